@@ -1,0 +1,17 @@
+"""tinygrad_xent: a from-scratch reverse-mode autograd on numpy, for seeing backprop work.
+
+    import tinygrad_xent as tx
+    import tinygrad_xent.functional as F
+"""
+
+from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import Tensor, concatenate, maximum, stack, where
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
+    "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
+    "where",
+]

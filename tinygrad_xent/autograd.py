@@ -1,0 +1,249 @@
+"""The tape: recording nodes, the reverse walk, no_grad, detect_anomaly.
+
+Every op run while gradients are on leaves one :class:`Node` behind, hung on the tensor it
+produced. A node knows its op, the shapes it saw, its parents, and a ``backward`` function that
+maps the gradient of its output (``grad_out``) to the gradients of its inputs.
+
+No global list holds the nodes: a node lives exactly as long as the tensors that lead to it, so
+a forward pass that is never backpropagated is freed as soon as its outputs are. The tape of a
+tensor, :func:`tape`, is found on demand by walking back from it and sorting the nodes by the
+order in which they were recorded.
+
+Lifecycle of a graph, in the order things happen:
+
+1. forward: each op records a node; the arrays its backward needs (``saved``) live in the
+   closure ``node.backward``.
+2. ``loss.backward()``: the nodes are walked newest to oldest; each one's ``grad_out`` is the sum
+   of the gradients its consumers sent it. Leaf tensors (made by you, ``requires_grad=True``)
+   add what they receive to ``.grad``; they keep accumulating until ``zero_grad()``.
+3. after the walk each node drops its backward closure and with it the saved arrays. A second
+   ``backward()`` through the same nodes is an error, unless the first one was called with
+   ``retain_graph=True``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from typing import Callable, Iterator
+
+import numpy as np
+
+# A graph with at most this many nodes, each output at most this many elements, keeps what
+# flowed through it during backward so that tx.explain can show it. Larger graphs keep it only
+# with retain_graph=True: recording costs nothing then, and a training loop pays nothing.
+EXPLAIN_MAX_NODES = 64
+EXPLAIN_MAX_SIZE = 10_000
+
+_order = itertools.count()  # a sequence number per recorded node; holds no reference to any node
+_state = {"grad_enabled": True, "anomaly": None}
+
+
+class Node:
+    """One recorded op: what ran, on which shapes, and how to send a gradient back.
+
+    Attributes
+    ----------
+    op : the op's function (``op.__name__`` is its name, the first docstring line its math).
+    parents : for each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
+        when that input needs no gradient.
+    backward : ``grad_out -> (grad for each input)``; ``None`` once the graph is freed.
+    in_shapes, out_shape, dtype : what the op saw and made.
+    order : when it was recorded, so that sorting by it replays the forward pass.
+    grad_out, grads_in : what flowed through the node in the last backward, kept for
+        ``tx.explain`` on small graphs or with ``retain_graph=True``; ``None`` otherwise.
+    """
+
+    __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "dtype", "order",
+                 "grad_out", "grads_in", "walked")
+
+    def __init__(self, op: Callable, parents: tuple, backward: Callable,
+                 in_shapes: tuple, out_shape: tuple, dtype: np.dtype):
+        self.op = op
+        self.parents = parents
+        self.backward = backward
+        self.in_shapes = in_shapes
+        self.out_shape = out_shape
+        self.dtype = dtype
+        self.order = next(_order)
+        self.grad_out = None
+        self.grads_in = None
+        self.walked = False
+
+    @property
+    def name(self) -> str:
+        return self.op.__name__
+
+    @property
+    def rule(self) -> str:
+        """The op's math, ``y = exp(x);  dx = g * y``: the first line of its docstring."""
+        return (self.op.__doc__ or self.name).strip().splitlines()[0]
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(s) for s in self.in_shapes)
+        return f"{self.name}({shapes}) -> {self.out_shape}"
+
+
+class Tape(list):
+    """The nodes that lead to a tensor, in the order they were recorded; prints one per line."""
+
+    def __str__(self) -> str:
+        if not self:
+            return "(empty tape: nothing that requires grad leads to this tensor)"
+        width = len(str(len(self) - 1))
+        lines = [f"{i:>{width}}  {node.name:<12} {_shapes(node.in_shapes):<28} -> {node.out_shape}"
+                 for i, node in enumerate(self)]
+        return "\n".join(lines)
+
+
+def _shapes(shapes: tuple) -> str:
+    return ", ".join(str(s) for s in shapes)
+
+
+def tape(tensor) -> Tape:
+    """Return the nodes that lead to ``tensor``, oldest first (the order they were run in).
+
+    ``print(tx.tape(loss))`` shows one line per node: its position, op, input shapes and
+    output shape. Found by an iterative depth-first walk, so any depth is fine.
+    """
+    root = tensor.node
+    if root is None:
+        return Tape()
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if type(parent) is Node and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    # A node is always recorded after its parents, so recorded order is a topological order.
+    return Tape(sorted(seen, key=lambda node: node.order))
+
+
+def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
+    """Backpropagate ``grad_out`` (the gradient of some scalar w.r.t. ``tensor``) to the leaves.
+
+    Each leaf's ``.grad`` receives d(scalar)/d(leaf), added to what it already held.
+    """
+    nodes = tape(tensor)
+    keep = retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
+                            and all(_size(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes))
+    pending = {tensor.node: grad_out}  # node -> sum of the gradients its consumers sent so far
+    for position in range(len(nodes) - 1, -1, -1):
+        node = nodes[position]
+        # Every node on the tape leads to the root, so by the time we reach it (all its
+        # consumers were recorded later and walked earlier) its gradient is complete.
+        grad = pending.pop(node)
+        if node.backward is None:
+            raise RuntimeError(
+                f"backward: the graph was freed by an earlier backward() (at node "
+                f"{position}, {node.name}); to backpropagate through it twice, call "
+                f"backward(retain_graph=True) the first time")
+        grads = node.backward(grad)
+        if _state["anomaly"] is not None:
+            _state["anomaly"].check_backward(node, position, grads)
+        for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
+            if parent is None:
+                continue
+            if g.shape != in_shape:
+                raise RuntimeError(f"backward of {node.name}: gradient has shape {g.shape} "
+                                   f"but its input has shape {in_shape}")
+            if type(parent) is Node:
+                # A tensor used several times gets the sum of all its uses' gradients. Out of
+                # place: g may be the very array another input also received.
+                pending[parent] = pending[parent] + g if parent in pending else g
+            else:
+                parent._accumulate(g)
+        node.grad_out, node.grads_in = (grad, grads) if keep else (None, None)
+        node.walked = True
+        if not retain_graph:
+            node.backward = None  # drops the closure and the arrays it saved
+
+
+def _size(shape: tuple) -> int:
+    size = 1
+    for n in shape:
+        size *= n
+    return size
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad()``."""
+    return _state["grad_enabled"]
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Run ops without recording them: their outputs have ``requires_grad=False``.
+
+    Use it for evaluation and for parameter updates. Works as a context manager
+    (``with no_grad():``) and as a decorator (``@no_grad()``).
+    """
+    previous = _state["grad_enabled"]
+    _state["grad_enabled"] = False
+    try:
+        yield
+    finally:
+        _state["grad_enabled"] = previous
+
+
+class AnomalyError(FloatingPointError):
+    """Raised by ``detect_anomaly`` at the first op that makes a nan or an inf."""
+
+
+class _Anomaly:
+    """What ``detect_anomaly`` checks: every op's output, and every gradient backward makes."""
+
+    def __init__(self):
+        self.ops_run = 0
+
+    def check_forward(self, op: Callable, inputs: tuple, out: np.ndarray) -> None:
+        position = self.ops_run
+        self.ops_run += 1
+        if np.isfinite(out).all():
+            return
+        described = "; ".join(_describe(x) for x in inputs)
+        hint = ""
+        if op.__name__ == "log" and any((x <= 0).any() for x in inputs if x.size):
+            hint = ("\n  log of zero (or of a negative number): the usual cure is "
+                    "F.log_softmax(x) instead of log(softmax(x)), or clamping the input first, "
+                    "tx.maximum(x, 1e-12)")
+        raise AnomalyError(f"detect_anomaly: forward of {op.__name__} (op {position} since "
+                           f"detect_anomaly began) produced {_bad(out)}\n"
+                           f"  inputs: {described}{hint}")
+
+    def check_backward(self, node: Node, position: int, grads: tuple) -> None:
+        for i, g in enumerate(grads):
+            if g is not None and not np.isfinite(g).all():
+                raise AnomalyError(
+                    f"detect_anomaly: backward of {node.name} (node {position} on the tape) "
+                    f"produced {_bad(g)} in the gradient of input {i}\n"
+                    f"  input shapes: {_shapes(node.in_shapes)}; rule: {node.rule}")
+
+
+def _bad(x: np.ndarray) -> str:
+    return (f"{int(np.isnan(x).sum())} nan and {int(np.isinf(x).sum())} inf "
+            f"in an array of shape {x.shape}")
+
+
+def _describe(x: np.ndarray) -> str:
+    if x.size == 0 or not np.issubdtype(x.dtype, np.number):
+        return f"shape {x.shape}"
+    return f"shape {x.shape} range [{np.nanmin(x):.4g}, {np.nanmax(x):.4g}]"
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise :class:`AnomalyError` at the first op whose output or gradient holds nan or inf.
+
+    The error names the op, its position (in the forward pass: ops run since the block began;
+    in backward: the node's place on the tape), the input shapes and ranges. Off by default;
+    when off it costs one dictionary look-up per op.
+    """
+    previous = _state["anomaly"]
+    _state["anomaly"] = _Anomaly()
+    try:
+        yield
+    finally:
+        _state["anomaly"] = previous

@@ -1,0 +1,562 @@
+"""The Tensor and its primitive ops, each forward beside its backward.
+
+Every op follows one pattern, micrograd's: compute the output with numpy, write ``backward`` a
+few lines below as a closure over exactly the arrays it needs (its ``saved`` arrays), and hand
+both to :func:`_record`, which makes the output Tensor and, when gradients are on, a tape node.
+The first line of each op's docstring is its math: ``y`` is the output, ``g`` the gradient
+arriving from above (``grad_out``), ``dx`` the gradient handed to input ``x``.
+
+Broadcasting is undone in exactly one place, :func:`unbroadcast`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import autograd
+from .autograd import Node
+
+# What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
+Operand = "Tensor | np.ndarray | float | int | Sequence"
+
+
+class Tensor:
+    """An n-dimensional array that remembers how it was computed.
+
+    Parameters
+    ----------
+    data : array-like. Python numbers and lists become float64; a numpy array keeps its dtype
+        (float32 stays float32, integers stay integers) and shares its memory, like
+        ``torch.from_numpy``.
+    requires_grad : bool. If True the tensor is a leaf whose ``.grad`` receives gradients.
+        Only floating-point tensors can require grad.
+    dtype : optional numpy dtype to convert ``data`` to.
+
+    Attributes
+    ----------
+    data : np.ndarray, the values.
+    grad : np.ndarray of ``data``'s shape and dtype, or None until a backward reaches this leaf.
+        Filled for leaves only; ``tx.explain`` shows the gradients of everything in between.
+    node : the tape node of the op that made this tensor, or None for a leaf.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "node", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to us: np.ones(3) * x calls Tensor.__rmul__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        if isinstance(data, (np.ndarray, np.generic)):
+            data = np.asarray(data, dtype=dtype)
+        else:
+            data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        if data.dtype.kind not in "fiub":
+            raise TypeError(f"Tensor: data must be numeric, got dtype {data.dtype}")
+        if requires_grad and data.dtype.kind != "f":
+            raise TypeError(f"Tensor: requires_grad=True needs floating-point data, got "
+                            f"{data.dtype}; integer and boolean tensors serve as labels and "
+                            f"indices without gradients")
+        self.data = data
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.node = None
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, node: Node | None) -> Tensor:
+        """Wrap an op's output without __init__'s checks (the hot path of every op)."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = None
+        out.requires_grad = node is not None
+        out.node = node
+        return out
+
+    # ---- what a tensor is -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        if self.size <= 12:
+            values = np.array2string(self.data, precision=4, separator=", ")
+            head = f"Tensor({values}, "
+        else:
+            head = f"Tensor(shape={self.shape}, "
+        parts = [f"dtype={self.dtype}"]
+        if self.node is not None:
+            parts.append(f"op={self.node.name}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+            parts.append("grad=None" if self.grad is None else "grad=set")
+        return head + ", ".join(parts) + ")"
+
+    __hash__ = object.__hash__  # comparisons return arrays, so identity is the hash
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (the same memory, not a copy)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor has an item, got shape "
+                             f"{self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: a constant as far as gradients are concerned."""
+        return Tensor._from_op(self.data, None)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``grad`` becomes None)."""
+        self.grad = None
+
+    # ---- backward -------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Backpropagate from this tensor: every leaf it depends on gets ``.grad`` added to.
+
+        Parameters
+        ----------
+        grad : the gradient of the final scalar w.r.t. this tensor, of this tensor's shape.
+            Optional for a one-element tensor, where it defaults to 1.0.
+        retain_graph : keep the graph (and the values explain shows) so it can be walked again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad (no input had "
+                               "requires_grad=True, or it was computed under no_grad())")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: output has shape {self.shape}, not a scalar; "
+                                   f"pass grad= an array of shape {self.shape}, the gradient "
+                                   f"of the final scalar with respect to this output")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {grad.shape} but the output has "
+                                 f"shape {self.shape}; they must match")
+        if self.node is None:  # a leaf: the gradient of itself is grad
+            self._accumulate(grad)
+            return
+        autograd.backward(self, grad, retain_graph)
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        """Add ``g`` to this leaf's ``grad``, in the leaf's dtype."""
+        if self.grad is None:
+            # A copy: g may be a read-only broadcast view, or an array another leaf also got.
+            self.grad = np.array(g, dtype=self.dtype)
+        else:
+            self.grad = self.grad + g
+
+    # ---- operators: thin wrappers over the ops below --------------------------------------
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(other, self)
+
+    def __sub__(self, other):
+        return sub(self, other)
+
+    def __rsub__(self, other):
+        return sub(other, self)
+
+    def __mul__(self, other):
+        return mul(self, other)
+
+    def __rmul__(self, other):
+        return mul(other, self)
+
+    def __truediv__(self, other):
+        return div(self, other)
+
+    def __rtruediv__(self, other):
+        return div(other, self)
+
+    def __neg__(self):
+        return neg(self)
+
+    def __pow__(self, exponent):
+        return pow(self, exponent)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __getitem__(self, index):
+        return getitem(self, index)
+
+    # Comparisons are not differentiable: they return plain boolean arrays and record nothing.
+    def __lt__(self, other):
+        return self.data < _value(other)
+
+    def __le__(self, other):
+        return self.data <= _value(other)
+
+    def __gt__(self, other):
+        return self.data > _value(other)
+
+    def __ge__(self, other):
+        return self.data >= _value(other)
+
+    def __eq__(self, other):
+        return self.data == _value(other)
+
+    def __ne__(self, other):
+        return self.data != _value(other)
+
+    # ---- methods ----------------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return exp(self)
+
+    def log(self) -> Tensor:
+        return log(self)
+
+    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
+        return sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis``: the sum divided by the number of elements summed."""
+        total = sum(self, axis, keepdims)
+        return total / (self.data.size // (total.data.size or 1))
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        return max(self, axis, keepdims)
+
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return reshape(self, shape)
+
+    def transpose(self, *axes) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return transpose(self, axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        return transpose(self, None)
+
+
+def _value(x) -> np.ndarray | float:
+    """The numpy value of an operand: a Tensor's data, an array, or a Python number as is.
+
+    Python numbers stay Python numbers so that numpy treats them as weak: float32 * 2.0 is
+    still float32.
+    """
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (int, float, np.ndarray, np.generic)):
+        return x
+    return np.asarray(x, dtype=np.float64)
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -> Tensor:
+    """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
+
+    ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
+    non-Tensor operands are constants and get no gradient.
+    """
+    anomaly = autograd._state["anomaly"]
+    if anomaly is not None:
+        anomaly.check_forward(op, tuple(np.asarray(_value(x)) for x in inputs), data)
+    if not autograd._state["grad_enabled"]:
+        return Tensor._from_op(data, None)
+    parents = tuple(_parent(x) for x in inputs)
+    if all(p is None for p in parents):
+        return Tensor._from_op(data, None)
+    in_shapes = tuple(np.shape(_value(x)) for x in inputs)
+    return Tensor._from_op(data, Node(op, parents, backward, in_shapes, data.shape, data.dtype))
+
+
+def _parent(x) -> Node | Tensor | None:
+    """Where the gradient of operand ``x`` goes: its node, itself if a leaf, or nowhere."""
+    if not isinstance(x, Tensor) or not x.requires_grad:
+        return None
+    return x if x.node is None else x.node
+
+
+def _needs_grad(x) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back down to ``shape``, undoing numpy broadcasting.
+
+    An input that was broadcast was used many times, once for every position it was stretched
+    over, so its gradient is the sum of the gradients of all those uses: sum over the leading
+    axes broadcasting added, and over the axes where the input had size 1.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape)
+                                       if n == 1 and grad.shape[i + extra] != 1)
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+# ---- elementwise arithmetic -----------------------------------------------------------------
+def add(a: Operand, b: Operand) -> Tensor:
+    """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
+    av, bv = _value(a), _value(b)
+    a_shape, b_shape = np.shape(av), np.shape(bv)
+
+    def backward(g):
+        return unbroadcast(g, a_shape), unbroadcast(g, b_shape)
+    return _record(add, np.add(av, bv), (a, b), backward)
+
+
+def sub(a: Operand, b: Operand) -> Tensor:
+    """y = a - b;  da = g,  db = -g"""
+    av, bv = _value(a), _value(b)
+    a_shape, b_shape = np.shape(av), np.shape(bv)
+    b_needs = _needs_grad(b)
+
+    def backward(g):
+        return unbroadcast(g, a_shape), (unbroadcast(-g, b_shape) if b_needs else None)
+    return _record(sub, np.subtract(av, bv), (a, b), backward)
+
+
+def mul(a: Operand, b: Operand) -> Tensor:
+    """y = a * b;  da = g * b,  db = g * a"""
+    av, bv = _value(a), _value(b)
+    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+
+    def backward(g):
+        da = unbroadcast(g * bv, np.shape(av)) if a_needs else None
+        db = unbroadcast(g * av, np.shape(bv)) if b_needs else None
+        return da, db
+    return _record(mul, np.multiply(av, bv), (a, b), backward)
+
+
+def div(a: Operand, b: Operand) -> Tensor:
+    """y = a / b;  da = g / b,  db = -g * y / b"""
+    av, bv = _value(a), _value(b)
+    y = np.divide(av, bv)
+    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+
+    def backward(g):
+        g_over_b = g / bv
+        da = unbroadcast(g_over_b, np.shape(av)) if a_needs else None
+        db = unbroadcast(-g_over_b * y, np.shape(bv)) if b_needs else None
+        return da, db
+    return _record(div, y, (a, b), backward)
+
+
+def neg(x: Operand) -> Tensor:
+    """y = -x;  dx = -g"""
+    def backward(g):
+        return (-g,)
+    return _record(neg, np.negative(_value(x)), (x,), backward)
+
+
+def pow(x: Operand, exponent: float) -> Tensor:
+    """y = x ** p  (p a number);  dx = g * p * x ** (p - 1)"""
+    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
+        raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
+    xv = _value(x)
+
+    def backward(g):
+        return (g * (exponent * xv ** (exponent - 1)),)
+    return _record(pow, xv ** exponent, (x,), backward)
+
+
+def exp(x: Operand) -> Tensor:
+    """y = exp(x);  dx = g * y  (exp is its own derivative: backward reuses the output)"""
+    y = np.exp(_value(x))
+
+    def backward(g):
+        return (g * y,)
+    return _record(exp, y, (x,), backward)
+
+
+def log(x: Operand) -> Tensor:
+    """y = log(x);  dx = g / x"""
+    xv = _value(x)
+
+    def backward(g):
+        return (g / xv,)
+    return _record(log, np.log(xv), (x,), backward)
+
+
+def maximum(a: Operand, b: Operand) -> Tensor:
+    """y = maximum(a, b);  da = g * [a > b],  db = g * [b > a]; a tie sends g/2 to each
+
+    Splitting a tie half and half is the average of the two one-sided derivatives.
+    """
+    av, bv = _value(a), _value(b)
+    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+
+    def backward(g):
+        a_share = (av > bv) + 0.5 * (av == bv)  # 1 where a wins, 0.5 on a tie, 0 where b wins
+        da = unbroadcast(g * a_share, np.shape(av)) if a_needs else None
+        db = unbroadcast(g * (1 - a_share), np.shape(bv)) if b_needs else None
+        return da, db
+    return _record(maximum, np.maximum(av, bv), (a, b), backward)
+
+
+def where(condition, a: Operand, b: Operand) -> Tensor:
+    """y = a where condition else b;  da = g where condition else 0,  db = the rest of g
+
+    ``condition`` is a boolean array (or Tensor) and gets no gradient.
+    """
+    cond = np.asarray(_value(condition), dtype=bool)
+    av, bv = _value(a), _value(b)
+    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+
+    def backward(g):
+        zero = np.zeros((), dtype=g.dtype)
+        da = unbroadcast(np.where(cond, g, zero), np.shape(av)) if a_needs else None
+        db = unbroadcast(np.where(cond, zero, g), np.shape(bv)) if b_needs else None
+        return da, db
+    return _record(where, np.where(cond, av, bv), (a, b), backward)
+
+
+# ---- reductions -----------------------------------------------------------------------------
+def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
+    """y = sum of x over axis;  dx = g copied back along the summed axes"""
+    xv = _value(x)
+    shape = np.shape(xv)
+
+    def backward(g):
+        if not keepdims and axis is not None:
+            g = np.expand_dims(g, axis)
+        return (np.broadcast_to(g, shape),)
+    return _record(sum, np.sum(xv, axis=axis, keepdims=keepdims), (x,), backward)
+
+
+def max(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
+    """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
+    xv = _value(x)
+    y = np.max(xv, axis=axis, keepdims=True)
+
+    def backward(g):
+        if not keepdims and axis is not None:
+            g = np.expand_dims(g, axis)
+        winners = xv == y
+        return (winners * (g / winners.sum(axis=axis, keepdims=True)),)
+    out = y if keepdims else np.squeeze(y, axis=axis)
+    return _record(max, out, (x,), backward)
+
+
+# ---- matrix product -------------------------------------------------------------------------
+def matmul(a: Operand, b: Operand) -> Tensor:
+    """y = a @ b  (as np.matmul);  da = g @ b^T,  db = a^T @ g  (batch axes summed back)
+
+    A 1-D ``a`` acts as a row (1, n) and a 1-D ``b`` as a column (n, 1); the gradients are
+    computed in that 2-D form and reshaped back.
+    """
+    av, bv = np.asarray(_value(a)), np.asarray(_value(b))
+    if av.ndim == 0 or bv.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                         f"{av.shape} and {bv.shape}; use * for a number")
+    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+
+    def backward(g):
+        a2 = av if av.ndim > 1 else av[None, :]
+        b2 = bv if bv.ndim > 1 else bv[:, None]
+        if bv.ndim == 1:
+            g = g[..., None]
+        if av.ndim == 1:
+            g = g[..., None, :]
+        da = db = None
+        if a_needs:
+            da = unbroadcast(g @ np.swapaxes(b2, -1, -2), a2.shape).reshape(av.shape)
+        if b_needs:
+            db = unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(bv.shape)
+        return da, db
+    return _record(matmul, np.matmul(av, bv), (a, b), backward)
+
+
+# ---- indexing and shape ops ------------------------------------------------------------------
+def getitem(x: Operand, index) -> Tensor:
+    """y = x[index];  dx = zeros of x's shape with g added at the indexed positions
+
+    Basic slicing and integer-array indexing (``logits[np.arange(n), target]``) both work. An
+    integer array may pick the same element twice; its gradient is then the sum of both picks.
+    """
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    xv = _value(x)
+
+    def backward(g):
+        dx = np.zeros(np.shape(xv), dtype=g.dtype)
+        if _is_basic(index):
+            dx[index] = g  # basic indexing never picks an element twice
+        else:
+            np.add.at(dx, index, g)
+        return (dx,)
+    return _record(getitem, xv[index], (x,), backward)
+
+
+def _is_basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in parts)
+
+
+def reshape(x: Operand, shape: tuple) -> Tensor:
+    """y = x with a new shape;  dx = g reshaped back to x's shape"""
+    xv = _value(x)
+    x_shape = np.shape(xv)
+
+    def backward(g):
+        return (g.reshape(x_shape),)
+    return _record(reshape, np.reshape(xv, shape), (x,), backward)
+
+
+def transpose(x: Operand, axes=None) -> Tensor:
+    """y = x with its axes permuted (reversed by default);  dx = g permuted back"""
+    xv = _value(x)
+    inverse = None if axes is None else tuple(np.argsort(axes))
+
+    def backward(g):
+        return (np.transpose(g, inverse),)
+    return _record(transpose, np.transpose(xv, axes), (x,), backward)
+
+
+def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
+    """y = the inputs joined along axis;  dx_i = the slice of g that x_i filled"""
+    values = [_value(t) for t in tensors]
+    y = np.concatenate(values, axis=axis)
+    ends = np.cumsum([np.shape(v)[axis] for v in values])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, ends, axis=axis))
+    return _record(concatenate, y, tuple(tensors), backward)
+
+
+def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
+    """y = the inputs stacked along a new axis;  dx_i = g taken at position i of that axis"""
+    y = np.stack([_value(t) for t in tensors], axis=axis)
+
+    def backward(g):
+        return tuple(np.moveaxis(g, axis, 0))
+    return _record(stack, y, tuple(tensors), backward)
