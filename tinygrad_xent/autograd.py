@@ -34,6 +34,9 @@ import numpy as np
 # with retain_graph=True: recording costs nothing then, and a training loop pays nothing.
 EXPLAIN_MAX_NODES = 64
 EXPLAIN_MAX_SIZE = 10_000
+# An op output with at most this many elements stays on its node (``node.value``) so that
+# tx.explain and tx.draw can show the values in between, long after the tensor itself is gone.
+KEEP_VALUE_SIZE = 12
 
 _order = itertools.count()  # a sequence number per recorded node; holds no reference to any node
 _state = {"grad_enabled": True, "anomaly": None}
@@ -52,10 +55,11 @@ class Node:
     order : when it was recorded, so that sorting by it replays the forward pass.
     grad_out, grads_in : what flowed through the node in the last backward, kept for
         ``tx.explain`` on small graphs or with ``retain_graph=True``; ``None`` otherwise.
+    value : the op's output when it has at most ``KEEP_VALUE_SIZE`` elements, else ``None``.
     """
 
     __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "dtype", "order",
-                 "grad_out", "grads_in", "walked")
+                 "grad_out", "grads_in", "walked", "value")
 
     def __init__(self, op: Callable, parents: tuple, backward: Callable,
                  in_shapes: tuple, out_shape: tuple, dtype: np.dtype):
@@ -69,6 +73,7 @@ class Node:
         self.grad_out = None
         self.grads_in = None
         self.walked = False
+        self.value = None
 
     @property
     def name(self) -> str:

@@ -291,7 +291,10 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
     if all(p is None for p in parents):
         return Tensor._from_op(data, None)
     in_shapes = tuple(np.shape(_value(x)) for x in inputs)
-    return Tensor._from_op(data, Node(op, parents, backward, in_shapes, data.shape, data.dtype))
+    node = Node(op, parents, backward, in_shapes, data.shape, data.dtype)
+    if data.size <= autograd.KEEP_VALUE_SIZE:
+        node.value = data  # a few numbers: cheap to keep, and tx.explain / tx.draw show them
+    return Tensor._from_op(data, node)
 
 
 def _parent(x) -> Node | Tensor | None:
