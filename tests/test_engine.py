@@ -1,0 +1,362 @@
+"""The engine: every op's gradient against finite differences, and the tape's lifecycle."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_xent as tx
+from tinygrad_xent import Tensor, no_grad
+
+
+def leaf(shape, rng, low=-2.0, high=2.0, dtype=np.float64):
+    return Tensor(rng.uniform(low, high, size=shape).astype(dtype), requires_grad=True)
+
+
+def check(fn, *inputs, seed=0):
+    """gradcheck ``fn`` under a random upstream gradient (a plain sum can hide a wrong backward)."""
+    with no_grad():
+        out_shape = fn(*inputs).shape
+    upstream = np.random.default_rng(seed).normal(size=out_shape)
+    return tx.gradcheck(lambda *xs: (fn(*xs) * upstream).sum(), *inputs)
+
+
+# Pairs of shapes that broadcast, in both directions and with size-1 axes on either side.
+broadcast_pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
+                                                    max_side=3)
+seeds = st.integers(0, 2**31 - 1)
+
+
+@given(broadcast_pairs, seeds)
+@pytest.mark.parametrize("op", [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / b,
+    lambda a, b: tx.maximum(a, b),
+])
+def test_binary_ops_broadcast_in_both_directions(op, shapes, seed):
+    rng = np.random.default_rng(seed)
+    a = leaf(shapes.input_shapes[0], rng)
+    b = leaf(shapes.input_shapes[1], rng, 0.5, 2.0)  # away from 0 for division
+    assert check(op, a, b, seed=seed)
+
+
+@given(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), seeds)
+@pytest.mark.parametrize("op", [
+    lambda x: x.exp(),
+    lambda x: x.log(),
+    lambda x: -x,
+    lambda x: x ** 3,
+    lambda x: x ** 0.5,
+    lambda x: x ** -1.5,
+    lambda x: 2 - x,
+    lambda x: 3 / x,
+    lambda x: np.full(x.shape, 2.0) * x,
+    lambda x: x.mean(),
+    lambda x: x.sum(),
+    lambda x: x.max(),
+])
+def test_unary_ops(op, shape, seed):
+    rng = np.random.default_rng(seed)
+    assert check(op, leaf(shape, rng, 0.5, 2.0), seed=seed)
+
+
+@st.composite
+def shape_and_axis(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+    axis = draw(st.sampled_from([None, *range(-len(shape), len(shape))]))
+    return shape, axis, draw(st.booleans())
+
+
+@given(shape_and_axis(), seeds)
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max"])
+def test_reductions_over_any_axis_with_and_without_keepdims(reduce, case, seed):
+    shape, axis, keepdims = case
+    x = leaf(shape, np.random.default_rng(seed))
+    out = getattr(x, reduce)(axis=axis, keepdims=keepdims)
+    assert out.shape == getattr(np, reduce)(x.data, axis=axis, keepdims=keepdims).shape
+    assert check(lambda t: getattr(t, reduce)(axis=axis, keepdims=keepdims), x, seed=seed)
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [
+    ((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)), ((1, 2, 3), (5, 3, 4)),
+    ((3,), (5, 3, 4)), ((5, 2, 3), (3,)),
+])
+def test_matmul_1d_2d_and_batched(a_shape, b_shape):
+    rng = np.random.default_rng(1)
+    a, b = leaf(a_shape, rng), leaf(b_shape, rng)
+    np.testing.assert_allclose((a @ b).data, np.matmul(a.data, b.data))
+    assert check(lambda a, b: a @ b, a, b)
+    assert check(lambda b: np.ones(a_shape) @ b, b)  # an array on the left
+
+
+def test_indexing_basic_and_integer_arrays_with_repeats():
+    rng = np.random.default_rng(2)
+    x = leaf((4, 5), rng)
+    rows, cols = np.array([0, 1, 1, 3]), np.array([2, 0, 0, 4])
+    assert check(lambda t: t[rows, cols], x)
+    assert check(lambda t: t[1:3, ::2], x)
+    assert check(lambda t: t[..., -1], x)
+    assert check(lambda t: t[None, 2], x)
+    x.zero_grad()
+    x[rows, cols].sum().backward()
+    assert x.grad[1, 0] == 2.0  # picked twice: both picks count
+    assert x.grad.sum() == 4.0
+
+
+def test_shape_ops_and_joins():
+    rng = np.random.default_rng(3)
+    x, y = leaf((2, 3, 4), rng), leaf((2, 3, 4), rng)
+    assert check(lambda t: t.reshape(6, 4), x)
+    assert check(lambda t: t.reshape((4, 6)), x)
+    assert check(lambda t: t.transpose(2, 0, 1), x)
+    assert check(lambda t: t.transpose(), x)
+    assert check(lambda t: t.T, x)
+    assert check(lambda a, b: tx.concatenate([a, b], axis=1), x, y)
+    assert check(lambda a, b: tx.stack([a, b, a], axis=-1), x, y)
+    assert check(lambda a, b: tx.where(a.data > 0, a, b * 2), x, y)
+    assert tx.concatenate([x, y], axis=2).shape == (2, 3, 8)
+    assert tx.stack([x, y], axis=1).shape == (2, 2, 3, 4)
+
+
+def test_public_example_gradient_matches_the_chain_rule():
+    x = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    y = ((x * 2 - 1) / 3).exp().log().sum()  # log(exp(u)) = u, so y = sum((2x - 1) / 3)
+    y.backward()
+    assert y.item() == pytest.approx((2 * 6 - 3) / 3)
+    np.testing.assert_allclose(x.grad, [[2 / 3, 2 / 3, 2 / 3]])
+    assert (x.shape, x.dtype, x.ndim, x.size, len(x)) == ((1, 3), np.float64, 2, 3, 1)
+
+
+def test_numbers_and_arrays_on_either_side_of_every_operator():
+    x = Tensor([1.0, 2.0, 4.0], requires_grad=True)
+    ones = np.ones(3)
+    results = [2 + x, x + 2, 2 - x, x - 2, 3 * x, x * 3, 8 / x, x / 8, -x, x ** 2,
+               ones * x, x * ones, ones - x, ones / x, ones @ x, x @ ones]
+    expected = [[3, 4, 6], [3, 4, 6], [1, 0, -2], [-1, 0, 2], [3, 6, 12], [3, 6, 12],
+                [8, 4, 2], [1 / 8, 1 / 4, 1 / 2], [-1, -2, -4], [1, 4, 16], [1, 2, 4],
+                [1, 2, 4], [0, -1, -3], [1, 1 / 2, 1 / 4], 7, 7]
+    for result, want in zip(results, expected):
+        assert isinstance(result, Tensor)
+        np.testing.assert_allclose(result.data, want)
+    sum(results[1:], results[0]).sum().backward()
+    # d/dx of the sum of all the expressions above, term by term; the two dot products are
+    # scalars broadcast over 3 elements, so each counts 3 times
+    want = (1 + 1 - 1 + 1 + 3 + 3 - 8 / x.data**2 + 1 / 8 - 1 + 2 * x.data + 1 + 1 - 1
+            - 1 / x.data**2 + 3 + 3)
+    np.testing.assert_allclose(x.grad, want)
+
+
+def test_comparisons_return_boolean_arrays_and_record_nothing():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for result, want in [(x < 2, [1, 0, 0]), (x <= 2, [1, 1, 0]), (x > 2, [0, 0, 1]),
+                         (x >= 2, [0, 1, 1]), (x == 2, [0, 1, 0]), (x != 2, [1, 0, 1])]:
+        assert type(result) is np.ndarray and result.dtype == bool
+        np.testing.assert_array_equal(result, np.array(want, dtype=bool))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept_through_forward_and_backward(dtype):
+    rng = np.random.default_rng(4)
+    x, w = leaf((3, 4), rng, dtype=dtype), leaf((4, 2), rng, dtype=dtype)
+    out = ((x @ w) * 2.5 - 1).exp().log() / 3.0
+    out = tx.maximum(out, 0.1).max(axis=1).mean() ** 2
+    assert out.dtype == dtype
+    out.backward()
+    assert x.grad.dtype == dtype and w.grad.dtype == dtype
+
+
+def test_python_lists_become_float64_and_arrays_keep_their_dtype():
+    assert Tensor([1, 2, 3]).dtype == np.float64
+    assert Tensor(2).dtype == np.float64
+    assert Tensor(np.arange(3)).dtype == np.int64
+    assert Tensor(np.zeros(2, np.float32)).dtype == np.float32
+    labels = Tensor(np.array([2, 0]))
+    logits = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(logits[np.arange(2), labels].data, [2.0, 3.0])
+
+
+def test_gradients_accumulate_until_zero_grad():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, [3 + 2, 3 - 4])
+    x.zero_grad()
+    assert x.grad is None
+    (x * 5).sum().backward()
+    np.testing.assert_allclose(x.grad, [5, 5])
+
+
+def test_a_reused_tensor_gets_every_contribution():
+    a = Tensor([3.0], requires_grad=True)
+    b = a + a  # 2a
+    c = b * b  # 4a^2, dc/da = 8a
+    c.backward()
+    np.testing.assert_allclose(a.grad, [24.0])
+
+
+def test_a_chain_of_100_000_ops_backpropagates_without_recursion():
+    x = Tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0001
+    y.backward()
+    np.testing.assert_allclose(x.grad, [1.0001 ** 100_000], rtol=1e-9)
+
+
+def test_no_grad_records_nothing_and_detach_cuts_the_graph():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        z = x * 2
+    assert z.requires_grad is False and z.node is None
+    assert tx.is_grad_enabled()
+
+    @no_grad()
+    def double(t):
+        return t * 2
+    assert double(x).requires_grad is False
+
+    y = x * x.detach()  # only the first factor carries a gradient
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, x.data)
+    assert not x.detach().requires_grad
+
+
+def test_max_splits_the_gradient_equally_among_ties():
+    x = Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    x.max(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_maximum_splits_a_tie_half_and_half():
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = Tensor([2.0, 2.0, 2.0], requires_grad=True)
+    tx.maximum(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0, 0.5, 1])
+    np.testing.assert_allclose(b.grad, [1, 0.5, 0])
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    def double_wrong(t):
+        # y = 2x, with a backward that forgets the factor 2
+        def backward(g):
+            return (g,)
+        return tx.tensor._record(double_wrong, t.data * 2, (t,), backward)
+
+    x = Tensor(np.random.default_rng(5).normal(size=(2, 3)), requires_grad=True)
+    with pytest.raises(tx.GradcheckError, match=r"input 0 .* backward gives .* finite"):
+        tx.gradcheck(lambda t: (double_wrong(t) * np.arange(6.0).reshape(2, 3)).sum(), x)
+    assert tx.gradcheck(lambda t: (t * 2 * np.arange(6.0).reshape(2, 3)).sum(), x)
+
+
+def test_gradcheck_leaves_the_inputs_untouched_and_checks_float32_in_float64():
+    x = Tensor(np.array([0.3, 0.7], np.float32), requires_grad=True)
+    assert tx.gradcheck(lambda t: (t.exp() * t).sum(), x)
+    assert x.grad is None and x.dtype == np.float32
+
+
+def test_gradcheck_errors():
+    with pytest.raises(ValueError, match="no input has requires_grad"):
+        tx.gradcheck(lambda t: t.sum(), Tensor([1.0]))
+    with pytest.raises(ValueError, match="one-element Tensor, got \\(2,\\)"):
+        tx.gradcheck(lambda t: t * 2, Tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_a_second_backward_through_a_freed_graph_is_an_error():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="freed .*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad, 4 * np.exp(x.data))
+
+
+def test_backward_frees_the_arrays_each_node_saved():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x.exp().log().sum()
+    nodes = tx.tape(y)
+    assert all(node.backward is not None for node in nodes)
+    y.backward()
+    assert all(node.backward is None for node in nodes)
+
+
+def test_backward_on_a_non_scalar_needs_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"pass grad= an array of shape \(2,\)"):
+        (x * 2).backward()
+    (x * 2).backward(grad=np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad, [2.0, 20.0])
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but the output has shape"):
+        (x * 2).backward(grad=np.ones(3))
+
+
+def test_integer_and_boolean_tensors_cannot_require_grad():
+    with pytest.raises(TypeError, match="requires_grad=True needs floating-point data, got int64"):
+        Tensor(np.arange(3), requires_grad=True)
+    with pytest.raises(TypeError, match="got bool"):
+        Tensor(np.array([True]), requires_grad=True)
+
+
+def test_other_errors_name_what_was_wrong():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).sum().backward()
+    with pytest.raises(TypeError, match="exponent must be a number"):
+        x ** x
+    with pytest.raises(ValueError, match="item: only a one-element tensor"):
+        x.item()
+    with pytest.raises(TypeError, match="data must be numeric"):
+        Tensor(np.array(["a"]))
+
+
+def test_tape_lists_the_nodes_in_recorded_order():
+    x = Tensor([[1.2, 2.3, 0.8]], requires_grad=True)
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    loss = (x @ w).exp().sum()
+    nodes = tx.tape(loss)
+    assert [node.name for node in nodes] == ["matmul", "exp", "sum"]
+    lines = str(nodes).splitlines()
+    assert lines[0].split()[:2] == ["0", "matmul"] and "(1, 3), (3, 2)" in lines[0]
+    assert lines[0].endswith("-> (1, 2)") and lines[2].endswith("-> ()")
+    assert str(tx.tape(Tensor([1.0]))).startswith("(empty tape")
+    assert "exp" in repr(loss.node.parents[0]) and "y = exp(x)" in nodes[1].rule
+
+
+def test_repr_shows_values_dtype_and_op():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    assert repr(x) == "Tensor([1., 2.], dtype=float64, requires_grad=True, grad=None)"
+    assert repr(x.exp().sum()).endswith("dtype=float64, op=sum)")
+    assert repr(Tensor(np.zeros((4, 5), np.float32))) == "Tensor(shape=(4, 5), dtype=float32)"
+
+
+def test_forward_passes_never_backpropagated_do_not_grow_memory():
+    w = Tensor(np.random.default_rng(6).normal(size=(32, 32)), requires_grad=True)
+    x = np.ones((8, 32))
+
+    def forward_pass():
+        return (x @ w).exp().sum(axis=1).log().mean()  # like an eval loop without no_grad
+
+    tracemalloc.start()
+    for _ in range(1000):  # fills Python's and numpy's free lists and caches first
+        forward_pass()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(3000):
+        forward_pass()
+    after = tracemalloc.get_traced_memory()[0]
+    kept = [forward_pass() for _ in range(100)]  # what 100 passes cost when kept alive
+    cost_of_100 = tracemalloc.get_traced_memory()[0] - after
+    tracemalloc.stop()
+    assert len(kept) == 100 and cost_of_100 > 100_000  # each graph holds ~KB of arrays
+    assert after - before < 10_000  # 3000 dropped graphs: nothing stays alive
