@@ -71,8 +71,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
         if not np.all(excess <= 0):  # written so that a nan fails too
             worst = np.unravel_index(np.nanargmax(np.where(np.isnan(excess), np.inf, excess)),
                                      excess.shape)
+            index = tuple(int(k) for k in worst)
             raise GradcheckError(
-                f"gradcheck: input {i} (shape {x.shape}) disagrees at index {tuple(map(int, worst))}: "
-                f"backward gives {analytic[worst]!r}, finite differences give {numeric[worst]!r} "
-                f"(tolerance atol={atol} + rtol={rtol} * |numeric|)")
+                f"gradcheck: input {i} (shape {x.shape}) disagrees at index {index}: backward "
+                f"gives {float(analytic[worst]):.10g}, finite differences give "
+                f"{float(numeric[worst]):.10g} (tolerance atol={atol} + rtol={rtol} * |numeric|)")
     return True
