@@ -132,7 +132,10 @@ def nt_xent(z_a: np.ndarray, z_b: np.ndarray,
     loss = (np.log(total) + shift - picked).sum() / m
     s *= (1.0 / (total * m))[:, None]  # P / 2N
     s[rows, positive] -= 1.0 / m  # ds, (2N, 2N)
-    du = (s + s.T) @ u  # (2N, D)
+    # (ds + ds^T) u as two products: BLAS reads ds^T in place, while forming ds + ds^T
+    # walks one of them across rows and costs more than the second product.
+    du = s @ u  # (2N, D)
+    du += s.T @ u
     du *= 1.0 / temperature
     dz = du - u * np.einsum("ij,ij->i", du, u)[:, None]
     dz /= r
