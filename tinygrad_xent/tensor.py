@@ -272,8 +272,15 @@ def _value(x) -> np.ndarray | float:
     return np.asarray(x, dtype=np.float64)
 
 
-def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _shape(x) -> tuple:
+    """The shape of an operand (a Python number has shape ())."""
+    if isinstance(x, Tensor):
+        return x.data.shape
+    return () if isinstance(x, (int, float)) else np.shape(x)
+
+
+def _needs_grad(x) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
 
 
 def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -> Tensor:
@@ -282,30 +289,19 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
     non-Tensor operands are constants and get no gradient.
     """
-    anomaly = autograd._state["anomaly"]
-    if anomaly is not None:
-        anomaly.check_forward(op, tuple(np.asarray(_value(x)) for x in inputs), data)
-    if not autograd._state["grad_enabled"]:
+    if autograd._state["anomaly"] is not None:
+        autograd._state["anomaly"].check_forward(op, [np.asarray(_value(x)) for x in inputs],
+                                                  data)
+    if not autograd._state["grad_enabled"] or not any(map(_needs_grad, inputs)):
         return Tensor._from_op(data, None)
-    parents = tuple(_parent(x) for x in inputs)
-    if all(p is None for p in parents):
-        return Tensor._from_op(data, None)
-    in_shapes = tuple(np.shape(_value(x)) for x in inputs)
-    node = Node(op, parents, backward, in_shapes, data.shape, data.dtype)
+    # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
+    parents = tuple([(x if x.node is None else x.node) if _needs_grad(x) else None
+                     for x in inputs])
+    node = Node(op, parents, backward, tuple([_shape(x) for x in inputs]), data.shape,
+                data.dtype)
     if data.size <= autograd.KEEP_VALUE_SIZE:
         node.value = data  # a few numbers: cheap to keep, and tx.explain / tx.draw show them
     return Tensor._from_op(data, node)
-
-
-def _parent(x) -> Node | Tensor | None:
-    """Where the gradient of operand ``x`` goes: its node, itself if a leaf, or nowhere."""
-    if not isinstance(x, Tensor) or not x.requires_grad:
-        return None
-    return x if x.node is None else x.node
-
-
-def _needs_grad(x) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -326,23 +322,21 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    av, bv = _value(a), _value(b)
-    a_shape, b_shape = np.shape(av), np.shape(bv)
+    a_shape, b_shape = _shape(a), _shape(b)
 
     def backward(g):
         return unbroadcast(g, a_shape), unbroadcast(g, b_shape)
-    return _record(add, np.add(av, bv), (a, b), backward)
+    return _record(add, _value(a) + _value(b), (a, b), backward)
 
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    av, bv = _value(a), _value(b)
-    a_shape, b_shape = np.shape(av), np.shape(bv)
+    a_shape, b_shape = _shape(a), _shape(b)
     b_needs = _needs_grad(b)
 
     def backward(g):
         return unbroadcast(g, a_shape), (unbroadcast(-g, b_shape) if b_needs else None)
-    return _record(sub, np.subtract(av, bv), (a, b), backward)
+    return _record(sub, _value(a) - _value(b), (a, b), backward)
 
 
 def mul(a: Operand, b: Operand) -> Tensor:
@@ -351,22 +345,22 @@ def mul(a: Operand, b: Operand) -> Tensor:
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
-        da = unbroadcast(g * bv, np.shape(av)) if a_needs else None
-        db = unbroadcast(g * av, np.shape(bv)) if b_needs else None
+        da = unbroadcast(g * bv, _shape(av)) if a_needs else None
+        db = unbroadcast(g * av, _shape(bv)) if b_needs else None
         return da, db
-    return _record(mul, np.multiply(av, bv), (a, b), backward)
+    return _record(mul, av * bv, (a, b), backward)
 
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
     av, bv = _value(a), _value(b)
-    y = np.divide(av, bv)
+    y = av / bv
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
         g_over_b = g / bv
-        da = unbroadcast(g_over_b, np.shape(av)) if a_needs else None
-        db = unbroadcast(-g_over_b * y, np.shape(bv)) if b_needs else None
+        da = unbroadcast(g_over_b, _shape(av)) if a_needs else None
+        db = unbroadcast(-g_over_b * y, _shape(bv)) if b_needs else None
         return da, db
     return _record(div, y, (a, b), backward)
 
@@ -375,7 +369,7 @@ def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
     def backward(g):
         return (-g,)
-    return _record(neg, np.negative(_value(x)), (x,), backward)
+    return _record(neg, -_value(x), (x,), backward)
 
 
 def pow(x: Operand, exponent: float) -> Tensor:
@@ -417,8 +411,8 @@ def maximum(a: Operand, b: Operand) -> Tensor:
 
     def backward(g):
         a_share = (av > bv) + 0.5 * (av == bv)  # 1 where a wins, 0.5 on a tie, 0 where b wins
-        da = unbroadcast(g * a_share, np.shape(av)) if a_needs else None
-        db = unbroadcast(g * (1 - a_share), np.shape(bv)) if b_needs else None
+        da = unbroadcast(g * a_share, _shape(av)) if a_needs else None
+        db = unbroadcast(g * (1 - a_share), _shape(bv)) if b_needs else None
         return da, db
     return _record(maximum, np.maximum(av, bv), (a, b), backward)
 
@@ -434,8 +428,8 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
 
     def backward(g):
         zero = np.zeros((), dtype=g.dtype)
-        da = unbroadcast(np.where(cond, g, zero), np.shape(av)) if a_needs else None
-        db = unbroadcast(np.where(cond, zero, g), np.shape(bv)) if b_needs else None
+        da = unbroadcast(np.where(cond, g, zero), _shape(av)) if a_needs else None
+        db = unbroadcast(np.where(cond, zero, g), _shape(bv)) if b_needs else None
         return da, db
     return _record(where, np.where(cond, av, bv), (a, b), backward)
 
