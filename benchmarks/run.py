@@ -15,10 +15,13 @@ things that compute different answers says nothing.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import json
+import linecache
 import os
 import platform
+import pstats
 import sys
 import time
 import tracemalloc
@@ -352,6 +355,36 @@ def measure_w1_memory(dtype: type, quick: bool) -> dict:
             "reference": peak_memory(case.reference) / logits_bytes}
 
 
+def _function_name(filename: str, line: int, function: str) -> str:
+    """A readable name for a profiled function.
+
+    Every op's backward closure is called ``backward``, so it is named after the op whose
+    ``def`` encloses it: ``where.backward``.
+    """
+    if filename == "~":  # a built-in, such as numpy's C functions
+        return function
+    if function == "backward" and filename.endswith("tensor.py"):
+        for number in range(line, 0, -1):
+            text = linecache.getline(filename, number)
+            if text.startswith("def "):
+                return f"{text[4:text.index('(')]}.backward"
+    return f"{Path(filename).name}:{function}"
+
+
+def profile(case: Case, label: str, top: int) -> None:
+    """Print the ``top`` functions where one run of ours spends its own time (cProfile)."""
+    profiler = cProfile.Profile()
+    profiler.runcall(case.ours)
+    stats = pstats.Stats(profiler).stats  # (file, line, function) -> (cc, calls, own, cum, _)
+    total = sum(own for _, _, own, _, _ in stats.values())
+    print(f"  {label}, one run of ours under cProfile: {total * 1e3:.1f} ms; own time of the "
+          f"top {top} functions:")
+    ranked = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
+    for (filename, line, function), (_, calls, own, _, _) in ranked:
+        print(f"    {own * 1e3:8.2f} ms {own / total:6.1%} {calls:>6} calls  "
+              f"{_function_name(filename, line, function)}")
+
+
 # ---- the machine ------------------------------------------------------------------------------
 def cpu_model() -> str:
     try:
@@ -468,6 +501,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"where to write the results (default {DEFAULT_JSON.name} beside "
                              f"this script)")
     parser.add_argument("--plot", type=Path, default=None, help="draw the ratios to this file")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="also print the TOP functions of one profiled run of ours for "
+                             "each workload (cProfile)")
     args = parser.parse_args(argv)
     known = {w.key for w in WORKLOADS}
     args.workloads = [k.strip().upper() for k in args.workloads.split(",") if k.strip()]
@@ -522,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: ours {ours_median:.4g} {workload.unit}, reference "
                   f"{ref_median:.4g} {workload.unit}, ratio {ratio:.2f}x "
                   f"(agreed to {error:.1e})", flush=True)
+            if args.profile:
+                profile(case, label, args.profile)
         if workload.key == "W1":
             for dtype_name in dtype_names:
                 peak = measure_w1_memory(DTYPES[dtype_name], args.quick)
