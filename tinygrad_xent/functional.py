@@ -1,0 +1,789 @@
+"""Activations and losses, composed from the engine's primitive ops: no backward code here.
+
+    import tinygrad_xent.functional as F
+
+Every function below is a few lines of tensor arithmetic (exp, log, max, sum, matmul,
+indexing, maximum, where, concatenate), so ``loss.backward()`` flows through softmax step by
+step and ``print(tx.tape(loss))`` shows each step. The numerical tricks are named where they
+happen; the derivations of the gradients are in ``docs/losses/``.
+
+Three rules keep every value and every gradient on the tape finite for finite inputs:
+
+1. log-sum-exp subtracts the row max first, so exp never overflows;
+2. sigmoid and its relatives only ever exponentiate ``-|x|``, which is at most 0;
+3. a log that would see 0, or an exp whose unused branch would overflow, is fed a harmless
+   stand-in through ``where`` (whose backward sends exactly 0 to the branch not taken).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .tensor import Tensor, concatenate, maximum, where
+
+REDUCTIONS = ("mean", "sum", "none")
+BCE_LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log term here, as the frameworks do
+
+
+# ---- helpers: inputs, checks, reductions ------------------------------------------------------
+def _as_tensor(x) -> Tensor:
+    """A Tensor as is; an array or list as a (constant) Tensor, integers promoted to float64."""
+    if isinstance(x, Tensor):
+        return x
+    data = np.asarray(x)
+    if data.dtype.kind != "f":
+        data = data.astype(np.float64)
+    return Tensor(data)
+
+
+def _as_array(x) -> np.ndarray:
+    """The numpy value of a target, label or weight argument (which get no gradient)."""
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', "
+                         f"got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
+    """Sum, average (over ``count`` items, or all of them) or keep the per-item losses."""
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / float(loss.size if count is None else count)
+
+
+def _check_finite_number(name: str, arg: str, value, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name}: {arg} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or (positive and value <= 0):
+        expected = "a positive number" if positive else "a finite number"
+        raise ValueError(f"{name}: {arg} must be {expected}, got {value}")
+    return value
+
+
+def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndarray | None:
+    """``weight`` as a (C,) constant in the input's dtype (so float32 stays float32)."""
+    if weight is None:
+        return None
+    w = _as_array(weight)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight has shape {w.shape} but there are {n_classes} "
+                         f"classes, so it needs shape ({n_classes},)")
+    return w.astype(dtype, copy=False)
+
+
+def _signed_abs(x: Tensor) -> Tensor:
+    """|x| built with where, taking the right-hand derivative +1 at x = 0.
+
+    The formulas below choose their x >= 0 branch at 0, so |x| must use that side's slope too:
+    maximum(x, -x) would split the tie and give slope 0 there, halving sigmoid'(0).
+    """
+    return where(x.data >= 0, x, -x)
+
+
+# ---- activations ------------------------------------------------------------------------------
+def relu(x) -> Tensor:
+    """ReLU: y = max(x, 0).
+
+    Parameters
+    ----------
+    x : array-like or Tensor, any shape.
+
+    Returns
+    -------
+    Tensor of x's shape. Its gradient is 1 where x > 0, 0 where x < 0, and 1/2 at exactly 0
+    (``maximum`` splits a tie).
+    """
+    return maximum(_as_tensor(x), 0.0)
+
+
+def sigmoid(x) -> Tensor:
+    """Logistic sigmoid: y = 1 / (1 + exp(-x)), computed without overflow.
+
+    With e = exp(-|x|) (never more than 1), sigma(x) = 1 / (1 + e) for x >= 0 and
+    e / (1 + e) for x < 0: the same value, but exp only ever sees a non-positive number, so
+    x = -1e4 gives 0 and a zero gradient instead of exp(1e4) = inf.
+
+    Parameters
+    ----------
+    x : array-like or Tensor, any shape.
+
+    Returns
+    -------
+    Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
+    """
+    x = _as_tensor(x)
+    e = (-_signed_abs(x)).exp()  # exp(-|x|) in (0, 1]
+    return where(x.data >= 0, 1.0, e) / (1 + e)
+
+
+def log_sigmoid(x) -> Tensor:
+    """log(sigmoid(x)), computed without overflow or log(0).
+
+    log sigma(x) = -log(1 + exp(-x)) = min(x, 0) - log(1 + exp(-|x|)), and
+    min(x, 0) = (x - |x|) / 2. The log's argument lies in (1, 2], so it never sees 0 and
+    exp never overflows: log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf.
+
+    Parameters
+    ----------
+    x : array-like or Tensor, any shape.
+
+    Returns
+    -------
+    Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
+    """
+    x = _as_tensor(x)
+    abs_x = _signed_abs(x)
+    return (x - abs_x) * 0.5 - (1 + (-abs_x).exp()).log()
+
+
+def tanh(x) -> Tensor:
+    """Hyperbolic tangent, computed without overflow.
+
+    With e = exp(-2|x|) (at most 1), tanh(|x|) = (1 - e) / (1 + e), and tanh is odd, so
+    tanh(x) = sign(x) tanh(|x|).
+
+    Parameters
+    ----------
+    x : array-like or Tensor, any shape.
+
+    Returns
+    -------
+    Tensor of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
+    """
+    x = _as_tensor(x)
+    e = (_signed_abs(x) * -2.0).exp()  # exp(-2|x|) in (0, 1]
+    magnitude = (1 - e) / (1 + e)  # tanh(|x|)
+    return where(x.data >= 0, magnitude, -magnitude)
+
+
+# ---- softmax and log-sum-exp ------------------------------------------------------------------
+def _row_max(x: Tensor, axis: int) -> np.ndarray:
+    """The max along ``axis`` (kept as a size-1 axis), as a constant for the gradient.
+
+    log-sum-exp is unchanged by any shift c, LSE(x) = c + LSE(x - c), so its gradient does
+    not depend on c: c can be any number, and treating it as a constant (detach) is exact.
+    Choosing c = max makes the largest term exp(0) = 1, so exp never overflows and the sum is
+    at least 1. A row that is entirely -inf is shifted by 0 instead (-inf - -inf is nan).
+    """
+    shift = x.detach().max(axis, keepdims=True).data
+    if np.isneginf(shift).any():
+        shift = np.where(np.isneginf(shift), 0.0, shift)
+    return shift
+
+
+def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """log-sum-exp: y = log(sum_k exp(x_k)) along ``axis``, for logits of any magnitude.
+
+    Computed as m + log(sum_k exp(x_k - m)) with m the row max (the log-sum-exp trick), so it
+    is finite and exact for logits of 1e4 or -1e4. dy/dx_k = softmax(x)_k. A row that is
+    entirely -inf (fully masked) gives -inf with a zero gradient, never nan.
+
+    Parameters
+    ----------
+    x : array-like or Tensor.
+    axis : the axis to reduce.
+    keepdims : keep the reduced axis with size 1.
+
+    Returns
+    -------
+    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+    """
+    x = _as_tensor(x)
+    shift = _row_max(x, axis)  # (..., 1, ...)
+    total = (x - shift).exp().sum(axis, keepdims=keepdims)  # each row's sum, >= 1
+    empty = total.data == 0  # rows that were entirely -inf
+    if empty.any():
+        # log(0) = -inf is the right value, but its gradient 1/0 would meet exp's 0 and make
+        # nan; log(1) stands in on the tape and where puts -inf in the output, sending 0 back.
+        log_total = where(empty, -np.inf, where(empty, 1.0, total).log())
+    else:
+        log_total = total.log()
+    return log_total + (shift if keepdims else np.squeeze(shift, axis))
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """log softmax: y_k = x_k - logsumexp(x), along ``axis``.
+
+    Never takes the log of a probability, so a probability that underflows to 0 still has its
+    true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
+    dx = g - softmax(x) * sum(g).
+
+    Parameters
+    ----------
+    x : array-like or Tensor.
+    axis : the class axis.
+
+    Returns
+    -------
+    Tensor of x's shape.
+    """
+    x = _as_tensor(x)
+    return x - logsumexp(x, axis, keepdims=True)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """softmax: y_k = exp(x_k) / sum_j exp(x_j), along ``axis``.
+
+    The row max is subtracted first (it cancels between numerator and denominator), so
+    exp never overflows. Entries of -inf get probability 0; a row that is entirely -inf gets
+    all zeros (and a zero gradient) instead of 0/0. The Jacobian is
+    dy_k/dx_j = y_k ([k = j] - y_j).
+
+    Parameters
+    ----------
+    x : array-like or Tensor.
+    axis : the axis to normalize over.
+
+    Returns
+    -------
+    Tensor of x's shape; each slice along ``axis`` sums to 1.
+    """
+    x = _as_tensor(x)
+    e = (x - _row_max(x, axis)).exp()  # the largest entry of each row is exp(0) = 1
+    total = e.sum(axis, keepdims=True)  # (..., 1, ...)
+    empty = total.data == 0
+    if empty.any():
+        total = where(empty, 1.0, total)  # a fully masked row: 0 / 1 instead of 0 / 0
+    return e / total
+
+
+# ---- cross-entropy and negative log-likelihood ------------------------------------------------
+def _batched(name: str, x: Tensor, target: np.ndarray, what: str) -> tuple[Tensor, np.ndarray]:
+    """Give an unbatched (C,) input and its target a batch axis of size 1."""
+    if x.ndim == 0:
+        raise ValueError(f"{name}: {what} must have a class axis, got a 0-d tensor")
+    if x.ndim == 1:
+        return x.reshape(1, x.shape[0]), target[None]
+    return x, target
+
+
+def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
+                 allow_probs: bool) -> str:
+    """'index' or 'probs', after checking the target's shape and dtype against ``shape``."""
+    index_shape = shape[:1] + shape[2:]
+    kind = target.dtype.kind
+    expected = f"{index_shape} (class indices)"
+    if allow_probs:
+        expected += f" or {shape} (class probabilities)"
+    if target.shape == index_shape and kind in "iu":
+        return "index"
+    if target.shape == shape and kind == "f" and allow_probs:
+        return "probs"
+    if target.shape == index_shape and kind == "f":
+        raise TypeError(f"{name}: target has the shape {index_shape} of class indices but "
+                        f"dtype {target.dtype}; class indices must be integers, e.g. "
+                        f"np.array([...]) of ints or Tensor(..., dtype=np.int64)")
+    if target.shape == shape and kind in "iub" and allow_probs:
+        raise TypeError(f"{name}: target has the shape {shape} of class probabilities but "
+                        f"dtype {target.dtype}; probabilities must be floating point "
+                        f"(or give class indices of shape {index_shape})")
+    if target.shape in (index_shape, shape):
+        raise TypeError(f"{name}: target of dtype {target.dtype} is neither integer class "
+                        f"indices nor floating-point probabilities")
+    raise ValueError(f"{name}: target has shape {target.shape} but {what} {shape} "
+                     f"need {expected}")
+
+
+def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndarray | None,
+                  ignore_index: int, dtype: np.dtype):
+    """Check class indices; return (safe target, per-sample weights or None, their sum).
+
+    The per-sample weight is w[y_i], or 1 without ``weight``, and 0 for an ignored sample;
+    the sum of them is what "mean" divides by. Ignored samples get index 0 in the safe target
+    so that indexing works; their weight of 0 removes them.
+    """
+    keep = target != ignore_index
+    bad = keep & ((target < 0) | (target >= n_classes))
+    if bad.any():
+        raise IndexError(f"{name}: target holds class index {int(target[bad][0])}, outside "
+                         f"[0, {n_classes}) and not ignore_index={ignore_index}")
+    if keep.all():
+        safe = target
+        sample_weight = None if weight is None else weight[target]
+    else:
+        safe = np.where(keep, target, 0)
+        ones = np.ones((), dtype) if weight is None else weight[safe]
+        sample_weight = np.where(keep, ones, np.zeros((), dtype)).astype(dtype, copy=False)
+    denominator = target.size if sample_weight is None else sample_weight.sum(dtype=np.float64)
+    return safe, sample_weight, float(denominator)
+
+
+def _pick(x: Tensor, safe_target: np.ndarray) -> Tensor:
+    """x[i, y_i, d1, ...]: the entry of each sample's target class (class axis 1)."""
+    grids = np.indices(safe_target.shape, sparse=True)  # arange for each non-class axis
+    return x[(grids[0], safe_target) + tuple(grids[1:])]  # (N, d1, ...)
+
+
+def _class_axis_view(weight: np.ndarray, ndim: int) -> np.ndarray:
+    """(C,) weights shaped (C, 1, ...) so they broadcast along class axis 1 of (N, C, d...)."""
+    return weight.reshape((-1,) + (1,) * (ndim - 2))
+
+
+def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of softmax(logits) against class indices or class probabilities.
+
+    The class axis is 1: logits (N, C) or (N, C, d1, ...), or an unbatched (C,) with a
+    scalar target. With p = softmax(logits) along the class axis, w the class weights
+    (1 when absent) and eps = ``label_smoothing``:
+
+    - integer targets y (the logits' shape without the class axis):
+      loss_i = -(1 - eps) w[y_i] log p_i,y_i - (eps / C) sum_c w_c log p_i,c;
+      samples with y_i = ``ignore_index`` contribute 0, and "mean" divides the sum by
+      sum_i w[y_i] over the samples not ignored (0/0 = nan if every sample is ignored);
+    - probability targets t (the logits' shape, one-hot or soft):
+      loss_i = -sum_c w_c t'_i,c log p_i,c with t' = (1 - eps) t + eps / C, and "mean"
+      divides by the number of samples.
+
+    -log p_y is computed as logsumexp(logits) - logits_y (the log-sum-exp trick), never as
+    log of a probability, so logits [0, 200] with target 0 give 200, not inf. The gradient
+    with respect to the logits is (softmax - y) times the sample's weight.
+
+    Parameters
+    ----------
+    logits : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
+    target : integer (N,) / (N, d1, ...) / scalar, or float of the logits' shape.
+    weight : optional (C,) class weights, a constant (no gradient flows to it).
+    ignore_index : the class index that marks a sample to skip (integer targets only).
+    reduction : "mean", "sum" or "none" (per-sample losses, the target's shape).
+    label_smoothing : eps in [0, 1].
+
+    Returns
+    -------
+    Tensor: a scalar, or per-sample losses for reduction="none".
+
+    Raises
+    ------
+    ValueError, TypeError or IndexError naming the argument, for mismatched shapes, wrong
+    dtypes, class indices out of range, an unknown reduction or label_smoothing outside [0, 1].
+    """
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    eps = _check_finite_number(name, "label_smoothing", label_smoothing)
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {eps}")
+    x = _as_tensor(logits)
+    target_tensor = target if isinstance(target, Tensor) else None
+    target = _as_array(target)
+    unbatched = x.ndim == 1
+    x, target = _batched(name, x, target, "logits")
+    kind = _target_kind(name, "logits", x.shape, target, allow_probs=True)
+    n_classes = x.shape[1]
+    w = _class_weight(name, weight, n_classes, x.dtype)
+
+    if kind == "index":
+        safe, sample_weight, denominator = _index_target(name, target, n_classes, w,
+                                                         ignore_index, x.dtype)
+        lse = logsumexp(x, axis=1)  # (N, d1, ...)
+        # -log p_y = lse - x_y: only the picked logits are needed, no (N, C) log-prob matrix.
+        loss = lse - _pick(x, safe)  # (N, d1, ...)
+        if eps > 0:
+            # sum_c w_c (-log p_c) = sum_c w_c (lse - x_c) = lse * sum(w) - sum_c w_c x_c
+            if w is None:
+                smooth = lse * float(n_classes) - x.sum(axis=1)
+            else:
+                smooth = lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
+            if sample_weight is not None:
+                loss = loss * sample_weight
+            if not (target != ignore_index).all():
+                smooth = smooth * (target != ignore_index).astype(x.dtype)  # ignored: 0
+            loss = loss * (1.0 - eps) + smooth * (eps / n_classes)
+        elif sample_weight is not None:
+            loss = loss * sample_weight
+    else:
+        probs = target_tensor if target_tensor is not None else target.astype(x.dtype)
+        if eps > 0:
+            probs = probs * (1.0 - eps) + eps / n_classes  # mix in the uniform distribution
+        if w is not None:
+            probs = probs * _class_axis_view(w, x.ndim)
+        loss = -(log_softmax(x, axis=1) * probs).sum(axis=1)  # (N, d1, ...)
+        denominator = None  # "mean" averages over the samples
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction, denominator)
+
+
+def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices given log-probabilities.
+
+    loss_i = -w[y_i] log_probs[i, y_i], class axis 1 as in :func:`cross_entropy`, so that
+    cross_entropy(x, y) = nll_loss(log_softmax(x, axis=1), y). Samples whose target is
+    ``ignore_index`` contribute 0; "mean" divides by sum_i w[y_i] over the samples kept.
+
+    Parameters
+    ----------
+    log_probs : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
+    target : integer class indices of shape (N,), (N, d1, ...) or a scalar.
+    weight : optional (C,) class weights (a constant).
+    ignore_index : the class index that marks a sample to skip.
+    reduction : "mean", "sum" or "none".
+
+    Returns
+    -------
+    Tensor: a scalar, or per-sample losses for reduction="none".
+
+    Raises
+    ------
+    ValueError, TypeError or IndexError naming the argument (see :func:`cross_entropy`).
+    """
+    name = "nll_loss"
+    _check_reduction(name, reduction)
+    x = _as_tensor(log_probs)
+    target = _as_array(target)
+    unbatched = x.ndim == 1
+    x, target = _batched(name, x, target, "log_probs")
+    _target_kind(name, "log_probs", x.shape, target, allow_probs=False)
+    w = _class_weight(name, weight, x.shape[1], x.dtype)
+    safe, sample_weight, denominator = _index_target(name, target, x.shape[1], w,
+                                                     ignore_index, x.dtype)
+    loss = -_pick(x, safe)  # (N, d1, ...)
+    if sample_weight is not None:
+        loss = loss * sample_weight
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction, denominator)
+
+
+# ---- binary cross-entropy ---------------------------------------------------------------------
+def _binary_target(name: str, what: str, x: Tensor, target) -> Tensor | np.ndarray:
+    """The target as a constant of x's dtype (or a Tensor as is), checked to match x's shape."""
+    if isinstance(target, Tensor):
+        value = target.data
+    else:
+        value = np.asarray(target)
+    if value.shape != x.shape:
+        raise ValueError(f"{name}: target has shape {value.shape} but {what} has shape "
+                         f"{x.shape}; they must match")
+    if value.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: target must be numeric, got dtype {value.dtype}")
+    if isinstance(target, Tensor) and value.dtype.kind == "f":
+        return target
+    return value.astype(x.dtype)
+
+
+def _elementwise_weight(name: str, weight, shape: tuple, dtype: np.dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = _as_array(weight)
+    try:
+        np.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise ValueError(f"{name}: weight has shape {w.shape}, which does not broadcast to "
+                         f"the input's shape {shape}") from None
+    return w.astype(dtype, copy=False)
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """max(log p, -100), with a gradient of 0 (not nan) where p = 0.
+
+    log(0) = -inf would be clamped to -100 in the forward pass, but backward would still
+    divide by p = 0 on the way through log: 0 * (1/0) = nan. So where p = 0 the log is fed
+    1 instead, and where(., -100, .) sends it a gradient of exactly 0.
+    """
+    positive = p.data > 0
+    if positive.all():
+        return maximum(p.log(), BCE_LOG_FLOOR)
+    safe_log = where(positive, p, 1.0).log()
+    return where(positive, maximum(safe_log, BCE_LOG_FLOOR), BCE_LOG_FLOOR)
+
+
+def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities: -w [y log p + (1 - y) log(1 - p)], elementwise.
+
+    Each log is clamped at -100, as the frameworks do, so p = 0 or 1 gives a finite loss
+    (at most 100). The clamp has a price: where log p < -100 the loss is flat, so its gradient
+    is 0. A sigmoid that has saturated to exactly 0 or 1 (|logit| beyond about 17 in float32,
+    37 in float64) therefore gets no gradient at all, however wrong it is. To train, use
+    :func:`binary_cross_entropy_with_logits`, which never forms the probability.
+
+    Parameters
+    ----------
+    probs : probabilities in [0, 1], any shape, array-like or Tensor.
+    target : labels (0/1, or soft labels) of probs' shape.
+    weight : optional weights broadcast against probs (a constant).
+    reduction : "mean" (over all elements), "sum" or "none".
+
+    Returns
+    -------
+    Tensor: a scalar, or elementwise losses for reduction="none".
+    dloss/dp = -w (y / p - (1 - y) / (1 - p)) away from the clamp.
+
+    Raises
+    ------
+    ValueError if a probability lies outside [0, 1], for mismatched shapes or an unknown
+    reduction.
+    """
+    name = "binary_cross_entropy"
+    _check_reduction(name, reduction)
+    p = _as_tensor(probs)
+    outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
+    if outside.any():
+        raise ValueError(f"{name}: probs must lie in [0, 1], got {p.data[outside][0]!r}; "
+                         f"for logits use binary_cross_entropy_with_logits")
+    y = _binary_target(name, "probs", p, target)
+    w = _elementwise_weight(name, weight, p.shape, p.dtype)
+    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+    if w is not None:
+        loss = loss * w
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=None,
+                                     reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of sigmoid(logits), in the stable form that never forms sigmoid.
+
+    loss = -w [pos_weight y log sigma(x) + (1 - y) log(1 - sigma(x))]. Since
+    log(1 - sigma(x)) = log sigma(x) - x, this is w [(1 - y) x - (pos_weight y + 1 - y)
+    log sigma(x)], which without pos_weight is max(x, 0) - x y + log(1 + exp(-|x|)): finite
+    for logits of +-1e4. The gradient is w (sigmoid(x) - y) without pos_weight.
+
+    Each element is its own binary problem, which is multi-label classification: logits (N, L)
+    with labels (N, L) in {0, 1}.
+
+    Parameters
+    ----------
+    logits : any shape, array-like or Tensor.
+    target : labels of logits' shape (0/1 or soft).
+    weight : optional weights broadcast against logits (a constant).
+    pos_weight : optional weight of the positive term, broadcast over the last axis (one per
+        label, shape (L,)); > 1 raises recall, < 1 precision.
+    reduction : "mean" (over all elements), "sum" or "none".
+
+    Returns
+    -------
+    Tensor: a scalar, or elementwise losses for reduction="none".
+
+    Raises
+    ------
+    ValueError for mismatched shapes or an unknown reduction.
+    """
+    name = "binary_cross_entropy_with_logits"
+    _check_reduction(name, reduction)
+    x = _as_tensor(logits)
+    y = _binary_target(name, "logits", x, target)
+    w = _elementwise_weight(name, weight, x.shape, x.dtype)
+    log_p = log_sigmoid(x)  # log sigma(x), stable
+    if pos_weight is None:
+        loss = (1 - y) * x - log_p
+    else:
+        pw = _as_array(pos_weight)
+        if x.ndim == 0 or pw.shape not in ((), (1,), (x.shape[-1],)):
+            raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
+                             f"{x.shape} need one per label, shape ({x.shape[-1:]})")
+        pw = pw.astype(x.dtype, copy=False)
+        loss = (1 - y) * x - (pw * y + (1 - y)) * log_p
+    if w is not None:
+        loss = loss * w
+    return _reduce(loss, reduction)
+
+
+# ---- contrastive losses -----------------------------------------------------------------------
+def _normalize_rows(z: Tensor) -> Tensor:
+    """z_i / ||z_i||. The squared norm is floored at 1e-24 (norm 1e-12) so a zero row gives
+    0 / 1e-12 = 0 with a zero gradient, instead of 0 / 0."""
+    squared = (z * z).sum(axis=1, keepdims=True)  # (M, 1)
+    return z / maximum(squared, 1e-24) ** 0.5
+
+
+def _similarities(u: Tensor, temperature: float) -> Tensor:
+    """s_ik = u_i . u_k / tau with the diagonal k = i pushed to the most negative float.
+
+    exp of that entry is exactly 0 after the log-sum-exp shift, which removes k = i from
+    every denominator; unlike -inf it keeps every value on the tape finite (detect_anomaly
+    stays quiet) and where sends it a zero gradient.
+    """
+    s = (u @ u.T) / temperature  # (M, M)
+    diagonal = np.eye(s.shape[0], dtype=bool)
+    return where(diagonal, float(np.finfo(s.dtype).min), s)
+
+
+def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tensor:
+    """NT-Xent, SimCLR's normalized temperature-scaled cross-entropy.
+
+    z = concatenate(z_a, z_b) of shape (2N, d), each row L2-normalized; s = z z^T / tau.
+    Anchor i's positive is its other view p(i) = (i + N) mod 2N, and
+
+        loss_i = -log( exp(s_i,p(i)) / sum_{k != i} exp(s_ik) )
+               = logsumexp_{k != i}(s_ik) - s_i,p(i),
+
+    a (2N - 1)-way classification of the positive among the other 2N - 1 rows. Identical
+    embeddings give log(2N - 1), chance level. Nothing depends on a batch size fixed in
+    advance: any N >= 1 works, a short last batch included.
+
+    Parameters
+    ----------
+    z_a, z_b : (N, d) embeddings of two views of the same N samples.
+    temperature : tau > 0.
+    reduction : "mean" over the 2N anchors, "sum", or "none" for the (2N,) per-anchor losses.
+
+    Returns
+    -------
+    Tensor: a scalar, or (2N,) for reduction="none".
+
+    Raises
+    ------
+    ValueError if z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an
+    unknown reduction.
+    """
+    name = "nt_xent"
+    _check_reduction(name, reduction)
+    tau = _check_finite_number(name, "temperature", temperature, positive=True)
+    z_a, z_b = _as_tensor(z_a), _as_tensor(z_b)
+    if z_a.shape != z_b.shape:
+        raise ValueError(f"{name}: z_a has shape {z_a.shape} but z_b has shape {z_b.shape}; "
+                         f"the two views must have the same shape (N, d)")
+    if z_a.ndim != 2 or z_a.shape[0] == 0:
+        raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
+    n = z_a.shape[0]
+    u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
+    s = _similarities(u, tau)  # (2N, 2N), diagonal removed
+    positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
+    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
+    return _reduce(loss, reduction)
+
+
+def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean") -> Tensor:
+    """Supervised contrastive loss (Khosla et al. 2020, the L_out form).
+
+    features (M, d) are L2-normalized to u; s = u u^T / tau. Anchor i's positives are
+    P(i) = {p != i : labels[p] = labels[i]}, and
+
+        loss_i = -(1 / |P(i)|) sum_{p in P(i)} log( exp(s_ip) / sum_{k != i} exp(s_ik) ).
+
+    Anchors with no positive are left out of the mean (some implementations count them as 0
+    instead, which lowers the mean); reduction="none" gives them 0. With two views of each of
+    N samples, |P(i)| = 2 N_y - 1 where N_y counts the samples of i's class; with every class
+    of size one (two views each) supcon equals :func:`nt_xent`.
+
+    Parameters
+    ----------
+    features : (M, d) embeddings, array-like or Tensor.
+    labels : (M,) class labels (compared for equality).
+    temperature : tau > 0.
+    reduction : "mean" over anchors with a positive, "sum", or "none" for (M,) losses.
+
+    Returns
+    -------
+    Tensor: a scalar, or (M,) for reduction="none".
+
+    Raises
+    ------
+    ValueError for features not (M, d), labels not (M,), temperature <= 0, a batch where no
+    anchor has a positive, or an unknown reduction.
+    """
+    name = "supcon"
+    _check_reduction(name, reduction)
+    tau = _check_finite_number(name, "temperature", temperature, positive=True)
+    f = _as_tensor(features)
+    labels = _as_array(labels)
+    if f.ndim != 2:
+        raise ValueError(f"{name}: features must be (M, d), got shape {f.shape}")
+    if labels.shape != (f.shape[0],):
+        raise ValueError(f"{name}: labels has shape {labels.shape} but features "
+                         f"{f.shape} need ({f.shape[0]},), one label per row")
+    same = labels[:, None] == labels[None, :]  # (M, M)
+    np.fill_diagonal(same, False)  # an anchor is not its own positive
+    n_positives = same.sum(axis=1)  # |P(i)|, (M,)
+    has_positive = n_positives > 0
+    if not has_positive.any():
+        raise ValueError(f"{name}: no anchor has a positive (all {labels.size} labels "
+                         f"differ), so the loss is undefined; each class needs >= 2 rows")
+    s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
+    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
+    # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
+    mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
+    loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
+    return _reduce(loss, reduction, count=int(has_positive.sum()))
+
+
+# ---- hinge and entropy ------------------------------------------------------------------------
+def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge (SVM) loss: loss_i = (1/C) sum_{j != y_i} max(0, margin - s_y + s_j).
+
+    Divided by C as in the common framework definition; the CS231n multiclass SVM loss is
+    this times C. A class contributes while it scores within ``margin`` of the correct one.
+
+    Parameters
+    ----------
+    scores : (N, C) or unbatched (C,), array-like or Tensor.
+    target : integer class indices (N,) (or a scalar for (C,)).
+    margin : the required gap.
+    reduction : "mean", "sum" or "none".
+
+    Returns
+    -------
+    Tensor: a scalar, or (N,) for reduction="none".
+
+    Raises
+    ------
+    ValueError, TypeError or IndexError for bad shapes, dtypes, indices or reduction.
+    """
+    name = "multi_margin_loss"
+    _check_reduction(name, reduction)
+    margin = _check_finite_number(name, "margin", margin)
+    x = _as_tensor(scores)
+    target = _as_array(target)
+    unbatched = x.ndim == 1
+    x, target = _batched(name, x, target, "scores")
+    if x.ndim != 2:
+        raise ValueError(f"{name}: scores must be (N, C) or (C,), got shape {x.shape}")
+    _target_kind(name, "scores", x.shape, target, allow_probs=False)
+    n, n_classes = x.shape
+    safe, _, _ = _index_target(name, target, n_classes, None, ignore_index=-1 - n_classes,
+                               dtype=x.dtype)
+    rows = np.arange(n)
+    correct = x[rows, safe].reshape(n, 1)  # s_y, (N, 1)
+    others = np.ones(x.shape, dtype=x.dtype)
+    others[rows, safe] = 0  # the sum skips j = y
+    hinge = maximum(x - correct + margin, 0.0) * others  # (N, C)
+    loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
+    """Shannon entropy H(p) = -sum_k p_k log p_k along ``axis``, with 0 log 0 = 0.
+
+    In nats by default, in bits with base=2 (divided by log(base)). The gradient is
+    -(log p_k + 1) / log(base) for p_k > 0; where p_k = 0 it is taken as 0 (the true slope is
+    +inf), so a distribution with zeros still gets finite gradients everywhere.
+
+    Parameters
+    ----------
+    p : probabilities >= 0, array-like or Tensor.
+    axis : the axis holding each distribution.
+    base : the log base (None for e, 2 for bits).
+
+    Returns
+    -------
+    Tensor of p's shape without ``axis``.
+
+    Raises
+    ------
+    ValueError if p has negative entries or base is not a positive number other than 1.
+    """
+    name = "entropy"
+    p = _as_tensor(p)
+    if (p.data < 0).any():
+        raise ValueError(f"entropy: p has a negative entry {p.data[p.data < 0][0]!r}; "
+                         f"probabilities must be >= 0")
+    positive = p.data > 0
+    # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
+    plogp = p * where(positive, p, 1.0).log()
+    h = -plogp.sum(axis)
+    if base is not None:
+        b = _check_finite_number(name, "base", base, positive=True)
+        if b == 1.0:
+            raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
+        h = h / math.log(b)
+    return h
