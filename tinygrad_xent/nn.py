@@ -1,0 +1,238 @@
+"""Layers: Module, Linear, ReLU, Tanh, Sequential and MLP, composed from the engine's ops.
+
+A layer owns leaf Tensors with ``requires_grad=True`` (its parameters) and a ``forward`` that
+computes with ops, so backward needs nothing from this file: the tape already knows how to send
+gradients through ``x @ W + b``.
+
+Linear layers are initialised as the big frameworks do: every weight and bias uniform in
+``[-1/sqrt(in_features), +1/sqrt(in_features)]``, so that a unit's output starts with a variance
+that does not grow with the number of inputs. :class:`MLP` then scales its last layer down
+(``out_scale``) so the logits start near zero: a softmax of near-equal logits is uniform over the
+C classes, and the cross-entropy of a uniform guess is exactly ``log C``. Training starts at
+chance and the loss curve shows every bit the model learns.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from . import functional as F
+from .tensor import Tensor
+
+
+class Module:
+    """Base class of layers and models: parameters found by walking the attributes.
+
+    A parameter is any attribute that is a Tensor with ``requires_grad=True``; attributes that
+    are Modules (or lists of Modules) are walked in turn, so names read like paths:
+    ``layers.0.weight``. Subclasses write ``forward``; calling the module calls it.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
+
+    def __call__(self, x) -> Tensor:
+        return self.forward(x)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(name, tensor)`` for every parameter, in the order the attributes were set.
+
+        A tensor shared by two layers is yielded once, under its first name, so an optimizer
+        does not update it twice.
+        """
+        seen = set()
+        for name, tensor in self._walk(prefix):
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                yield name, tensor
+
+    def _walk(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
+        for attr, value in vars(self).items():
+            name = prefix + attr
+            if isinstance(value, Tensor) and value.requires_grad:
+                yield name, value
+            elif isinstance(value, Module):
+                yield from value._walk(name + ".")
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield from item._walk(f"{name}.{i}.")
+
+    def parameters(self) -> list[Tensor]:
+        """The parameter tensors, the list an optimizer takes."""
+        return [tensor for _, tensor in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's accumulated gradient."""
+        for tensor in self.parameters():
+            tensor.zero_grad()
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's values, by name: what ``tx.save`` writes."""
+        return {name: tensor.data.copy() for name, tensor in self.named_parameters()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy the values in ``state`` into the parameters of the same names.
+
+        Every parameter must be present with its exact shape, and nothing else may be there;
+        the values are cast to each parameter's dtype. Nothing is changed unless all of it fits.
+
+        Raises
+        ------
+        KeyError if a parameter is missing from ``state`` or ``state`` has an unknown name.
+        ValueError if a shape differs; the message names the key and both shapes.
+        """
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if missing or unexpected:
+            raise KeyError(f"load_state_dict: {type(self).__name__} needs keys {list(params)}; "
+                           f"missing from the state: {missing}, unexpected in it: {unexpected}")
+        for name, tensor in params.items():
+            shape = np.shape(state[name])
+            if shape != tensor.shape:
+                raise ValueError(f"load_state_dict: '{name}' has shape {shape} in the state "
+                                 f"but {tensor.shape} in the model")
+        for name, tensor in params.items():
+            # In place, so an optimizer that already holds these tensors keeps working.
+            tensor.data[...] = np.asarray(state[name], dtype=tensor.dtype)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _rng(rng) -> np.random.Generator:
+    """A numpy Generator from None (fresh entropy), an int seed, or a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got "
+                    f"{type(rng).__name__}")
+
+
+class Linear(Module):
+    """y = x @ W + b, with W of shape (in_features, out_features) and b of shape (out_features,).
+
+    W is stored inputs-by-outputs so the forward pass reads left to right like the math
+    (frameworks that store (out, in) compute ``x @ W.T`` instead; the numbers are the same).
+
+    Parameters
+    ----------
+    in_features, out_features : sizes of the input and output feature axes.
+    bias : add the learnable bias b.
+    rng : None, an int seed, or a numpy Generator for the initial values.
+    dtype : float64 (default) or float32; the parameters and outputs keep it.
+
+    Both W and b start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None,
+                 dtype=np.float64):
+        for arg, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"Linear: {arg} must be a positive integer, got {value!r}")
+        rng = _rng(rng)
+        bound = 1.0 / np.sqrt(in_features)
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        w = rng.uniform(-bound, bound, size=(in_features, out_features))
+        self.weight = Tensor(w.astype(dtype), requires_grad=True)
+        self.bias = None
+        if bias:
+            b = rng.uniform(-bound, bound, size=(out_features,))
+            self.bias = Tensor(b.astype(dtype), requires_grad=True)
+
+    def forward(self, x) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(f"Linear: input has shape {x.shape} but this layer needs "
+                             f"(..., {self.in_features}) features")
+        y = x @ self.weight  # (N, in) @ (in, out) -> (N, out)
+        return y if self.bias is None else y + self.bias
+
+    def __repr__(self) -> str:
+        return (f"Linear({self.in_features}, {self.out_features}, "
+                f"bias={self.bias is not None})")
+
+
+class ReLU(Module):
+    """y = max(x, 0), elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(x)
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class Tanh(Module):
+    """y = tanh(x), elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanh(x)
+
+    def __repr__(self) -> str:
+        return "Tanh()"
+
+
+class Sequential(Module):
+    """Apply ``layers`` one after the other: y = layers[-1](... layers[0](x))."""
+
+    def __init__(self, *layers: Module):
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential: layer {i} must be a Module, got "
+                                f"{type(layer).__name__}")
+        self.layers = list(layers)
+
+    def forward(self, x) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"{type(self).__name__}(\n{inner}\n)"
+
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh}
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron: Linear, activation, Linear, ..., Linear (no final activation).
+
+    Parameters
+    ----------
+    sizes : feature sizes from input to output, e.g. ``[2, 100, 3]`` for 2 inputs, one hidden
+        layer of 100 units and 3 outputs (logits). ``[2, 3]`` is a linear model.
+    activation : "relu" or "tanh", between the Linear layers.
+    rng : None, an int seed, or a numpy Generator for the initial values.
+    out_scale : factor on the last layer's initial weight and bias. Small (0.01) makes the
+        logits near zero, so the softmax is near uniform and the first cross-entropy is near
+        log C, the loss of guessing; 1.0 keeps the plain framework initialisation.
+    dtype : float64 (default) or float32.
+    """
+
+    def __init__(self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01,
+                 dtype=np.float64):
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"MLP: sizes needs at least an input and an output size, got "
+                             f"{sizes}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got "
+                             f"{activation!r}")
+        rng = _rng(rng)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if i > 0:
+                layers.append(ACTIVATIONS[activation]())
+            layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
+        last = layers[-1]
+        last.weight.data *= out_scale
+        last.bias.data *= out_scale
+        super().__init__(*layers)
+        self.sizes = sizes

@@ -1,0 +1,173 @@
+"""The training loop: ``fit`` runs forward, loss, backward, step, and remembers every loss.
+
+A classifier that knows nothing spreads its probability evenly over the C classes, and the
+cross-entropy of that guess is -log(1/C) = log C. The default models start there (see
+``nn.MLP``'s ``out_scale``), so ``fit`` prints the first loss beside log C, and the loss curve
+is read against it: everything below the chance line is something the model has learned.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from . import functional as F
+from .autograd import no_grad
+from .data import batches
+from .nn import Module
+from .optim import SGD, Optimizer
+from .tensor import Tensor
+
+
+class Diverged(FloatingPointError):
+    """The loss became nan or inf; ``step`` is where, ``loss`` the value it took."""
+
+    def __init__(self, step: int, loss: float, last_finite: float | None):
+        self.step = step
+        self.loss = loss
+        before = "" if last_finite is None else f" (it was {last_finite:.4g} at step {step - 1})"
+        super().__init__(f"the loss became {loss} at step {step}{before}; the steps overshoot, "
+                         f"so try a smaller learning rate (a tenth of it, say)")
+
+
+@dataclass
+class History:
+    """What a run of :func:`fit` went through.
+
+    Attributes
+    ----------
+    loss : the loss at each step, of the batch that step saw, before its update.
+    accuracy : the share of that batch classified right at each step (nan if the targets are
+        not class labels).
+    chance : log C, the loss of a uniform guess over the C classes.
+    n_classes : C, the width of the model's output.
+    final_loss, final_accuracy : on all of (x, y) after the last step.
+    seconds : wall-clock time of the steps.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    chance: float = math.nan
+    n_classes: int = 0
+    final_loss: float = math.nan
+    final_accuracy: float = math.nan
+    seconds: float = 0.0
+
+    @property
+    def initial_loss(self) -> float:
+        """The loss before any update: near ``chance`` for a model that starts at chance."""
+        return self.loss[0] if self.loss else math.nan
+
+    @property
+    def steps_per_second(self) -> float:
+        return len(self.loss) / self.seconds if self.seconds > 0 else math.nan
+
+
+def accuracy(logits, y) -> float:
+    """The share of rows whose largest logit is at the target class: mean(argmax(logits) == y).
+
+    Parameters
+    ----------
+    logits : (N, C) Tensor or array.  y : (N,) integer class labels.
+
+    Returns
+    -------
+    float in [0, 1], or nan if ``y`` is not (N,) integer labels.
+    """
+    scores = logits.data if isinstance(logits, Tensor) else np.asarray(logits)
+    y = y.data if isinstance(y, Tensor) else np.asarray(y)
+    if scores.ndim != 2 or y.shape != scores.shape[:1] or y.dtype.kind not in "iu":
+        return math.nan
+    return float(np.mean(scores.argmax(axis=1) == y))
+
+
+@no_grad()
+def evaluate(model: Module, x, y, loss: Callable = F.cross_entropy) -> tuple[float, float]:
+    """The loss and accuracy of ``model`` on (x, y), with nothing recorded on the tape.
+
+    Returns
+    -------
+    (loss, accuracy) as Python floats.
+    """
+    logits = model(Tensor(x))
+    return float(loss(logits, y).item()), accuracy(logits, y)
+
+
+def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
+        optimizer: Optimizer | None = None, steps: int = 1000, batch_size: int | None = None,
+        seed: int = 0, log_every: int = 100, print_fn: Callable = print) -> History:
+    """Train ``model`` on (x, y): ``steps`` times, forward, loss, backward, optimizer step.
+
+    Parameters
+    ----------
+    model : a Module mapping x (N, D) to logits (N, C).
+    x : (N, D) inputs, array or Tensor (float32 stays float32).
+    y : (N,) integer class labels (or whatever ``loss`` takes as its second argument).
+    loss : ``loss(logits, y) -> scalar Tensor``; cross-entropy by default.
+    optimizer : an optimizer over ``model.parameters()``; default plain SGD with lr 0.1.
+    steps : number of updates, >= 1.
+    batch_size : samples per step, drawn by reshuffling each pass; None or 0 is full batch.
+    seed : seeds the batch order (the model's initial values come from its own rng).
+    log_every : print a progress line every this many steps (and at the first and last step);
+        0 prints nothing.
+    print_fn : where progress lines go.
+
+    Returns
+    -------
+    History of the per-step losses and accuracies, log C, and the final loss and accuracy.
+
+    Raises
+    ------
+    Diverged if the loss becomes nan or inf, naming the step.
+    """
+    if not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"fit: steps must be a positive integer, got {steps!r}")
+    if log_every < 0:
+        raise ValueError(f"fit: log_every must be >= 0, got {log_every}")
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    y = y.data if isinstance(y, Tensor) else np.asarray(y)
+    if len(y) != len(x):
+        raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}; they must match")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=0.1)
+    batch_size = len(y) if not batch_size else batch_size
+    order = batches(len(y), batch_size, np.random.default_rng(seed))
+    history = History()
+    start = last_time = time.perf_counter()
+    last_step = 0
+    for step in range(steps):
+        index = next(order)
+        xb, yb = (x, y) if batch_size >= len(y) else (x[index], y[index])
+        optimizer.zero_grad()
+        logits = model(xb)  # (B, C)
+        value = loss(logits, yb)
+        current = float(value.item())
+        if not math.isfinite(current):
+            raise Diverged(step, current, history.loss[-1] if history.loss else None)
+        history.loss.append(current)
+        history.accuracy.append(accuracy(logits, yb))
+        if step == 0:
+            history.n_classes = logits.shape[-1]
+            history.chance = math.log(history.n_classes)
+            if log_every:
+                print_fn(f"step 0  loss {current:.4f}  (log {history.n_classes} = "
+                         f"{history.chance:.4f}, chance)")
+        value.backward()
+        optimizer.step()
+        if log_every and step > 0 and (step % log_every == 0 or step == steps - 1):
+            now = time.perf_counter()
+            rate = (step - last_step) / (now - last_time)
+            print_fn(_progress(step, current, history.accuracy[-1], rate))
+            last_time, last_step = now, step
+    history.seconds = time.perf_counter() - start
+    history.final_loss, history.final_accuracy = evaluate(model, x, y, loss)
+    return history
+
+
+def _progress(step: int, loss: float, acc: float, rate: float) -> str:
+    acc_text = "" if math.isnan(acc) else f"  accuracy {100 * acc:5.1f}%"
+    return f"step {step}  loss {loss:.4f}{acc_text}  {rate:.0f} steps/s"
