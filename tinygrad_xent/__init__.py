@@ -5,6 +5,7 @@
 """
 
 from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
+from .checkpoint import load, save
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, concatenate, maximum, stack, where
 
@@ -14,4 +15,5 @@ __all__ = [
     "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
     "where",
+    "load", "save",
 ]

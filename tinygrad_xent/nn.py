@@ -81,20 +81,25 @@ class Module:
 
         Raises
         ------
-        KeyError if a parameter is missing from ``state`` or ``state`` has an unknown name.
-        ValueError if a shape differs; the message names the key and both shapes.
+        ValueError naming every missing or unexpected key and every key whose shape differs,
+        with its shape in the state and in the model.
         """
         params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        if missing or unexpected:
-            raise KeyError(f"load_state_dict: {type(self).__name__} needs keys {list(params)}; "
-                           f"missing from the state: {missing}, unexpected in it: {unexpected}")
+        problems = []
         for name, tensor in params.items():
-            shape = np.shape(state[name])
-            if shape != tensor.shape:
-                raise ValueError(f"load_state_dict: '{name}' has shape {shape} in the state "
-                                 f"but {tensor.shape} in the model")
+            if name not in state:
+                problems.append(f"'{name}' is missing from the state (shape {tensor.shape} in "
+                                f"the model)")
+            elif np.shape(state[name]) != tensor.shape:
+                problems.append(f"'{name}' has shape {np.shape(state[name])} in the state but "
+                                f"{tensor.shape} in the model")
+        for name in state:
+            if name not in params:
+                problems.append(f"'{name}' (shape {np.shape(state[name])} in the state) is not "
+                                f"a parameter of the model")
+        if problems:
+            raise ValueError(f"load_state_dict: the state does not fit this "
+                             f"{type(self).__name__}: " + "; ".join(problems))
         for name, tensor in params.items():
             # In place, so an optimizer that already holds these tensors keeps working.
             tensor.data[...] = np.asarray(state[name], dtype=tensor.dtype)

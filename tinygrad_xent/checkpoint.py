@@ -1,0 +1,100 @@
+"""Checkpoints: ``tx.save(model, path)`` and ``tx.load(path)``, numpy's .npz format.
+
+Two promises:
+
+- Loading never unpickles. An .npz file is a zip of plain arrays, read with
+  ``allow_pickle=False``, so opening a checkpoint from somewhere else cannot run code.
+- Saving is atomic. The arrays go to a temporary file in the same folder, which is flushed to
+  disk and then renamed over ``path`` (``os.replace``, atomic on POSIX and Windows). A crash
+  part-way leaves the old checkpoint as it was, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .nn import Module
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable checkpoint: not .npz, damaged, or holding pickled objects."""
+
+
+def save(module_or_state, path) -> str:
+    """Write a module's parameters (or a dict of arrays) to ``path`` as .npz, atomically.
+
+    Parameters
+    ----------
+    module_or_state : a :class:`~tinygrad_xent.nn.Module` (its ``state_dict()`` is written) or a
+        dict mapping str names to numeric arrays.
+    path : the file to write, written exactly as given (no ".npz" is appended).
+
+    Returns
+    -------
+    The path written, as a str.
+
+    Raises
+    ------
+    TypeError if a name is not a str or a value is not a numeric array.
+    """
+    if isinstance(module_or_state, Module):
+        state = module_or_state.state_dict()
+    elif isinstance(module_or_state, dict):
+        state = module_or_state
+    else:
+        raise TypeError(f"save: expected a Module or a dict of arrays, got "
+                        f"{type(module_or_state).__name__}")
+    arrays = {}
+    for name, value in state.items():
+        array = np.asarray(getattr(value, "data", value))
+        if not isinstance(name, str) or array.dtype.kind not in "fiub":
+            raise TypeError(f"save: entry {name!r} must map a str to a numeric array, got "
+                            f"{type(value).__name__} of dtype {array.dtype}")
+        arrays[name] = array
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    # Same folder as the target: a rename within one file system is atomic, across them not.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())  # the bytes are on disk before the name points at them
+        os.replace(tmp, path)
+    except BaseException:
+        os.remove(tmp)
+        raise
+    return path
+
+
+def load(path) -> dict[str, np.ndarray]:
+    """Read a checkpoint written by :func:`save`: a dict of name -> array.
+
+    Pass it to ``model.load_state_dict`` to restore a model; that checks every name and shape.
+
+    Raises
+    ------
+    FileNotFoundError if ``path`` does not exist.
+    CheckpointError if the file is not a valid .npz of plain arrays (damaged, truncated,
+        altered, or holding pickled objects).
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no checkpoint at {path!r}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if isinstance(archive, np.ndarray):
+            raise CheckpointError(f"load: {path!r} holds a single array (.npy), not an .npz "
+                                  f"checkpoint of named arrays")
+        with archive:
+            # Reading each array checks the zip's CRC, so altered bytes surface here.
+            return {name: archive[name] for name in archive.files}
+    except CheckpointError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise CheckpointError(f"load: {path!r} is not a valid checkpoint ({err})") from err
