@@ -410,7 +410,8 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
-        a_share = (av > bv) + 0.5 * (av == bv)  # 1 where a wins, 0.5 on a tie, 0 where b wins
+        # 1 where a wins, 0.5 on a tie, 0 where b wins; in g's dtype (0.5 * bool is float64)
+        a_share = ((av > bv) + 0.5 * (av == bv)).astype(g.dtype, copy=False)
         da = unbroadcast(g * a_share, _shape(av)) if a_needs else None
         db = unbroadcast(g * (1 - a_share), _shape(bv)) if b_needs else None
         return da, db
