@@ -285,6 +285,9 @@ def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
         raise TypeError(f"{name}: target has the shape {shape} of class probabilities but "
                         f"dtype {target.dtype}; probabilities must be floating point "
                         f"(or give class indices of shape {index_shape})")
+    if target.shape == shape and not allow_probs:
+        raise ValueError(f"{name}: target has shape {target.shape} but {what} {shape} need "
+                         f"{expected}; for class probabilities use cross_entropy")
     if target.shape in (index_shape, shape):
         raise TypeError(f"{name}: target of dtype {target.dtype} is neither integer class "
                         f"indices nor floating-point probabilities")
@@ -527,7 +530,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     p = _as_tensor(probs)
     outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
     if outside.any():
-        raise ValueError(f"{name}: probs must lie in [0, 1], got {p.data[outside][0]!r}; "
+        raise ValueError(f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
                          f"for logits use binary_cross_entropy_with_logits")
     y = _binary_target(name, "probs", p, target)
     w = _elementwise_weight(name, weight, p.shape, p.dtype)
@@ -775,7 +778,7 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     name = "entropy"
     p = _as_tensor(p)
     if (p.data < 0).any():
-        raise ValueError(f"entropy: p has a negative entry {p.data[p.data < 0][0]!r}; "
+        raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
                          f"probabilities must be >= 0")
     positive = p.data > 0
     # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
