@@ -107,7 +107,7 @@ def run_train(args: argparse.Namespace) -> int:
                       batch_size=settings["batch_size"], seed=args.seed,
                       log_every=max(settings["steps"] // 10, 1))
     except Diverged as err:
-        raise RunError(f"{err} (--lr {settings['lr'] / 10:g})") from err
+        raise RunError(f"{err}, e.g. --lr {settings['lr'] / 10:g}") from err
     print(f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
           f"training loss {history.final_loss:.4f}, training accuracy "
           f"{100 * history.final_accuracy:.1f}%")

@@ -30,8 +30,8 @@ class Diverged(FloatingPointError):
         self.step = step
         self.loss = loss
         before = "" if last_finite is None else f" (it was {last_finite:.4g} at step {step - 1})"
-        super().__init__(f"the loss became {loss} at step {step}{before}; the steps overshoot, "
-                         f"so try a smaller learning rate (a tenth of it, say)")
+        super().__init__(f"the loss became {loss} at step {step}{before}: the updates "
+                         f"overshoot, try a smaller learning rate")
 
 
 @dataclass
@@ -139,30 +139,33 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
     history = History()
     start = last_time = time.perf_counter()
     last_step = 0
-    for step in range(steps):
-        index = next(order)
-        xb, yb = (x, y) if batch_size >= len(y) else (x[index], y[index])
-        optimizer.zero_grad()
-        logits = model(xb)  # (B, C)
-        value = loss(logits, yb)
-        current = float(value.item())
-        if not math.isfinite(current):
-            raise Diverged(step, current, history.loss[-1] if history.loss else None)
-        history.loss.append(current)
-        history.accuracy.append(accuracy(logits, yb))
-        if step == 0:
-            history.n_classes = logits.shape[-1]
-            history.chance = math.log(history.n_classes)
-            if log_every:
-                print_fn(f"step 0  loss {current:.4f}  (log {history.n_classes} = "
-                         f"{history.chance:.4f}, chance)")
-        value.backward()
-        optimizer.step()
-        if log_every and step > 0 and (step % log_every == 0 or step == steps - 1):
-            now = time.perf_counter()
-            rate = (step - last_step) / (now - last_time)
-            print_fn(_progress(step, current, history.accuracy[-1], rate))
-            last_time, last_step = now, step
+    # A diverging run overflows on its way to nan. fit reports that itself (Diverged), so
+    # numpy's overflow warnings would only say it less clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps):
+            index = next(order)
+            xb, yb = (x, y) if batch_size >= len(y) else (x[index], y[index])
+            optimizer.zero_grad()
+            logits = model(xb)  # (B, C)
+            value = loss(logits, yb)
+            current = float(value.item())
+            if not math.isfinite(current):
+                raise Diverged(step, current, history.loss[-1] if history.loss else None)
+            history.loss.append(current)
+            history.accuracy.append(accuracy(logits, yb))
+            if step == 0:
+                history.n_classes = logits.shape[-1]
+                history.chance = math.log(history.n_classes)
+                if log_every:
+                    print_fn(f"step 0  loss {current:.4f}  (log {history.n_classes} = "
+                             f"{history.chance:.4f}, chance)")
+            value.backward()
+            optimizer.step()
+            if log_every and step > 0 and (step % log_every == 0 or step == steps - 1):
+                now = time.perf_counter()
+                rate = (step - last_step) / (now - last_time)
+                print_fn(_progress(step, current, history.accuracy[-1], rate))
+                last_time, last_step = now, step
     history.seconds = time.perf_counter() - start
     history.final_loss, history.final_accuracy = evaluate(model, x, y, loss)
     return history
@@ -170,4 +173,5 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
 
 def _progress(step: int, loss: float, acc: float, rate: float) -> str:
     acc_text = "" if math.isnan(acc) else f"  accuracy {100 * acc:5.1f}%"
-    return f"step {step}  loss {loss:.4f}{acc_text}  {rate:.0f} steps/s"
+    loss_text = f"{loss:.4f}" if abs(loss) < 1e4 else f"{loss:.4g}"  # a diverging run's loss
+    return f"step {step}  loss {loss_text}{acc_text}  {rate:.0f} steps/s"
