@@ -228,23 +228,3 @@ def elementwise_chain_grad(x: np.ndarray, factors: tuple[np.ndarray, ...],
     muls = (n_ops + 3) // 4  # the ops at positions 0, 4, 8, ...
     divs = n_ops // 4  # the ops at positions 3, 7, 11, ...
     return np.ones_like(x) * a ** muls / d ** divs
-
-
-def spiral(points_per_class: int = 100, classes: int = 3,
-           seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The spiral toy data set (CS231n): ``classes`` arms of noisy points in the plane.
-
-    Returns
-    -------
-    x : (points_per_class * classes, 2) float64 points.
-    y : (points_per_class * classes,) integer classes.
-    """
-    rng = np.random.default_rng(seed)
-    radius = np.linspace(0.0, 1.0, points_per_class)
-    xs, ys = [], []
-    for k in range(classes):
-        theta = np.linspace(k * 4.0, (k + 1) * 4.0, points_per_class)
-        theta += rng.normal(0.0, 0.2, points_per_class)
-        xs.append(np.stack([radius * np.sin(theta), radius * np.cos(theta)], axis=1))
-        ys.append(np.full(points_per_class, k))
-    return np.concatenate(xs), np.concatenate(ys)

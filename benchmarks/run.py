@@ -37,6 +37,7 @@ import reference as ref  # noqa: E402
 
 import tinygrad_xent as tx  # noqa: E402
 import tinygrad_xent.functional as F  # noqa: E402
+from tinygrad_xent import data, nn, optim  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_JSON = HERE / "results.json"
@@ -151,10 +152,12 @@ def _nt_xent(dtype: type, quick: bool) -> Case:
 
 
 def _model_and_copy(sizes: list[int], dtype: type, seed: int):
-    """Our MLP, and its weights copied as (W of shape (in, out), b) for the reference."""
-    np.random.seed(seed)  # in case the layers draw their initial weights from numpy's global
-    model = tx.nn.MLP(sizes, dtype=dtype, seed=seed)
-    layers = [layer for layer in model.layers if isinstance(layer, tx.nn.Linear)]
+    """Our MLP, its Linear layers, and their weights copied as (W, b) for the reference.
+
+    Both store W as (in, out), so the copies go straight into the reference's x @ W + b.
+    """
+    model = nn.MLP(sizes, rng=seed, dtype=dtype)
+    layers = [layer for layer in model.layers if isinstance(layer, nn.Linear)]
     params = [(np.array(layer.weight.data), np.array(layer.bias.data)) for layer in layers]
     return model, layers, params
 
@@ -170,7 +173,7 @@ def _sgd_step(model, optimizer, x: np.ndarray, t: np.ndarray) -> tx.Tensor:
 def _compare_steps(sizes, dtype, seed, x, t, lr, steps) -> list:
     """Run ``steps`` SGD steps of ours and of the reference from the same weights."""
     model, layers, params = _model_and_copy(sizes, dtype, seed)
-    optimizer = tx.optim.SGD(model.parameters(), lr=lr)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
     pairs = []
     for step in range(steps):
         loss = _sgd_step(model, optimizer, x, t)
@@ -191,7 +194,7 @@ def _mlp_step(dtype: type, quick: bool) -> Case:
     t = rng.integers(0, sizes[-1], batch)
     lr = 0.01
     model, _, params = _model_and_copy(sizes, dtype, seed=3)
-    optimizer = tx.optim.SGD(model.parameters(), lr=lr)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
     return Case(lambda: _sgd_step(model, optimizer, x, t),
                 lambda: ref.mlp_sgd_step(params, x, t, lr),
                 lambda: _compare_steps(sizes, dtype, 3, x, t, lr, steps=2))
@@ -243,10 +246,10 @@ def _spiral(dtype: type, quick: bool) -> Case:
     steps = 20 if quick else 1000
     sizes = [2, 100, 3]
     lr = 0.5
-    x, t = ref.spiral(points_per_class=100, classes=3, seed=6)
+    x, t = data.spiral(n_per_class=100, n_classes=3, seed=6)  # (300, 2), (300,)
     x = x.astype(dtype)
     model, _, params = _model_and_copy(sizes, dtype, seed=6)
-    optimizer = tx.optim.SGD(model.parameters(), lr=lr)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
 
     def ours():
         for _ in range(steps):
