@@ -1,0 +1,93 @@
+"""The command line, run as a user runs it: in a subprocess, reading its output and status."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tinygrad_xent.cli import main
+
+
+def _run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tinygrad_xent", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _one_line_error(result, status=2):
+    assert result.returncode == status
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tinygrad-xent: error: ")
+    return lines[0]
+
+
+def test_train_prints_chance_and_writes_plots_to_runs_data(tmp_path):
+    result = _run("train", "--steps", "300", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "step 0  loss 1.0983  (log 3 = 1.0986, chance)"
+    assert any(line.startswith("step 30  loss") and "steps/s" in line for line in lines)
+    assert any(line.startswith("done in") and "training accuracy" in line for line in lines)
+    out = tmp_path / "runs" / "spiral"
+    for name in ("loss.png", "regions.png", "model.npz"):
+        assert (out / name).stat().st_size > 0
+    assert lines[-1] == ("wrote runs/spiral/loss.png, runs/spiral/regions.png, "
+                         "runs/spiral/model.npz")
+
+
+def test_out_folder_is_made(tmp_path, capsys):
+    out = tmp_path / "deep" / "plots"
+    assert main(["train", "--data", "blobs", "--steps", "5", "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == ["loss.png", "model.npz", "regions.png"]
+    assert str(out / "loss.png") in capsys.readouterr().out
+
+
+def test_digits_reports_test_accuracy(capsys):
+    assert main(["train", "--data", "digits", "--steps", "100", "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "step 0  loss 2.3026  (log 10 = 2.3026, chance)" in out
+    assert "test accuracy" in out and "on 359 held-out samples" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--lr", "0"], "--lr must be > 0, got 0.0"),
+    (["train", "--lr", "-0.5"], "--lr must be > 0, got -0.5"),
+    (["train", "--steps", "0"], "--steps must be >= 1, got 0"),
+    (["train", "--data", "mnist"], "argument --data: invalid choice: 'mnist'"),
+    (["train", "--lr", "fast"], "argument --lr: invalid float value: 'fast'"),
+    (["train", "--bogus"], "unrecognized arguments: --bogus"),
+    (["train", "--momentum", "1"], "--momentum must be in [0, 1), got 1.0"),
+    ([], "a command is needed"),
+])
+def test_usage_errors_are_one_line_and_status_2(args, message):
+    assert message in _one_line_error(_run(*args))
+
+
+def test_unwritable_out_folder(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    line = _one_line_error(_run("train", "--out", str(blocker / "plots")))
+    assert "cannot write the plots to --out" in line and "a_file" in line
+
+
+def test_nan_loss_names_the_step_and_suggests_a_smaller_lr():
+    line = _one_line_error(_run("train", "--lr", "1e6", "--steps", "100", "--no-plots"),
+                           status=1)
+    assert "the loss became nan at step" in line and "smaller learning rate" in line
+    assert "--lr 100000" in line
+
+
+def test_main_returns_status_in_process(capsys):
+    assert main(["train", "--lr", "0"]) == 2
+    assert capsys.readouterr().err == "tinygrad-xent: error: --lr must be > 0, got 0.0\n"
+
+
+def test_console_script():
+    script = shutil.which("tinygrad-xent")
+    if script is None:
+        pytest.skip("the package is not installed with its console script")
+    result = subprocess.run([script, "train", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "--data" in result.stdout and "--lr" in result.stdout
