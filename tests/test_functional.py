@@ -252,6 +252,24 @@ def test_cross_entropy_probability_targets(shape, weight, eps, reduction):
     assert tx.gradcheck(weighted(fn, got.shape), x)
 
 
+@given(st.integers(1, 4), st.integers(2, 5), st.lists(st.integers(1, 3), max_size=2),
+       st.floats(0.0, 1.0), st.booleans(), st.integers(0, 10_000))
+def test_cross_entropy_any_shape(n, c, extra, eps, use_weight, seed):
+    r = rng(seed)
+    shape = (n, c, *extra)
+    x = r.normal(size=shape) * 5
+    target = r.integers(-1, c, size=(n, *extra))  # -1 marks ignored samples here
+    target.reshape(-1)[0] = 0  # keep at least one
+    w = r.uniform(0.1, 2, size=c) if use_weight else None
+    got = F.cross_entropy(x, target, weight=w, ignore_index=-1, label_smoothing=eps,
+                          reduction="none")
+    np.testing.assert_allclose(got.data, np_cross_entropy(x, target, w, -1, "none", eps),
+                               rtol=1e-10, atol=1e-12)
+    mean = F.cross_entropy(x, target, weight=w, ignore_index=-1, label_smoothing=eps)
+    assert mean.item() == pytest.approx(np_cross_entropy(x, target, w, -1, "mean", eps),
+                                        rel=1e-10)
+
+
 def test_cross_entropy_one_hot_equals_indices_and_soft_target_gradient():
     x = rng(3).normal(size=(5, 4))
     y = np.array([0, 3, 1, 1, 2])
@@ -314,6 +332,9 @@ def test_cross_entropy_at_extreme_logits(dtype):
     loss.backward()
     assert loss.dtype == dtype and big.grad.dtype == dtype
     assert np.isfinite(loss.data) and np.isfinite(big.grad).all()
+    with tx.detect_anomaly():  # no inf or nan anywhere on the tape, forward or backward
+        F.cross_entropy(big, np.array([1, 2]), weight=[1.0, 2.0, 3.0]).backward()
+        F.cross_entropy(big, np.eye(3, dtype=dtype)[[0, 1]], label_smoothing=0.2).backward()
     assert loss.item() == pytest.approx((0.9 * 2e4 + 0.1 / 3 * 3e4 + 0.1 / 3 * 2e4
                                          + 0.9 * np.log(2)) / 2, rel=1e-5)
 
@@ -596,7 +617,9 @@ BAD_INPUTS = [
     (lambda: F.supcon(np.ones((3, 2)), [0, 1]), ValueError,
      r"labels has shape \(2,\) but features \(3, 2\) need \(3,\)"),
     (lambda: F.supcon(np.ones((3, 2)), [0, 0, 1], temperature=-1), ValueError, r"temperature"),
-    (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, 3]), IndexError, r"class index 3"),
+    (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, 3]), IndexError,
+     r"class index 3, outside \[0, 3\)$"),
+    (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, -4]), IndexError, r"class index -4"),
     (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0.0, 1.0]), TypeError, r"dtype float64"),
     (lambda: F.multi_margin_loss(np.zeros((2, 3, 4)), np.zeros((2, 4), int)), ValueError,
      r"scores must be \(N, C\)"),

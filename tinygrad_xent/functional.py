@@ -296,18 +296,19 @@ def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
 
 
 def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndarray | None,
-                  ignore_index: int, dtype: np.dtype):
+                  ignore_index: int | None, dtype: np.dtype):
     """Check class indices; return (safe target, per-sample weights or None, their sum).
 
     The per-sample weight is w[y_i], or 1 without ``weight``, and 0 for an ignored sample;
     the sum of them is what "mean" divides by. Ignored samples get index 0 in the safe target
     so that indexing works; their weight of 0 removes them.
     """
-    keep = target != ignore_index
+    keep = np.ones(target.shape, bool) if ignore_index is None else target != ignore_index
     bad = keep & ((target < 0) | (target >= n_classes))
     if bad.any():
+        also = "" if ignore_index is None else f" and not ignore_index={ignore_index}"
         raise IndexError(f"{name}: target holds class index {int(target[bad][0])}, outside "
-                         f"[0, {n_classes}) and not ignore_index={ignore_index}")
+                         f"[0, {n_classes}){also}")
     if keep.all():
         safe = target
         sample_weight = None if weight is None else weight[target]
@@ -741,8 +742,7 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
         raise ValueError(f"{name}: scores must be (N, C) or (C,), got shape {x.shape}")
     _target_kind(name, "scores", x.shape, target, allow_probs=False)
     n, n_classes = x.shape
-    safe, _, _ = _index_target(name, target, n_classes, None, ignore_index=-1 - n_classes,
-                               dtype=x.dtype)
+    safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
     rows = np.arange(n)
     correct = x[rows, safe].reshape(n, 1)  # s_y, (N, 1)
     others = np.ones(x.shape, dtype=x.dtype)
@@ -776,6 +776,12 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     ValueError if p has negative entries or base is not a positive number other than 1.
     """
     name = "entropy"
+    log_base = 1.0
+    if base is not None:
+        b = _check_finite_number(name, "base", base, positive=True)
+        if b == 1.0:
+            raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
+        log_base = math.log(b)
     p = _as_tensor(p)
     if (p.data < 0).any():
         raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
@@ -784,9 +790,4 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
     plogp = p * where(positive, p, 1.0).log()
     h = -plogp.sum(axis)
-    if base is not None:
-        b = _check_finite_number(name, "base", base, positive=True)
-        if b == 1.0:
-            raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
-        h = h / math.log(b)
-    return h
+    return h if base is None else h / log_base
