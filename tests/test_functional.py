@@ -393,7 +393,9 @@ def test_binary_cross_entropy(weight, reduction):
     each = -(y * np.log(p.data) + (1 - y) * np.log(1 - p.data)) * (1 if w is None else w)
     expected = {"none": each, "sum": each.sum(), "mean": each.mean()}[reduction]
     np.testing.assert_allclose(got.data, expected, rtol=1e-12)
-    fn = lambda a: F.binary_cross_entropy(a, y, weight=w, reduction=reduction)  # noqa: E731
+
+    def fn(a):
+        return F.binary_cross_entropy(a, y, weight=w, reduction=reduction)
     assert tx.gradcheck(weighted(fn, got.shape), p)
 
 
@@ -540,7 +542,9 @@ def test_multi_margin_loss(margin, reduction):
                      for row, t in zip(s.data, y)])
     expected = {"none": each, "sum": each.sum(), "mean": each.mean()}[reduction]
     np.testing.assert_allclose(got.data, expected, rtol=1e-12)
-    fn = lambda a: F.multi_margin_loss(a, y, margin, reduction)  # noqa: E731
+
+    def fn(a):
+        return F.multi_margin_loss(a, y, margin, reduction)
     assert tx.gradcheck(weighted(fn, got.shape), s)
 
 
@@ -613,7 +617,8 @@ BAD_INPUTS = [
     (lambda: F.nt_xent(np.ones(3), np.ones(3)), ValueError, r"must be \(N, d\)"),
     (lambda: F.nt_xent(np.ones((2, 3)), np.ones((2, 3)), reduction="all"), ValueError,
      r"nt_xent: reduction"),
-    (lambda: F.supcon(np.ones((3, 2)), [0, 1, 2]), ValueError, r"supcon: no anchor has a positive"),
+    (lambda: F.supcon(np.ones((3, 2)), [0, 1, 2]), ValueError,
+     r"supcon: no anchor has a positive"),
     (lambda: F.supcon(np.ones((3, 2)), [0, 1]), ValueError,
      r"labels has shape \(2,\) but features \(3, 2\) need \(3,\)"),
     (lambda: F.supcon(np.ones((3, 2)), [0, 0, 1], temperature=-1), ValueError, r"temperature"),

@@ -582,7 +582,7 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
         pw = _as_array(pos_weight)
         if x.ndim == 0 or pw.shape not in ((), (1,), (x.shape[-1],)):
             raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
-                             f"{x.shape} need one per label, shape ({x.shape[-1:]})")
+                             f"{x.shape} need one per label, shape {x.shape[-1:]}")
         pw = pw.astype(x.dtype, copy=False)
         loss = (1 - y) * x - (pw * y + (1 - y)) * log_p
     if w is not None:
