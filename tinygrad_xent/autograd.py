@@ -134,36 +134,48 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     nodes = tape(tensor)
     keep = retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
                             and all(_size(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes))
-    pending = {tensor.node: grad_out}  # node -> sum of the gradients its consumers sent so far
+    anomaly = _state["anomaly"]
+    # pending: node or leaf -> the sum of the gradients its consumers sent so far.
+    pending = {tensor.node: grad_out}
+    # The arrays this walk allocated itself by summing two gradients. Only these may be added
+    # into in place: any other gradient may be a read-only broadcast view, or the very array an
+    # op also handed to another input (add gives g to both a and b).
+    owned = set()
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         # Every node on the tape leads to the root, so by the time we reach it (all its
         # consumers were recorded later and walked earlier) its gradient is complete.
         grad = pending.pop(node)
+        if owned:
+            owned.discard(id(grad))  # it leaves our hands: backward may pass it on as is
         if node.backward is None:
             raise RuntimeError(
                 f"backward: the graph was freed by an earlier backward() (at node "
                 f"{position}, {node.name}); to backpropagate through it twice, call "
                 f"backward(retain_graph=True) the first time")
         grads = node.backward(grad)
-        if _state["anomaly"] is not None:
-            _state["anomaly"].check_backward(node, position, grads)
+        if anomaly is not None:
+            anomaly.check_backward(node, position, grads)
         for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:
                 continue
             if g.shape != in_shape:
                 raise RuntimeError(f"backward of {node.name}: gradient has shape {g.shape} "
                                    f"but its input has shape {in_shape}")
-            if type(parent) is Node:
-                # A tensor used several times gets the sum of all its uses' gradients. Out of
-                # place: g may be the very array another input also received.
-                pending[parent] = pending[parent] + g if parent in pending else g
+            if parent not in pending:
+                pending[parent] = g
+            elif id(pending[parent]) in owned and pending[parent].dtype == g.dtype:
+                pending[parent] += g  # a tensor used several times gets the sum of its uses
             else:
-                parent._accumulate(g)
+                pending[parent] = pending[parent] + g
+                owned.add(id(pending[parent]))
         node.grad_out, node.grads_in = (grad, grads) if keep else (None, None)
         node.walked = True
         if not retain_graph:
             node.backward = None  # drops the closure and the arrays it saved
+    # What is left are the leaves' gradients, complete.
+    for leaf, g in pending.items():
+        leaf._accumulate(g, owned=id(g) in owned)
 
 
 def _size(shape: tuple) -> int:

@@ -159,11 +159,16 @@ class Tensor:
             return
         autograd.backward(self, grad, retain_graph)
 
-    def _accumulate(self, g: np.ndarray) -> None:
-        """Add ``g`` to this leaf's ``grad``, in the leaf's dtype."""
+    def _accumulate(self, g: np.ndarray, owned: bool = False) -> None:
+        """Add ``g`` to this leaf's ``grad``, in the leaf's dtype.
+
+        ``owned`` says the backward walk allocated ``g`` itself, so the leaf may keep it as is;
+        any other ``g`` is copied, since it may be a read-only broadcast view or an array that
+        another leaf also received.
+        """
         if self.grad is None:
-            # A copy: g may be a read-only broadcast view, or an array another leaf also got.
-            self.grad = np.array(g, dtype=self.dtype)
+            keep_as_is = owned and g.dtype == self.dtype and g.shape == self.shape
+            self.grad = g if keep_as_is else np.array(g, dtype=self.dtype)
         else:
             self.grad = self.grad + g
 
@@ -335,7 +340,8 @@ def sub(a: Operand, b: Operand) -> Tensor:
     b_needs = _needs_grad(b)
 
     def backward(g):
-        return unbroadcast(g, a_shape), (unbroadcast(-g, b_shape) if b_needs else None)
+        # negate after summing back: the sum is often far smaller than g
+        return unbroadcast(g, a_shape), (-unbroadcast(g, b_shape) if b_needs else None)
     return _record(sub, _value(a) - _value(b), (a, b), backward)
 
 
@@ -410,10 +416,16 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
-        # 1 where a wins, 0.5 on a tie, 0 where b wins; in g's dtype (0.5 * bool is float64)
-        a_share = ((av > bv) + 0.5 * (av == bv)).astype(g.dtype, copy=False)
-        da = unbroadcast(g * a_share, _shape(av)) if a_needs else None
-        db = unbroadcast(g * (1 - a_share), _shape(bv)) if b_needs else None
+        ties = av == bv
+        if ties.any():  # rare for real numbers: only then pay for the half shares
+            a_share = ((av > bv) + 0.5 * ties).astype(g.dtype)
+            da = g * a_share if a_needs else None
+            db = g * (1 - a_share) if b_needs else None
+        else:
+            da = g * (av > bv) if a_needs else None
+            db = g * (bv > av) if b_needs else None
+        da = unbroadcast(da, _shape(av)) if a_needs else None
+        db = unbroadcast(db, _shape(bv)) if b_needs else None
         return da, db
     return _record(maximum, np.maximum(av, bv), (a, b), backward)
 
