@@ -27,7 +27,8 @@ def _save(fig: Figure, path) -> str:
     return path
 
 
-def loss_curve(history, path, title: str = "Training loss") -> str:
+def loss_curve(history, path, title: str = "Training loss",
+               loss_label: str = "loss (cross-entropy)") -> str:
     """The loss per step against the chance line log C, with accuracy on a second axis.
 
     Parameters
@@ -36,6 +37,7 @@ def loss_curve(history, path, title: str = "Training loss") -> str:
         ``n_classes``).
     path : the PNG file to write.
     title : the figure's title.
+    loss_label : the loss curve's legend entry.
 
     Returns
     -------
@@ -44,7 +46,7 @@ def loss_curve(history, path, title: str = "Training loss") -> str:
     steps = np.arange(len(history.loss))
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(steps, history.loss, color="tab:blue", lw=1.5, label="loss (cross-entropy)")
+    ax.plot(steps, history.loss, color="tab:blue", lw=1.5, label=loss_label)
     ax.axhline(history.chance, color="tab:gray", ls="--", lw=1.2,
                label=f"chance = log C = log {history.n_classes} = {history.chance:.3f}")
     ax.set_xlabel("step")
