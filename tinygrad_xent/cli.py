@@ -62,7 +62,8 @@ def add_train(commands) -> None:
         "train", help="train a classifier on a toy or real data set and plot the result",
         description="Train a classifier and watch the loss fall from log(C), the loss of a "
                     "model that guesses uniformly among C classes. Flags left out take the "
-                    "data set's defaults: `tinygrad-xent train` alone is the spiral demo.")
+                    "data set's defaults: `tinygrad-xent train` alone is the spiral demo.",
+        epilog=_defaults_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="spiral", choices=sorted(TRAIN_DEFAULTS),
                    help="data set (default: spiral)")
     p.add_argument("--model", choices=["linear", "mlp"], help="linear model or MLP")
@@ -77,6 +78,17 @@ def add_train(commands) -> None:
     p.add_argument("--out", help="folder for the plots (default: runs/<data>)")
     p.add_argument("--no-plots", action="store_true", help="skip writing plots")
     p.set_defaults(run=run_train)
+
+
+def _defaults_table() -> str:
+    """The per-data-set defaults, one line each, for the end of `train --help`."""
+    lines = ["defaults per data set (a flag overrides them):"]
+    for data, d in TRAIN_DEFAULTS.items():
+        lines.append(f"  {data:7s} --model {d['model']} --hidden {d['hidden']} --steps "
+                     f"{d['steps']} --optimizer {d['optimizer']} --lr {d['lr']:g} --momentum "
+                     f"{d['momentum']:g} --weight-decay {d['weight_decay']:g} --batch-size "
+                     f"{d['batch_size']}")
+    return "\n".join(lines)
 
 
 def run_train(args: argparse.Namespace) -> int:
