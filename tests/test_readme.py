@@ -1,0 +1,41 @@
+"""The README's commands and examples do what the README says they do."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command_word_for_word():
+    setup = code_blocks("bash")
+    assert len(setup) == 2, "the README has exactly two set-up commands"
+    test_command = setup[1].strip()
+    assert "pytest" in test_command
+    ci_commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                   if line and not line.startswith("#")]
+    assert test_command in ci_commands
+
+
+def test_the_readme_python_examples_print_what_their_comments_say(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # tx.draw writes graph.png here
+    out = io.StringIO()
+    namespace: dict = {}
+    with contextlib.redirect_stdout(out):
+        for block in code_blocks("python"):
+            exec(compile(block, "README.md", "exec"), namespace)
+    printed = out.getvalue()
+    assert "0.4421\n[ 0.2139 -0.3573  0.1434]\n" in printed
+    tape_lines = [line[2:] for line in code_blocks("python")[2].splitlines()
+                  if re.match(r"# \d+  ", line)]
+    assert len(tape_lines) == 10
+    assert "\n".join(tape_lines) in printed
+    assert (tmp_path / "graph.png").stat().st_size > 10_000
+    assert namespace["history"].final_accuracy >= 0.98
+    assert abs(namespace["history"].initial_loss - namespace["history"].chance) < 0.02
