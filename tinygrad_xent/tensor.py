@@ -294,16 +294,26 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
     non-Tensor operands are constants and get no gradient.
     """
-    if autograd._state["anomaly"] is not None:
-        autograd._state["anomaly"].check_forward(op, [np.asarray(_value(x)) for x in inputs],
-                                                  data)
-    if not autograd._state["grad_enabled"] or not any(map(_needs_grad, inputs)):
+    state = autograd._state
+    if state["anomaly"] is not None:
+        state["anomaly"].check_forward(op, [np.asarray(_value(x)) for x in inputs], data)
+    if not state["grad_enabled"]:
         return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
-    parents = tuple([(x if x.node is None else x.node) if _needs_grad(x) else None
-                     for x in inputs])
-    node = Node(op, parents, backward, tuple([_shape(x) for x in inputs]), data.shape,
-                data.dtype)
+    parents, shapes, recorded = [], [], False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            shapes.append(x.data.shape)
+            if x.requires_grad:
+                parents.append(x if x.node is None else x.node)
+                recorded = True
+                continue
+        else:
+            shapes.append(_shape(x))
+        parents.append(None)
+    if not recorded:
+        return Tensor._from_op(data, None)
+    node = Node(op, tuple(parents), backward, tuple(shapes), data.shape, data.dtype)
     if data.size <= autograd.KEEP_VALUE_SIZE:
         node.value = data  # a few numbers: cheap to keep, and tx.explain / tx.draw show them
     return Tensor._from_op(data, node)
