@@ -110,10 +110,11 @@ def run_train(args: argparse.Namespace) -> int:
     name = f"{'MLP' if hidden else 'linear model'} {'-'.join(map(str, sizes))}"
     article = "an" if hidden else "a"
     batch = settings["batch_size"] or len(y_train)
-    print(f"training {article} {name} on {args.data} ({len(y_train)} training samples, {n_classes} "
-          f"classes): {settings['optimizer']} lr {settings['lr']:g}, momentum "
-          f"{settings['momentum']:g}, weight decay {settings['weight_decay']:g}, "
-          f"{settings['steps']} steps of {batch} samples, seed {args.seed}")
+    momentum = f", momentum {settings['momentum']:g}" if settings["optimizer"] == "sgd" else ""
+    print(f"training {article} {name} on {args.data} ({len(y_train)} training samples, "
+          f"{n_classes} classes): {settings['optimizer']} lr {settings['lr']:g}{momentum}, "
+          f"weight decay {settings['weight_decay']:g}, {settings['steps']} steps of {batch} "
+          f"samples, seed {args.seed}")
     try:
         history = fit(model, x_train, y_train, optimizer=opt, steps=settings["steps"],
                       batch_size=settings["batch_size"], seed=args.seed,
@@ -201,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns
     -------
-    0 on success, 1 if a run failed on the way (nan loss), 2 for a usage error.
+    0 on success, 1 if a run failed on the way (nan loss), 2 for a usage error, 130 if
+    interrupted with Ctrl-C.
     """
     try:
         args = build_parser().parse_args(argv)
@@ -213,4 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except RunError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`), which is not our error. Pointing stdout at devnull
+        # keeps Python's flush at exit from failing on the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
