@@ -1,6 +1,6 @@
 """Contrastive learning on the 8x8 digits: NT-Xent on two views, then SupCon on the labels.
 
-    python examples/contrastive.py            # about 10 s; plots go to runs/contrastive/
+    python examples/contrastive.py      # 10-15 s on two cores; plots go to runs/contrastive/
 
 NT-Xent (SimCLR) sees no labels. Each batch of N images becomes 2N augmented views; every view
 must pick out its partner among the other 2N - 1 views, a (2N - 1)-way classification, so an

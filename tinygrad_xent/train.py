@@ -64,6 +64,7 @@ class History:
 
     @property
     def steps_per_second(self) -> float:
+        """Steps run per second of wall-clock time (nan before any step)."""
         return len(self.loss) / self.seconds if self.seconds > 0 else math.nan
 
 
