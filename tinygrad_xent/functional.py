@@ -79,13 +79,17 @@ def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndar
     return w.astype(dtype, copy=False)
 
 
-def _signed_abs(x: Tensor) -> Tensor:
-    """|x| built with where, taking the right-hand derivative +1 at x = 0.
+def _softplus(x: Tensor) -> Tensor:
+    """softplus(x) = log(1 + exp(x)), computed with the log-sum-exp shift.
 
-    The formulas below choose their x >= 0 branch at 0, so |x| must use that side's slope too:
-    maximum(x, -x) would split the tie and give slope 0 there, halving sigmoid'(0).
+    softplus(x) is logsumexp([0, x]), so for any constant m,
+    log(1 + e^x) = m + log(e^-m + e^(x - m)). Taking m = max(x, 0) makes both exponents
+    non-positive: nothing overflows and the log sees a number in [1, 2]. As in logsumexp, the
+    value does not depend on m, so m is a constant for the gradient, which comes out as
+    e^(x - m) / (e^-m + e^(x - m)) = sigmoid(x).
     """
-    return where(x.data >= 0, x, -x)
+    m = np.maximum(x.data, 0)  # the shift, a constant
+    return (np.exp(-m) + (x - m).exp()).log() + m
 
 
 # ---- activations ------------------------------------------------------------------------------
@@ -107,9 +111,9 @@ def relu(x) -> Tensor:
 def sigmoid(x) -> Tensor:
     """Logistic sigmoid: y = 1 / (1 + exp(-x)), computed without overflow.
 
-    With e = exp(-|x|) (never more than 1), sigma(x) = 1 / (1 + e) for x >= 0 and
-    e / (1 + e) for x < 0: the same value, but exp only ever sees a non-positive number, so
-    x = -1e4 gives 0 and a zero gradient instead of exp(1e4) = inf.
+    Multiplying above and below by e^-m gives sigma(x) = e^(x - m) / (e^-m + e^(x - m)) for
+    any constant m; m = max(x, 0) keeps both exponents non-positive, so x = 1e4 gives 1 and
+    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf.
 
     Parameters
     ----------
@@ -120,16 +124,17 @@ def sigmoid(x) -> Tensor:
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
     x = _as_tensor(x)
-    e = (-_signed_abs(x)).exp()  # exp(-|x|) in (0, 1]
-    return where(x.data >= 0, 1.0, e) / (1 + e)
+    m = np.maximum(x.data, 0)  # a constant shift: e^(x-m) / (e^-m + e^(x-m)) for any m
+    e = (x - m).exp()  # e^(x - m) in (0, 1]
+    return e / (np.exp(-m) + e)
 
 
 def log_sigmoid(x) -> Tensor:
     """log(sigmoid(x)), computed without overflow or log(0).
 
-    log sigma(x) = -log(1 + exp(-x)) = min(x, 0) - log(1 + exp(-|x|)), and
-    min(x, 0) = (x - |x|) / 2. The log's argument lies in (1, 2], so it never sees 0 and
-    exp never overflows: log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf.
+    log sigma(x) = -log(1 + exp(-x)) = -softplus(-x), and softplus is computed with the
+    log-sum-exp shift, so the log never sees 0 and exp never overflows:
+    log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf.
 
     Parameters
     ----------
@@ -139,16 +144,14 @@ def log_sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    x = _as_tensor(x)
-    abs_x = _signed_abs(x)
-    return (x - abs_x) * 0.5 - (1 + (-abs_x).exp()).log()
+    return -_softplus(-_as_tensor(x))
 
 
 def tanh(x) -> Tensor:
     """Hyperbolic tangent, computed without overflow.
 
-    With e = exp(-2|x|) (at most 1), tanh(|x|) = (1 - e) / (1 + e), and tanh is odd, so
-    tanh(x) = sign(x) tanh(|x|).
+    tanh(x) = (e^x - e^-x) / (e^x + e^-x) = 2 sigmoid(2x) - 1, and sigmoid is computed
+    without overflow.
 
     Parameters
     ----------
@@ -158,10 +161,7 @@ def tanh(x) -> Tensor:
     -------
     Tensor of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
     """
-    x = _as_tensor(x)
-    e = (_signed_abs(x) * -2.0).exp()  # exp(-2|x|) in (0, 1]
-    magnitude = (1 - e) / (1 + e)  # tanh(|x|)
-    return where(x.data >= 0, magnitude, -magnitude)
+    return sigmoid(_as_tensor(x) * 2.0) * 2.0 - 1.0
 
 
 # ---- softmax and log-sum-exp ------------------------------------------------------------------
@@ -547,8 +547,10 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
 
     loss = -w [pos_weight y log sigma(x) + (1 - y) log(1 - sigma(x))]. Since
     log(1 - sigma(x)) = log sigma(x) - x, this is w [(1 - y) x - (pos_weight y + 1 - y)
-    log sigma(x)], which without pos_weight is max(x, 0) - x y + log(1 + exp(-|x|)): finite
-    for logits of +-1e4. The gradient is w (sigmoid(x) - y) without pos_weight.
+    log sigma(x)], which without pos_weight is softplus(x) - x y. softplus is computed as
+    m + log(e^-m + e^(x - m)) with m = max(x, 0), which is the familiar stable form
+    max(x, 0) - x y + log(1 + exp(-|x|)): finite for logits of +-1e4. The gradient is
+    w (sigmoid(x) - y) without pos_weight.
 
     Each element is its own binary problem, which is multi-label classification: logits (N, L)
     with labels (N, L) in {0, 1}.
@@ -575,16 +577,17 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     x = _as_tensor(logits)
     y = _binary_target(name, "logits", x, target)
     w = _elementwise_weight(name, weight, x.shape, x.dtype)
-    log_p = log_sigmoid(x)  # log sigma(x), stable
     if pos_weight is None:
-        loss = (1 - y) * x - log_p
+        # -y log sigma(x) - (1 - y) log(1 - sigma(x)) = softplus(x) - x y
+        loss = _softplus(x) - x * y
     else:
         pw = _as_array(pos_weight)
         if x.ndim == 0 or pw.shape not in ((), (1,), (x.shape[-1],)):
             raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
                              f"{x.shape} need one per label, shape {x.shape[-1:]}")
         pw = pw.astype(x.dtype, copy=False)
-        loss = (1 - y) * x - (pw * y + (1 - y)) * log_p
+        # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
+        loss = (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
     if w is not None:
         loss = loss * w
     return _reduce(loss, reduction)

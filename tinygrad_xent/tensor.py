@@ -450,9 +450,10 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
-        zero = np.zeros((), dtype=g.dtype)
-        da = unbroadcast(np.where(cond, g, zero), _shape(av)) if a_needs else None
-        db = unbroadcast(np.where(cond, zero, g), _shape(bv)) if b_needs else None
+        # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a
+        # select branches on every element, a product does not.
+        da = unbroadcast(g * cond, _shape(av)) if a_needs else None
+        db = unbroadcast(g * ~cond, _shape(bv)) if b_needs else None
         return da, db
     return _record(where, np.where(cond, av, bv), (a, b), backward)
 
