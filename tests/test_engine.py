@@ -360,3 +360,32 @@ def test_forward_passes_never_backpropagated_do_not_grow_memory():
     tracemalloc.stop()
     assert len(kept) == 100 and cost_of_100 > 100_000  # each graph holds ~KB of arrays
     assert after - before < 10_000  # 3000 dropped graphs: nothing stays alive
+
+
+def test_leaves_given_the_same_array_get_gradients_of_their_own():
+    x, y = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()  # add hands the very same array to both inputs
+    assert x.grad is not y.grad
+    x.grad *= 10
+    np.testing.assert_allclose(y.grad, [1.0, 1.0])
+
+
+def test_gradients_summed_in_place_leave_everything_else_untouched():
+    x = Tensor(np.linspace(-1, 1, 50_000), requires_grad=True)  # too large for explain records
+    y = x.exp()
+    loss = (y * 1.0 + y * 2.0 + y * 3.0 + y[::2].sum() * 0 + y).sum()
+    loss.backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad, 7 * np.exp(x.data))
+    x.zero_grad()
+    loss.backward()  # the saved arrays were not overwritten by the first walk
+    np.testing.assert_allclose(x.grad, 7 * np.exp(x.data))
+
+
+def test_what_explain_records_is_not_overwritten_by_later_sums():
+    x = Tensor([0.5, 1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    loss = y[0] + y.sum()  # y receives [1, 0, 0] from y[0] and [1, 1, 1] from the sum
+    loss.backward()
+    pick = next(node for node in tx.tape(loss) if node.name == "getitem")
+    np.testing.assert_array_equal(pick.grads_in[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(x.grad, np.exp(x.data) * [2, 1, 1])

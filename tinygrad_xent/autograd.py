@@ -137,9 +137,10 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     anomaly = _state["anomaly"]
     # pending: node or leaf -> the sum of the gradients its consumers sent so far.
     pending = {tensor.node: grad_out}
-    # The arrays this walk allocated itself by summing two gradients. Only these may be added
-    # into in place: any other gradient may be a read-only broadcast view, or the very array an
-    # op also handed to another input (add gives g to both a and b).
+    # The ids of the gradients nobody else holds: the sums this walk made, and the new arrays a
+    # backward made for one input alone (see _fresh). Only these may be added into in place or
+    # become a leaf's .grad without a copy: any other gradient may be a read-only broadcast
+    # view, or the very array an op also handed to another input (add gives g to a and to b).
     owned = set()
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
@@ -162,13 +163,17 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
             if g.shape != in_shape:
                 raise RuntimeError(f"backward of {node.name}: gradient has shape {g.shape} "
                                    f"but its input has shape {in_shape}")
-            if parent not in pending:
+            # A tensor used several times gets the sum of the gradients of all its uses.
+            total = pending.get(parent)
+            if total is None:
                 pending[parent] = g
-            elif id(pending[parent]) in owned and pending[parent].dtype == g.dtype:
-                pending[parent] += g  # a tensor used several times gets the sum of its uses
+                if not keep and _fresh(g, grad, grads):
+                    owned.add(id(g))
+            elif id(total) in owned and total.dtype == g.dtype:
+                total += g
             else:
-                pending[parent] = pending[parent] + g
-                owned.add(id(pending[parent]))
+                pending[parent] = total = total + g
+                owned.add(id(total))
         node.grad_out, node.grads_in = (grad, grads) if keep else (None, None)
         node.walked = True
         if not retain_graph:
@@ -176,6 +181,17 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     # What is left are the leaves' gradients, complete.
     for leaf, g in pending.items():
         leaf._accumulate(g, owned=id(g) in owned)
+
+
+def _fresh(g: np.ndarray, grad: np.ndarray, grads: tuple) -> bool:
+    """True if a backward made ``g`` just now for one input alone.
+
+    That is: ``g`` owns its memory (it is not a view of another array), it is not the gradient
+    the backward was given, and no other input received it. Every op's backward returns new
+    arrays or views, never an array it keeps, so such a ``g`` is held by nobody else. (With
+    explain's records on, they hold it: then nothing is fresh.)
+    """
+    return g.base is None and g is not grad and [h is g for h in grads].count(True) == 1
 
 
 def _size(shape: tuple) -> int:
