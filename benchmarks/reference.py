@@ -189,12 +189,12 @@ def mlp_sgd_step(params: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray,
     return loss, grads
 
 
-def elementwise_chain(x: np.ndarray, factors: tuple[np.ndarray, ...], n_ops: int) -> np.ndarray:
+def elementwise_chain(x, factors: tuple, n_ops: int):
     """Raw numpy, no gradients: ``n_ops`` elementwise ops cycling y*a, y+b, y-c, y/d.
 
     Parameters
     ----------
-    x : the starting array.
+    x : the starting array (or a Tensor: the benchmark runs the very same chain on ours).
     factors : (a, b, c, d), arrays broadcastable to x.
     n_ops : how many ops to run.
 
