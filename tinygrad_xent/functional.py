@@ -17,6 +17,7 @@ Three rules keep every value and every gradient on the tape finite for finite in
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -606,11 +607,26 @@ def _similarities(u: Tensor, temperature: float) -> Tensor:
 
     exp of that entry is exactly 0 after the log-sum-exp shift, which removes k = i from
     every denominator; unlike -inf it keeps every value on the tape finite (detect_anomaly
-    stays quiet) and where sends it a zero gradient.
+    stays quiet). The push is an added constant, so the gradient reaching s_ii is what the
+    loss sends it: exactly 0, since exp(s_ii - shift) = 0.
     """
-    s = (u @ u.T) / temperature  # (M, M)
-    diagonal = np.eye(s.shape[0], dtype=bool)
-    return where(diagonal, float(np.finfo(s.dtype).min), s)
+    # Scale the (M, d) factor rather than the (M, M) product: fewer elements, and two
+    # different operands take the general matrix product, faster here than u @ u.T.
+    s = (u * (1.0 / temperature)) @ u.T  # (M, M)
+    return s + _diagonal_push(s.shape[0], s.dtype)
+
+
+@functools.lru_cache(maxsize=8)
+def _diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
+    """An (m, m) constant: the most negative float on the diagonal, 0 elsewhere.
+
+    u_i . u_i / tau >= 0, so adding it never overflows. Kept for the next batch of the same
+    size (read-only), since writing the diagonal of a fresh array costs a page per row.
+    """
+    push = np.zeros((m, m), dtype=dtype)
+    np.fill_diagonal(push, np.finfo(dtype).min)
+    push.flags.writeable = False
+    return push
 
 
 def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tensor:
