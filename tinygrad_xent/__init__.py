@@ -6,6 +6,8 @@
 
 from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
 from .checkpoint import load, save
+from .draw import draw
+from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, concatenate, maximum, stack, where
 
@@ -16,4 +18,5 @@ __all__ = [
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
     "where",
     "load", "save",
+    "draw", "explain",
 ]
