@@ -183,8 +183,57 @@ def _check_writable(folder: str) -> None:
                          f"{err.strerror or err}") from err
 
 
+# ---- textbook -------------------------------------------------------------------------------
+def add_textbook(commands) -> None:
+    """Declare ``tinygrad-xent textbook``."""
+    p = commands.add_parser(
+        "textbook", help="recompute the textbook numbers on the tape, beside the book's",
+        description="Run the textbook walkthrough (the same as examples/textbook.py).")
+    p.set_defaults(run=run_textbook)
+
+
+def run_textbook(args: argparse.Namespace) -> int:
+    """Run ``tinygrad-xent textbook``."""
+    from .textbook import main as textbook_main
+    textbook_main()
+    return 0
+
+
+# ---- graph ----------------------------------------------------------------------------------
+def add_graph(commands) -> None:
+    """Declare ``tinygrad-xent graph``."""
+    from .explain import WORKED_EXAMPLES
+    p = commands.add_parser(
+        "graph", help="draw the graph of a small worked example and explain its backward",
+        description="Backpropagate a small worked example, draw its computation graph to a "
+                    "PNG and print tx.explain: the gradient arriving at every node and what "
+                    "each node hands to its inputs.")
+    p.add_argument("--example", default="ce", choices=WORKED_EXAMPLES,
+                   help="ce: cross-entropy of [1.2, 2.3, 0.8] with class 1; bce: binary "
+                        "cross-entropy with logits; nt_xent: NT-Xent of 2 pairs (default: ce)")
+    p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
+    p.set_defaults(run=run_graph)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Run ``tinygrad-xent graph``: write the picture, print the explanation."""
+    from .draw import draw
+    from .explain import explain, worked_example
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write --out {args.out!r}: folder {folder!r} does not exist")
+    loss = worked_example(args.example)
+    try:
+        draw(loss, args.out)
+    except OSError as err:
+        raise UsageError(f"cannot write --out {args.out!r}: {err.strerror or err}") from err
+    explain(loss)
+    print(f"graph written to {args.out}")
+    return 0
+
+
 # Every command's add_ function, in the order `--help` lists them.
-COMMANDS: list[Callable] = [add_train]
+COMMANDS: list[Callable] = [add_train, add_textbook, add_graph]
 
 
 def build_parser() -> argparse.ArgumentParser:

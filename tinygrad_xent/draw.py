@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from matplotlib.path import Path
 
 from .autograd import Node, tape
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported inside the functions that draw: it takes longer to import than the
+# rest of the package together, and `import tinygrad_xent` should not pay for it.
 
 MAX_OPS = 40        # a bigger graph would need boxes too small to read
 SHOW_SIZE = 6       # tensors with at most this many elements show their values
@@ -243,6 +246,9 @@ class _Graph:
 
     # ---- drawing ----------------------------------------------------------------------------
     def render(self) -> Figure:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
         margin, header = 0.25, 0.55
         width = max(self.width, 5.2) + 2 * margin
         height = self.height + header + margin
@@ -270,6 +276,8 @@ class _Graph:
 
     @staticmethod
     def _draw_box(ax, box: _Box) -> None:
+        from matplotlib.patches import FancyBboxPatch
+
         style = "round,pad=0,rounding_size=0.12" if box.kind == "op" else "square,pad=0"
         ax.add_patch(FancyBboxPatch((box.x - box.width / 2, box.y), box.width, box.height,
                                     boxstyle=style, facecolor=FILL[box.kind],
@@ -286,6 +294,9 @@ class _Graph:
     def _draw_edge(ax, source: _Box, target: _Box, label: str, slot: float) -> None:
         """A curve from the bottom of source to ``slot`` inches right of the top middle of
         target, leaving and arriving vertically; arrowheads only where it reaches a box."""
+        from matplotlib.patches import FancyArrowPatch
+        from matplotlib.path import Path
+
         x0, y0 = source.x, source.y + source.height
         x1, y1 = target.x + slot, target.y
         bend = (y1 - y0) / 2

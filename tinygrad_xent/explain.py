@@ -14,6 +14,7 @@ from typing import TextIO
 
 import numpy as np
 
+from . import functional as F
 from .autograd import Node, tape
 from .tensor import Tensor
 
@@ -169,3 +170,40 @@ def _fmt(array) -> str:
     if array.ndim == 0:
         return f"{float(array):.{DECIMALS}f}"
     return np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed")
+
+
+WORKED_EXAMPLES = ("ce", "bce", "nt_xent")
+
+
+def worked_example(name: str) -> Tensor:
+    """The loss of a small worked example, backpropagated, ready for ``explain`` or ``draw``.
+
+    Parameters
+    ----------
+    name : "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
+        gradient is softmax - one_hot = [0.2139, -0.3573, 0.1434]); "bce": binary
+        cross-entropy with logits [0.8, -1.5] and targets [1, 0] (gradient (sigmoid - y) / 2);
+        "nt_xent": NT-Xent of two views of two samples in 2-D at temperature 0.5.
+
+    Returns
+    -------
+    The scalar loss, after ``loss.backward()``.
+
+    Raises
+    ------
+    ValueError for an unknown name.
+    """
+    if name == "ce":
+        loss = F.cross_entropy(Tensor([1.2, 2.3, 0.8], requires_grad=True), 1)
+    elif name == "bce":
+        loss = F.binary_cross_entropy_with_logits(Tensor([0.8, -1.5], requires_grad=True),
+                                                  [1.0, 0.0])
+    elif name == "nt_xent":
+        z_a = Tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
+        z_b = Tensor([[0.8, 0.6], [0.6, -0.8]], requires_grad=True)
+        loss = F.nt_xent(z_a, z_b, temperature=0.5)
+    else:
+        raise ValueError(f"worked_example: name must be one of {', '.join(WORKED_EXAMPLES)}, "
+                         f"got {name!r}")
+    loss.backward()
+    return loss
