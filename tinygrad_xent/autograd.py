@@ -156,7 +156,7 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
                 f"backward(retain_graph=True) the first time")
         grads = node.backward(grad)
         if anomaly is not None:
-            anomaly.check_backward(node, position, grads)
+            anomaly.check_backward(node, position, grad, grads)
         for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:
                 continue
@@ -240,19 +240,27 @@ class _Anomaly:
         hint = ""
         if op.__name__ == "log" and any((x <= 0).any() for x in inputs if x.size):
             hint = ("\n  log of zero (or of a negative number): the usual cure is "
-                    "F.log_softmax(x) instead of log(softmax(x)), or clamping the input first, "
-                    "tx.maximum(x, 1e-12)")
+                    "F.log_softmax(x) instead of log(softmax(x)),\n  or clamping the input "
+                    "first, tx.maximum(x, 1e-12)")
         raise AnomalyError(f"detect_anomaly: forward of {op.__name__} (op {position} since "
                            f"detect_anomaly began) produced {_bad(out)}\n"
                            f"  inputs: {described}{hint}")
 
-    def check_backward(self, node: Node, position: int, grads: tuple) -> None:
+    def check_backward(self, node: Node, position: int, grad_out: np.ndarray,
+                       grads: tuple) -> None:
         for i, g in enumerate(grads):
             if g is not None and not np.isfinite(g).all():
+                hint = ""
+                if node.name in ("log", "div", "pow"):
+                    hint = ("\n  an input at 0 makes this rule divide by 0 (log, sqrt and "
+                            "x ** p with p < 1 have an\n  infinite slope there): keep the "
+                            "input away from 0, e.g. tx.maximum(x, 1e-12)")
                 raise AnomalyError(
                     f"detect_anomaly: backward of {node.name} (node {position} on the tape) "
                     f"produced {_bad(g)} in the gradient of input {i}\n"
-                    f"  input shapes: {_shapes(node.in_shapes)}; rule: {node.rule}")
+                    f"  input shapes: {_shapes(node.in_shapes)}; gradient arriving: "
+                    f"{_describe(np.asarray(grad_out))}\n"
+                    f"  rule: {node.rule}{hint}")
 
 
 def _bad(x: np.ndarray) -> str:
