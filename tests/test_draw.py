@@ -1,0 +1,81 @@
+"""tx.draw: a PNG of sensible size for the worked examples, and a polite refusal when too big."""
+
+import os
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+import tinygrad_xent as tx
+import tinygrad_xent.functional as F
+from tinygrad_xent import Tensor
+from tinygrad_xent.explain import worked_example
+
+
+def _texts(fig) -> list:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("name", ["ce", "bce", "nt_xent"])
+def test_worked_examples_make_a_readable_png(tmp_path, name):
+    path = tmp_path / f"{name}.png"
+    fig = tx.draw(worked_example(name), path)
+    assert os.path.getsize(path) > 20_000
+    height, width = matplotlib.image.imread(path).shape[:2]
+    width_in, height_in = fig.get_size_inches()
+    assert abs(width - width_in * 130) <= 1 and abs(height - height_in * 130) <= 1
+    assert 500 < width < 3000 and 800 < height < 6000
+    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.png"]  # no temporary left over
+
+
+def test_boxes_show_shape_value_and_gradient():
+    fig = tx.draw(worked_example("ce"))
+    texts = _texts(fig)
+    assert "leaf (3,)" in texts
+    assert "value [1.2000, 2.3000, 0.8000]" in texts
+    assert "grad  [ 0.2139, -0.3573,  0.1434]" in texts
+    assert "loss ()" in texts
+    assert "value 0.4421" in texts
+    # one op box per tape node, labelled with its position
+    nodes = tx.tape(worked_example("ce"))
+    assert sorted(f"node {i}" for i in range(len(nodes))) == sorted(
+        t for t in texts if t.startswith("node"))
+
+
+def test_before_backward_no_gradients_are_drawn():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    texts = _texts(tx.draw((x.exp() * x).sum()))
+    assert not any(t.startswith("grad") for t in texts)
+    assert any("call loss.backward()" in t for t in texts)
+
+
+def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
+    rng = np.random.default_rng(0)
+    w1 = Tensor(rng.normal(size=(2, 5)), requires_grad=True)
+    w2 = Tensor(rng.normal(size=(5, 3)), requires_grad=True)
+    hidden = F.relu(rng.normal(size=(4, 2)) @ w1)
+    loss = F.cross_entropy(hidden @ w2, np.array([0, 1, 2, 1]))
+    loss.backward()
+    fig = tx.draw(loss)
+    fig.canvas.draw()
+    boxes = [p.get_window_extent() for p in fig.axes[0].patches
+             if type(p).__name__ == "FancyBboxPatch"]
+    assert len(boxes) >= 2 * len(tx.tape(loss))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b) or a.intersection(a, b).width < 1
+
+
+def test_an_oversized_graph_is_refused_with_a_pointer_to_tape():
+    h = x = Tensor([1.0], requires_grad=True)
+    for _ in range(60):
+        h = h * 1.01
+    with pytest.raises(ValueError, match=r"61 ops, too many .* print\(tx.tape\(loss\)\)"):
+        tx.draw(h.sum())
+
+
+def test_bad_inputs():
+    with pytest.raises(TypeError, match="draw: loss must be a Tensor, got list"):
+        tx.draw([1.0])
+    with pytest.raises(ValueError, match="nothing to draw"):
+        tx.draw(Tensor([1.0]))
