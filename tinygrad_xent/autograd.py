@@ -59,7 +59,7 @@ class Node:
     """
 
     __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "dtype", "order",
-                 "grad_out", "grads_in", "walked", "value")
+                 "grad_out", "grads_in", "value")
 
     def __init__(self, op: Callable, parents: tuple, backward: Callable,
                  in_shapes: tuple, out_shape: tuple, dtype: np.dtype):
@@ -72,8 +72,12 @@ class Node:
         self.order = next(_order)
         self.grad_out = None
         self.grads_in = None
-        self.walked = False
         self.value = None
+
+    @property
+    def walked(self) -> bool:
+        """True once a backward has gone through this node."""
+        return self.backward is None or self.grad_out is not None
 
     @property
     def name(self) -> str:
@@ -174,8 +178,8 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
             else:
                 pending[parent] = total = total + g
                 owned.add(id(total))
-        node.grad_out, node.grads_in = (grad, grads) if keep else (None, None)
-        node.walked = True
+        if keep:
+            node.grad_out, node.grads_in = grad, grads
         if not retain_graph:
             node.backward = None  # drops the closure and the arrays it saved
     # What is left are the leaves' gradients, complete.
@@ -191,7 +195,9 @@ def _fresh(g: np.ndarray, grad: np.ndarray, grads: tuple) -> bool:
     arrays or views, never an array it keeps, so such a ``g`` is held by nobody else. (With
     explain's records on, they hold it: then nothing is fresh.)
     """
-    return g.base is None and g is not grad and [h is g for h in grads].count(True) == 1
+    if g.base is not None or g is grad:
+        return False
+    return len(grads) == 1 or [h is g for h in grads].count(True) == 1
 
 
 def _size(shape: tuple) -> int:

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import autograd
-from .autograd import Node
+from .autograd import KEEP_VALUE_SIZE, Node
 
 # What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
 Operand = "Tensor | np.ndarray | float | int | Sequence"
@@ -314,7 +314,7 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
     if not recorded:
         return Tensor._from_op(data, None)
     node = Node(op, tuple(parents), backward, tuple(shapes), data.shape, data.dtype)
-    if data.size <= autograd.KEEP_VALUE_SIZE:
+    if data.size <= KEEP_VALUE_SIZE:
         node.value = data  # a few numbers: cheap to keep, and tx.explain / tx.draw show them
     return Tensor._from_op(data, node)
 
