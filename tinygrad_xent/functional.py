@@ -10,7 +10,8 @@ happen; the derivations of the gradients are in ``docs/losses/``.
 Three rules keep every value and every gradient on the tape finite for finite inputs:
 
 1. log-sum-exp subtracts the row max first, so exp never overflows;
-2. sigmoid and its relatives only ever exponentiate ``-|x|``, which is at most 0;
+2. sigmoid, softplus and their relatives shift by the constant max(x, 0) the same way, so
+   exp only ever sees numbers at most 0;
 3. a log that would see 0, or an exp whose unused branch would overflow, is fed a harmless
    stand-in through ``where`` (whose backward sends exactly 0 to the branch not taken).
 """
