@@ -3,11 +3,11 @@
     python examples/nan_hunt.py
 
 The run trains a linear classifier on three well separated clusters in float32 with a large
-learning rate. After one big step it is very confident: the softmax of a wrong class underflows to exactly 0.0 (float32 cannot hold
-exp(-104)); log(0) is -inf, and the one-hot mask multiplies it by 0: 0 * -inf = nan, and from
-there the weights are nan. Three acts:
+learning rate. After one big step it is very confident: the softmax of a wrong class
+underflows to exactly 0.0 (float32 cannot hold exp(-104)); log(0) is -inf, and the one-hot
+mask multiplies it by 0: 0 * -inf = nan, and from there the weights are nan. Three acts:
 
-1. the naive run, which just reports a nan loss some steps in;
+1. the naive run, which just reports a nan loss;
 2. the same run inside tx.detect_anomaly(), which stops at the very op that made the first
    -inf and says how to fix it;
 3. the fix, F.log_softmax (log-sum-exp: log p = z - logsumexp(z), never log of a rounded 0),
