@@ -335,6 +335,10 @@ def _save_png(fig: Figure, path: str, dpi: int) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             fig.savefig(stream, format="png", dpi=dpi)
+        # mkstemp makes a private file (0600); give it the permissions open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

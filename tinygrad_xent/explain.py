@@ -20,10 +20,19 @@ from .tensor import Tensor
 
 FULL_SIZE = 12  # arrays with at most this many elements are printed in full
 DECIMALS = 4
-_UNSET = object()
 
 
-def explain(loss: Tensor, file: TextIO | None = _UNSET) -> str:
+class _Stdout:
+    """The default of ``explain(file=...)``: whatever ``sys.stdout`` is at call time."""
+
+    def __repr__(self) -> str:
+        return "sys.stdout"
+
+
+_STDOUT = _Stdout()
+
+
+def explain(loss: Tensor, file: TextIO | None = _STDOUT) -> str:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
     One block per tape node, newest first (the order backward visits them): the op and the
@@ -49,7 +58,7 @@ def explain(loss: Tensor, file: TextIO | None = _UNSET) -> str:
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
     text = _explain(loss)
-    if file is _UNSET:
+    if file is _STDOUT:
         file = sys.stdout
     if file is not None:
         print(text, file=file)

@@ -1,0 +1,39 @@
+"""Make every figure under docs/img/.
+
+    python docs/make_figures.py [OUT_FOLDER]        (default: docs/img next to this script)
+
+The graphs are drawn by tx.draw from the worked examples; the plots come from the example
+scripts, so the pictures in the docs are what the code draws today.
+"""
+
+import importlib.util
+import os
+import sys
+
+import tinygrad_xent as tx
+from tinygrad_xent.explain import worked_example
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(HERE, os.pardir, "examples")
+
+
+def _example(name: str):
+    """Load examples/<name>.py as a module (the examples folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(out_folder: str = os.path.join(HERE, "img")) -> None:
+    os.makedirs(out_folder, exist_ok=True)
+    for name in ("ce", "bce", "nt_xent"):
+        path = os.path.join(out_folder, f"graph_{name}.png")
+        tx.draw(worked_example(name), path)
+        print(f"wrote {path}")
+    for name in ("temperature", "hinge_vs_ce"):
+        _example(name).main(out_folder)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
