@@ -1,0 +1,124 @@
+"""Every script in examples/ and docs/make_*.py runs, exits 0 and prints its key numbers.
+
+The scripts run in a temporary folder (anything they write lands there), all started at once
+so that the slow ones overlap; each test then waits for its own. The command-line tests of
+`textbook` and `graph` are here too: they are subprocess runs of the same kind.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = sorted(ROOT.glob("examples/*.py")) + sorted(ROOT.glob("docs/make_*.py"))
+# Scripts that take an output folder (or file) as their one argument.
+TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures", "make_api"}
+
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _hinge_vs_ce_line(s: float) -> str:
+    ce = np.log(1 + 2 * np.exp(-s))
+    slope = _softmax(np.array([s, 0.0, 0.0]))[0] - 1  # softmax - one_hot at the correct class
+    return f"s = {s:.1f}: hinge 0.0000 (slope +0.0000),  cross-entropy {ce:.4f} (slope {slope:+.4f})"
+
+
+def _temperature_line(t: float) -> str:
+    p = _softmax(np.array([1.2, 2.3, 0.8, -0.5, 1.9]) / t)
+    shown = np.array2string(p, precision=4, floatmode="fixed", suppress_small=True)
+    return f"T = {t:>4}: softmax {shown}, largest {p.max():.4f}"
+
+
+# What each script must print (regular expressions or literal lines); the rest just exit 0.
+EXPECTED = {
+    "backprop_by_hand": ["by the tape (backward):      [ 0.213927 -0.357327  0.1434  ]",
+                         "by finite differences:       [ 0.213927 -0.357327  0.1434  ]"],
+    "temperature": [_temperature_line(0.1), _temperature_line(1.0), _temperature_line(10.0)],
+    "hinge_vs_ce": [_hinge_vs_ce_line(2.0), _hinge_vs_ce_line(4.0),
+                    "s = 0.0: hinge 0.6667 (slope -0.6667),  cross-entropy 1.0986 (slope "
+                    "-0.6667)"],
+    "nan_hunt": ["the loss is nan", "detect_anomaly: forward of log",
+                 "log_softmax(x) instead of log(softmax(x))", "trained 60 steps: loss 0.0000"],
+    "make_figures": ["wrote .*graph_ce.png", "wrote .*temperature.png"],
+    "make_api": ["wrote .*api.md: \\d+ entries"],
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Start every script at once; map its name to (Popen, its folder)."""
+    started = {}
+    for script in SCRIPTS:
+        folder = tmp_path_factory.mktemp(script.stem)
+        args = [sys.executable, str(script)]
+        if script.stem in TAKES_OUT:
+            args.append(str(folder / "api.md") if script.stem == "make_api" else str(folder))
+        started[script.stem] = (subprocess.Popen(args, cwd=folder, stdout=subprocess.PIPE,
+                                                 stderr=subprocess.PIPE, text=True), folder)
+    yield started
+    for process, _ in started.values():
+        process.kill()
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+def test_script_runs_and_prints_its_numbers(runs, script):
+    process, folder = runs[script.stem]
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, f"{script.name} failed:\n{err}"
+    assert out.strip(), f"{script.name} printed nothing"
+    for expected in EXPECTED.get(script.stem, []):
+        assert expected in out or re.search(expected, out), f"missing {expected!r} in\n{out}"
+    if script.stem == "backprop_by_hand":
+        worst = float(re.search(r"largest disagreement: (\S+)", out).group(1))
+        assert worst < 1e-10
+    if script.stem == "make_figures":
+        pngs = sorted(p.name for p in folder.glob("*.png"))
+        assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "hinge_vs_ce.png",
+                        "temperature.png"]
+        assert all(p.stat().st_size > 10_000 for p in folder.glob("*.png"))
+        # every figure the docs show is one the script makes
+        shown = {m for page in (ROOT / "docs").glob("*.md")
+                 for m in re.findall(r"img/([\w.-]+\.png)", page.read_text())}
+        assert shown <= set(pngs)
+    if script.stem == "make_api":
+        api = (folder / "api.md").read_text()
+        assert "### `tx.explain`" in api and "### `F.cross_entropy`" in api
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "tinygrad_xent", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_graph_draws_and_explains(tmp_path):
+    result = _cli("graph", "--example", "ce", "--out", "ce.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "[ 0.2139, -0.3573,  0.1434]" in result.stdout
+    assert "graph written to ce.png" in result.stdout
+    assert (tmp_path / "ce.png").stat().st_size > 20_000
+
+
+def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):
+    result = _cli("graph", "--out", str(tmp_path / "missing" / "g.png"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "does not exist" in result.stderr
+    result = _cli("graph", "--example", "mse", cwd=tmp_path)
+    assert result.returncode == 2 and "invalid choice: 'mse'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_cli_textbook_is_the_textbook_example(tmp_path):
+    result = _cli("textbook", cwd=tmp_path)
+    script = subprocess.run([sys.executable, str(ROOT / "examples" / "textbook.py")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == script.stdout
+    assert "cross-entropy" in result.stdout.lower()
