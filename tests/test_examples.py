@@ -27,7 +27,8 @@ def _softmax(z):
 def _hinge_vs_ce_line(s: float) -> str:
     ce = np.log(1 + 2 * np.exp(-s))
     slope = _softmax(np.array([s, 0.0, 0.0]))[0] - 1  # softmax - one_hot at the correct class
-    return f"s = {s:.1f}: hinge 0.0000 (slope +0.0000),  cross-entropy {ce:.4f} (slope {slope:+.4f})"
+    return (f"s = {s:.1f}: hinge 0.0000 (slope +0.0000),  "
+            f"cross-entropy {ce:.4f} (slope {slope:+.4f})")
 
 
 def _temperature_line(t: float) -> str:
