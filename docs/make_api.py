@@ -37,8 +37,9 @@ def _public(module) -> list:
 
 
 class _Annotation:
-    """An annotation kept as its source text: `from __future__ import annotations` makes every
-    annotation a string, which inspect would print in quotes ('Tensor')."""
+    """Source text shown as it is: an annotation (`from __future__ import annotations` makes
+    every annotation a string, which inspect would print in quotes, 'Tensor'), or the name of
+    a function used as a default."""
 
     def __init__(self, text: str):
         self.text = text
@@ -55,7 +56,11 @@ def _signature(obj) -> str:
 
     def unquote(annotation):
         return _Annotation(annotation) if isinstance(annotation, str) else annotation
-    parameters = [p.replace(annotation=unquote(p.annotation))
+    def by_name(default):
+        # A function's repr holds its memory address, which would change the page every run.
+        is_function = inspect.isfunction(default) or inspect.isbuiltin(default)
+        return _Annotation(default.__name__) if is_function else default
+    parameters = [p.replace(annotation=unquote(p.annotation), default=by_name(p.default))
                   for p in signature.parameters.values()]
     return str(signature.replace(parameters=parameters,
                                  return_annotation=unquote(signature.return_annotation)))
