@@ -11,6 +11,8 @@ import os
 import sys
 
 import tinygrad_xent as tx
+from tinygrad_xent import data, nn, optim, plot, train
+from tinygrad_xent.cli import TRAIN_DEFAULTS
 from tinygrad_xent.explain import worked_example
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +35,28 @@ def main(out_folder: str = os.path.join(HERE, "img")) -> None:
         print(f"wrote {path}")
     for name in ("temperature", "hinge_vs_ce"):
         _example(name).main(out_folder)
+    spiral_figures(out_folder)
+
+
+def spiral_figures(out_folder: str) -> None:
+    """The spiral demo as `tinygrad-xent train` runs it, with an MLP and with a linear model."""
+    x, y = data.spiral(100, 3, noise=0.2, seed=0)
+    settings = TRAIN_DEFAULTS["spiral"]
+    for label, sizes in (("mlp", [2, settings["hidden"], 3]), ("linear", [2, 3])):
+        model = nn.MLP(sizes, rng=0)
+        sgd = optim.SGD(model.parameters(), lr=settings["lr"],
+                        weight_decay=settings["weight_decay"])
+        history = train.fit(model, x, y, optimizer=sgd, steps=settings["steps"], log_every=0)
+        name = "MLP 2-100-3" if label == "mlp" else "linear model 2-3"
+        written = [
+            plot.loss_curve(history, os.path.join(out_folder, f"spiral_{label}_loss.png"),
+                            title=f"{name} on spiral: the loss falls from log C"),
+            plot.decision_regions(model, x, y,
+                                  os.path.join(out_folder, f"spiral_{label}_regions.png"),
+                                  title=f"{name} on spiral: training accuracy "
+                                        f"{100 * history.final_accuracy:.1f}%"),
+        ]
+        print("wrote " + ", ".join(written))
 
 
 if __name__ == "__main__":

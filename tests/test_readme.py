@@ -36,6 +36,26 @@ def test_the_readme_python_examples_print_what_their_comments_say(tmp_path, monk
                   if re.match(r"# \d+  ", line)]
     assert len(tape_lines) == 10
     assert "\n".join(tape_lines) in printed
+    explain_excerpt = next(b for b in code_blocks("text") if b.startswith("node 2  exp"))
+    for line in explain_excerpt.splitlines():
+        if line != "...":
+            assert line in printed.splitlines()
     assert (tmp_path / "graph.png").stat().st_size > 10_000
     assert namespace["history"].final_accuracy >= 0.98
     assert abs(namespace["history"].initial_loss - namespace["history"].chance) < 0.02
+
+
+def test_every_relative_link_and_image_in_the_docs_exists():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
+             *sorted((ROOT / "benchmarks").glob("*.md"))]
+    checked = 0
+    for page in pages:
+        text = page.read_text()
+        targets = re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r'src="([^"]+)"', text)
+        for target in targets:
+            if "://" in target or target.startswith("#") or not re.search(r"[./]", target):
+                continue  # a web address, an anchor, or code such as f(x) that looks like one
+            path = (page.parent / target.split("#")[0]).resolve()
+            assert path.exists(), f"{page.relative_to(ROOT)} links to missing {target}"
+            checked += 1
+    assert checked > 20
