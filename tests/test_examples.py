@@ -82,10 +82,11 @@ def test_script_runs_and_prints_its_numbers(runs, script):
     if script.stem == "make_figures":
         pngs = sorted(p.name for p in folder.glob("*.png"))
         assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "hinge_vs_ce.png",
-                        "temperature.png"]
+                        "spiral_linear_loss.png", "spiral_linear_regions.png",
+                        "spiral_mlp_loss.png", "spiral_mlp_regions.png", "temperature.png"]
         assert all(p.stat().st_size > 10_000 for p in folder.glob("*.png"))
         # every figure the docs show is one the script makes
-        shown = {m for page in (ROOT / "docs").glob("*.md")
+        shown = {m for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
                  for m in re.findall(r"img/([\w.-]+\.png)", page.read_text())}
         assert shown <= set(pngs)
     if script.stem == "make_api":
