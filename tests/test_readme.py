@@ -3,6 +3,8 @@
 import contextlib
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +61,11 @@ def test_every_relative_link_and_image_in_the_docs_exists():
             assert path.exists(), f"{page.relative_to(ROOT)} links to missing {target}"
             checked += 1
     assert checked > 20
+
+
+def test_the_api_reference_matches_the_docstrings(tmp_path):
+    fresh = tmp_path / "api.md"
+    subprocess.run([sys.executable, str(ROOT / "docs" / "make_api.py"), str(fresh)],
+                   check=True, capture_output=True)
+    assert fresh.read_text() == (ROOT / "docs" / "api.md").read_text(), (
+        "docs/api.md is out of date: run python docs/make_api.py")
