@@ -389,3 +389,33 @@ def test_what_explain_records_is_not_overwritten_by_later_sums():
     pick = next(node for node in tx.tape(loss) if node.name == "getitem")
     np.testing.assert_array_equal(pick.grads_in[0], [1.0, 0.0, 0.0])
     np.testing.assert_allclose(x.grad, np.exp(x.data) * [2, 1, 1])
+
+
+@given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
+       seeds)
+def test_where_broadcasts_condition_and_both_branches(shapes, seed):
+    rng = np.random.default_rng(seed)
+    cond_shape, a_shape, b_shape = shapes.input_shapes
+    cond = rng.random(cond_shape) > 0.5
+    a, b = leaf(a_shape, rng), leaf(b_shape, rng)
+    np.testing.assert_array_equal(tx.where(cond, a, b).data, np.where(cond, a.data, b.data))
+    assert check(lambda a, b: tx.where(cond, a, b), a, b, seed=seed)
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
+       st.lists(st.integers(1, 3), max_size=2), seeds)
+def test_matmul_over_random_sizes_and_batch_shapes(n, k, m, batch, seed):
+    rng = np.random.default_rng(seed)
+    a, b = leaf((*batch, n, k), rng), leaf((k, m), rng)
+    np.testing.assert_allclose((a @ b).data, a.data @ b.data)
+    assert check(lambda a, b: a @ b, a, b, seed=seed)
+
+
+@given(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), seeds)
+def test_integer_array_indexing_with_repeats_over_random_shapes(shape, seed):
+    rng = np.random.default_rng(seed)
+    x = leaf(shape, rng)
+    picks = rng.integers(0, shape[0], size=5)  # repeats likely: their gradients add up
+    assert check(lambda t: t[picks], x, seed=seed)
+    assert check(lambda t: tx.concatenate([t, t[picks]], axis=0), x, seed=seed)
+    assert check(lambda t: tx.stack([t, t * 2], axis=-1), x, seed=seed)
