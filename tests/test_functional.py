@@ -173,7 +173,7 @@ ACTIVATIONS = {
 }
 
 
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
 @given(st.lists(st.floats(-20, 20), min_size=1, max_size=8))
 def test_activation_matches_numpy(name, values):
     fn, reference = ACTIVATIONS[name]
@@ -181,7 +181,7 @@ def test_activation_matches_numpy(name, values):
     np.testing.assert_allclose(fn(x).data, reference(x), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_activation_gradcheck_including_zero(name):
     fn, _ = ACTIVATIONS[name]
     values = [-3.0, -0.7, 0.4, 2.5] if name == "relu" else [-3.0, -0.7, 0.0, 0.4, 2.5]
@@ -200,7 +200,7 @@ def test_activation_closed_form_derivatives():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_activation_stable_at_1e4(name, dtype):
     fn, _ = ACTIVATIONS[name]
     x = Tensor(np.array([-1e4, -50.0, 50.0, 1e4], dtype), requires_grad=True)
