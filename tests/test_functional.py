@@ -236,7 +236,7 @@ def test_cross_entropy_index_targets(shape, weight, ignore, eps, reduction):
 
 
 @pytest.mark.parametrize("weight,eps,reduction",
-                         itertools.product([None, "w"], [0.0, 0.3], ["mean", "sum", "none"]))
+                         list(itertools.product([None, "w"], [0.0, 0.3], ["mean", "sum", "none"])))
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2)])
 def test_cross_entropy_probability_targets(shape, weight, eps, reduction):
     r = rng(7)
@@ -383,7 +383,7 @@ def test_losses_record_only_primitive_ops():
 
 # ---- binary cross-entropy ---------------------------------------------------------------------
 @pytest.mark.parametrize("weight,reduction",
-                         itertools.product([None, "w"], ["mean", "sum", "none"]))
+                         list(itertools.product([None, "w"], ["mean", "sum", "none"])))
 def test_binary_cross_entropy(weight, reduction):
     r = rng(8)
     p = leaf(r.uniform(0.05, 0.95, size=(3, 4)))
@@ -415,7 +415,7 @@ def test_binary_cross_entropy_clamp_at_zero_and_one():
 
 
 @pytest.mark.parametrize("pos_weight,weight,reduction",
-                         itertools.product([None, "pw"], [None, "w"], ["mean", "sum", "none"]))
+                         list(itertools.product([None, "pw"], [None, "w"], ["mean", "sum", "none"])))
 def test_binary_cross_entropy_with_logits(pos_weight, weight, reduction):
     r = rng(9)
     x = leaf(r.normal(size=(3, 4)) * 3)
@@ -532,7 +532,7 @@ def test_supcon_reduces_to_nt_xent_and_is_stable():
 
 # ---- multi-margin and entropy -----------------------------------------------------------------
 @pytest.mark.parametrize("margin,reduction",
-                         itertools.product([1.0, 0.5], ["mean", "sum", "none"]))
+                         list(itertools.product([1.0, 0.5], ["mean", "sum", "none"])))
 def test_multi_margin_loss(margin, reduction):
     r = rng(14)
     s = leaf(r.normal(size=(5, 4)))
