@@ -67,7 +67,7 @@ def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
 
 
 def test_an_oversized_graph_is_refused_with_a_pointer_to_tape():
-    h = x = Tensor([1.0], requires_grad=True)
+    h = Tensor([1.0], requires_grad=True)
     for _ in range(60):
         h = h * 1.01
     with pytest.raises(ValueError, match=r"61 ops, too many .* print\(tx.tape\(loss\)\)"):

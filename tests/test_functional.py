@@ -415,7 +415,8 @@ def test_binary_cross_entropy_clamp_at_zero_and_one():
 
 
 @pytest.mark.parametrize("pos_weight,weight,reduction",
-                         list(itertools.product([None, "pw"], [None, "w"], ["mean", "sum", "none"])))
+                         list(itertools.product([None, "pw"], [None, "w"],
+                                                ["mean", "sum", "none"])))
 def test_binary_cross_entropy_with_logits(pos_weight, weight, reduction):
     r = rng(9)
     x = leaf(r.normal(size=(3, 4)) * 3)
