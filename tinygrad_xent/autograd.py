@@ -127,7 +127,11 @@ def tape(tensor) -> Tape:
                 seen.add(parent)
                 stack.append(parent)
     # A node is always recorded after its parents, so recorded order is a topological order.
-    return Tape(sorted(seen, key=lambda node: node.order))
+    return Tape(sorted(seen, key=_recorded_order))
+
+
+def _recorded_order(node: Node) -> int:
+    return node.order
 
 
 def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:

@@ -148,7 +148,7 @@ class Tensor:
                 raise RuntimeError(f"backward: output has shape {self.shape}, not a scalar; "
                                    f"pass grad= an array of shape {self.shape}, the gradient "
                                    f"of the final scalar with respect to this output")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
             if grad.shape != self.shape:
@@ -461,28 +461,32 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
 # ---- reductions -----------------------------------------------------------------------------
 def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
-    xv = _value(x)
-    shape = np.shape(xv)
+    xv = np.asarray(_value(x))
+    y = xv.sum(axis=axis, keepdims=True)  # the summed axes kept with size 1, for backward
 
     def backward(g):
-        if not keepdims and axis is not None:
-            g = np.expand_dims(g, axis)
-        return (np.broadcast_to(g, shape),)
-    return _record(sum, np.sum(xv, axis=axis, keepdims=keepdims), (x,), backward)
+        return (np.broadcast_to(g.reshape(y.shape), xv.shape),)
+    return _record(sum, y if keepdims else y.reshape(_dropped(y.shape, axis)), (x,), backward)
 
 
 def max(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
-    xv = _value(x)
-    y = np.max(xv, axis=axis, keepdims=True)
+    xv = np.asarray(_value(x))
+    y = xv.max(axis=axis, keepdims=True)  # the reduced axes kept with size 1, for backward
 
     def backward(g):
-        if not keepdims and axis is not None:
-            g = np.expand_dims(g, axis)
         winners = xv == y
-        return (winners * (g / winners.sum(axis=axis, keepdims=True)),)
-    out = y if keepdims else np.squeeze(y, axis=axis)
-    return _record(max, out, (x,), backward)
+        return (winners * (g.reshape(y.shape) / winners.sum(axis=axis, keepdims=True)),)
+    return _record(max, y if keepdims else y.reshape(_dropped(y.shape, axis)), (x,), backward)
+
+
+def _dropped(kept_shape: tuple, axis) -> tuple:
+    """The shape of a reduction without keepdims: ``kept_shape`` minus the reduced axes."""
+    if axis is None:
+        return ()
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    reduced = {a % len(kept_shape) for a in axes}
+    return tuple(n for i, n in enumerate(kept_shape) if i not in reduced)
 
 
 # ---- matrix product -------------------------------------------------------------------------
