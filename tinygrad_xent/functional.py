@@ -175,9 +175,9 @@ def _row_max(x: Tensor, axis: int) -> np.ndarray:
     Choosing c = max makes the largest term exp(0) = 1, so exp never overflows and the sum is
     at least 1. A row that is entirely -inf is shifted by 0 instead (-inf - -inf is nan).
     """
-    shift = x.detach().max(axis, keepdims=True).data
-    if np.isneginf(shift).any():
-        shift = np.where(np.isneginf(shift), 0.0, shift)
+    shift = x.data.max(axis=axis, keepdims=True)  # on the data, off the tape: a constant
+    if (shift == -np.inf).any():
+        shift = np.where(shift == -np.inf, 0.0, shift)
     return shift
 
 
@@ -208,7 +208,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
         log_total = where(empty, -np.inf, where(empty, 1.0, total).log())
     else:
         log_total = total.log()
-    return log_total + (shift if keepdims else np.squeeze(shift, axis))
+    return log_total + shift.reshape(log_total.shape)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
