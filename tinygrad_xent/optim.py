@@ -25,9 +25,10 @@ from .tensor import Tensor
 
 
 class Optimizer:
-    """What SGD and Adam share: the parameter list, ``zero_grad``, a checked learning rate."""
+    """What SGD and Adam share: the parameter list, ``zero_grad``, a checked learning rate and
+    weight decay, and the gradients with the decay added."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float):
+    def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0):
         name = type(self).__name__
         self.params = list(params)
         if not self.params:
@@ -38,8 +39,19 @@ class Optimizer:
                                 f"requires_grad=True, got {p!r}")
         if not np.isfinite(lr) or lr <= 0:
             raise ValueError(f"{name}: lr must be a positive number, got {lr}")
+        if weight_decay < 0:
+            raise ValueError(f"{name}: weight_decay must be >= 0, got {weight_decay}")
         self.lr = float(lr)
+        self.weight_decay = float(weight_decay)
         self.steps = 0  # how many times step() has run
+
+    def _gradients(self):
+        """(index, parameter, g) for each parameter that has a gradient, where
+        g = grad + weight_decay * p: the gradient of the loss plus an L2 penalty
+        (weight_decay / 2) * |p|^2."""
+        for i, p in enumerate(self.params):
+            if p.grad is not None:
+                yield i, p, p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient before the next backward (they accumulate)."""
@@ -78,31 +90,23 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
         if not 0 <= dampening <= 1:
             raise ValueError(f"SGD: dampening must be in [0, 1], got {dampening}")
-        if weight_decay < 0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay}")
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError(f"SGD: nesterov needs momentum > 0 and dampening == 0, got "
                              f"momentum={momentum}, dampening={dampening}")
         self.momentum = float(momentum)
         self.dampening = float(dampening)
         self.nesterov = bool(nesterov)
-        self.weight_decay = float(weight_decay)
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         self.steps += 1
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
+        for i, p, g in self._gradients():
             if self.momentum:
                 if self.buffers[i] is None:
                     self.buffers[i] = np.array(g)  # a copy: the buffer outlives this grad
@@ -137,16 +141,13 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
         if eps < 0:
             raise ValueError(f"Adam: eps must be >= 0, got {eps}")
-        if weight_decay < 0:
-            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay}")
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = float(eps)
-        self.weight_decay = float(weight_decay)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
         self.t = [0] * len(self.params)  # per parameter: one that got no grad has not stepped
@@ -155,12 +156,7 @@ class Adam(Optimizer):
         """Update every parameter that has a gradient, in place."""
         self.steps += 1
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
+        for i, p, g in self._gradients():
             self.t[i] += 1
             self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
             self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
