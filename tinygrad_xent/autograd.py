@@ -51,28 +51,28 @@ class Node:
     parents : for each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
     backward : ``grad_out -> (grad for each input)``; ``None`` once the graph is freed.
-    in_shapes, out_shape, dtype : what the op saw and made.
+    in_shapes, out_shape : what the op saw and made.
     order : when it was recorded, so that sorting by it replays the forward pass.
     grad_out, grads_in : what flowed through the node in the last backward, kept for
         ``tx.explain`` on small graphs or with ``retain_graph=True``; ``None`` otherwise.
     value : the op's output when it has at most ``KEEP_VALUE_SIZE`` elements, else ``None``.
     """
 
-    __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "dtype", "order",
-                 "grad_out", "grads_in", "value")
+    __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "value", "order",
+                 "grad_out", "grads_in")
 
     def __init__(self, op: Callable, parents: tuple, backward: Callable,
-                 in_shapes: tuple, out_shape: tuple, dtype: np.dtype):
+                 in_shapes: tuple, out: np.ndarray):
         self.op = op
         self.parents = parents
         self.backward = backward
         self.in_shapes = in_shapes
-        self.out_shape = out_shape
-        self.dtype = dtype
+        self.out_shape = out.shape
+        # A few numbers are cheap to keep, and tx.explain / tx.draw show them.
+        self.value = out if out.size <= KEEP_VALUE_SIZE else None
         self.order = next(_order)
         self.grad_out = None
         self.grads_in = None
-        self.value = None
 
     @property
     def walked(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import autograd
-from .autograd import KEEP_VALUE_SIZE, Node
+from .autograd import Node
 
 # What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
 Operand = "Tensor | np.ndarray | float | int | Sequence"
@@ -313,10 +313,7 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
         parents.append(None)
     if not recorded:
         return Tensor._from_op(data, None)
-    node = Node(op, tuple(parents), backward, tuple(shapes), data.shape, data.dtype)
-    if data.size <= KEEP_VALUE_SIZE:
-        node.value = data  # a few numbers: cheap to keep, and tx.explain / tx.draw show them
-    return Tensor._from_op(data, node)
+    return Tensor._from_op(data, Node(op, tuple(parents), backward, tuple(shapes), data))
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
