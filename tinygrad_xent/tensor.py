@@ -326,9 +326,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape)
-                                       if n == 1 and grad.shape[i + extra] != 1)
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
 
 
 # ---- elementwise arithmetic -----------------------------------------------------------------
@@ -508,11 +511,17 @@ def matmul(a: Operand, b: Operand) -> Tensor:
             g = g[..., None, :]
         da = db = None
         if a_needs:
-            da = unbroadcast(g @ np.swapaxes(b2, -1, -2), a2.shape).reshape(av.shape)
+            da = _reshaped(unbroadcast(g @ np.swapaxes(b2, -1, -2), a2.shape), av.shape)
         if b_needs:
-            db = unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(bv.shape)
+            db = _reshaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape), bv.shape)
         return da, db
     return _record(matmul, np.matmul(av, bv), (a, b), backward)
+
+
+def _reshaped(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """``x`` in ``shape``; as it is when it has it already (a reshape would make a view, and
+    the backward walk keeps a new array for a leaf without copying only if it is no view)."""
+    return x if x.shape == shape else x.reshape(shape)
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
