@@ -105,3 +105,10 @@ def test_loaded_shapes_checked_by_the_model(tmp_path):
     with pytest.raises(ValueError, match=r"'layers.0.weight' has shape \(2, 7\) in the state "
                                          r"but \(2, 8\) in the model"):
         nn.MLP([2, 8, 3]).load_state_dict(tx.load(tmp_path / "model.npz"))
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    missing = tmp_path / "no" / "such"
+    with pytest.raises(FileNotFoundError, match=r"save: cannot write .* folder .*no/such"):
+        tx.save(nn.MLP([2, 3]), missing / "model.npz")
+    assert not (tmp_path / "no").exists()

@@ -419,3 +419,18 @@ def test_integer_array_indexing_with_repeats_over_random_shapes(shape, seed):
     assert check(lambda t: t[picks], x, seed=seed)
     assert check(lambda t: tx.concatenate([t, t[picks]], axis=0), x, seed=seed)
     assert check(lambda t: tx.stack([t, t * 2], axis=-1), x, seed=seed)
+
+
+def test_shape_errors_name_the_op_and_the_shapes():
+    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(2, 3\) do not fit"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"reshape: cannot reshape array of size 2"):
+        Tensor([1.0, 2.0]).reshape(3)
+    with pytest.raises(IndexError, match=r"getitem: index 5 is out of bounds"):
+        Tensor([1.0, 2.0])[5]
+    with pytest.raises(ValueError, match=r"concatenate: tensors is empty"):
+        tx.concatenate([])
+    with pytest.raises(ValueError, match=r"stack: all input arrays must have the same shape"):
+        tx.stack([Tensor([1.0]), Tensor([1.0, 2.0])])
+    with pytest.raises(ValueError, match=r"Tensor: data must be a number or a rectangular"):
+        Tensor([[1.0, 2.0], [3.0]])

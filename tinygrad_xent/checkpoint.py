@@ -40,6 +40,7 @@ def save(module_or_state, path) -> str:
     Raises
     ------
     TypeError if a name is not a str or a value is not a numeric array.
+    FileNotFoundError if the folder of ``path`` does not exist.
     """
     if isinstance(module_or_state, Module):
         state = module_or_state.state_dict()
@@ -57,6 +58,8 @@ def save(module_or_state, path) -> str:
         arrays[name] = array
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {path!r}: folder {folder!r} does not exist")
     # Same folder as the target: a rename within one file system is atomic, across them not.
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")

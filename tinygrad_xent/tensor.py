@@ -11,7 +11,8 @@ Broadcasting is undone in exactly one place, :func:`unbroadcast`.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import contextlib
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -51,7 +52,11 @@ class Tensor:
         if isinstance(data, (np.ndarray, np.generic)):
             data = np.asarray(data, dtype=dtype)
         else:
-            data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+            try:
+                data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"Tensor: data must be a number or a rectangular (nested) list "
+                                 f"of numbers; numpy says: {err}") from None
         if data.dtype.kind not in "fiub":
             raise TypeError(f"Tensor: data must be numeric, got dtype {data.dtype}")
         if requires_grad and data.dtype.kind != "f":
@@ -500,6 +505,10 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     if av.ndim == 0 or bv.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
                          f"{av.shape} and {bv.shape}; use * for a number")
+    inner = bv.shape[-2] if bv.ndim > 1 else bv.shape[0]
+    if av.shape[-1] != inner:
+        raise ValueError(f"matmul: shapes {av.shape} and {bv.shape} do not fit: a's last axis "
+                         f"has length {av.shape[-1]}, b's contracted axis {inner}")
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
@@ -544,7 +553,9 @@ def getitem(x: Operand, index) -> Tensor:
         else:
             np.add.at(dx, index, g)
         return (dx,)
-    return _record(getitem, xv[index], (x,), backward)
+    with _named_errors("getitem"):
+        y = xv[index]
+    return _record(getitem, y, (x,), backward)
 
 
 def _is_basic(index) -> bool:
@@ -560,7 +571,9 @@ def reshape(x: Operand, shape: tuple) -> Tensor:
 
     def backward(g):
         return (g.reshape(x_shape),)
-    return _record(reshape, np.reshape(xv, shape), (x,), backward)
+    with _named_errors("reshape"):
+        y = np.reshape(xv, shape)
+    return _record(reshape, y, (x,), backward)
 
 
 def transpose(x: Operand, axes=None) -> Tensor:
@@ -575,8 +588,9 @@ def transpose(x: Operand, axes=None) -> Tensor:
 
 def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     """y = the inputs joined along axis;  dx_i = the slice of g that x_i filled"""
-    values = [_value(t) for t in tensors]
-    y = np.concatenate(values, axis=axis)
+    values = [_value(t) for t in _nonempty("concatenate", tensors)]
+    with _named_errors("concatenate"):
+        y = np.concatenate(values, axis=axis)
     ends = np.cumsum([np.shape(v)[axis] for v in values])[:-1]
 
     def backward(g):
@@ -586,8 +600,24 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     """y = the inputs stacked along a new axis;  dx_i = g taken at position i of that axis"""
-    y = np.stack([_value(t) for t in tensors], axis=axis)
+    with _named_errors("stack"):
+        y = np.stack([_value(t) for t in _nonempty("stack", tensors)], axis=axis)
 
     def backward(g):
         return tuple(np.moveaxis(g, axis, 0))
     return _record(stack, y, tuple(tensors), backward)
+
+
+def _nonempty(op_name: str, tensors: Sequence) -> Sequence:
+    if len(tensors) == 0:
+        raise ValueError(f"{op_name}: tensors is empty; pass a list of at least one tensor")
+    return tensors
+
+
+@contextlib.contextmanager
+def _named_errors(op_name: str) -> Iterator[None]:
+    """Put the op's name in front of an error numpy raises inside the block."""
+    try:
+        yield
+    except (ValueError, IndexError) as err:
+        raise type(err)(f"{op_name}: {err}") from None
