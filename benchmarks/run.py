@@ -91,19 +91,7 @@ def _cross_entropy(dtype: type, quick: bool) -> Case:
     rng = np.random.default_rng(0)
     x = rng.normal(0.0, 3.0, (n, c)).astype(dtype)
     t = rng.integers(0, c, n)
-    logits = _leaf(x)
-
-    def ours():
-        logits.zero_grad()
-        loss = F.cross_entropy(logits, t)
-        loss.backward()
-        return loss
-
-    def compare():
-        loss = ours()
-        ref_loss, ref_grad = ref.cross_entropy(x, t)
-        return [("loss", loss.data, ref_loss), ("dlogits", logits.grad, ref_grad)]
-    return Case(ours, lambda: ref.cross_entropy(x, t), compare)
+    return _loss_case(F.cross_entropy, ref.cross_entropy, x, t)
 
 
 def _bce(dtype: type, quick: bool) -> Case:
@@ -111,19 +99,25 @@ def _bce(dtype: type, quick: bool) -> Case:
     rng = np.random.default_rng(1)
     x = rng.normal(0.0, 3.0, shape).astype(dtype)
     y = (rng.random(shape) < 0.3).astype(dtype)
+    return _loss_case(F.binary_cross_entropy_with_logits, ref.binary_cross_entropy_with_logits,
+                      x, y)
+
+
+def _loss_case(loss_fn, reference_fn, x: np.ndarray, target: np.ndarray) -> Case:
+    """A loss of logits ``x`` against ``target``: ours through the tape, the reference fused."""
     logits = _leaf(x)
 
     def ours():
         logits.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(logits, y)
+        loss = loss_fn(logits, target)
         loss.backward()
         return loss
 
     def compare():
         loss = ours()
-        ref_loss, ref_grad = ref.binary_cross_entropy_with_logits(x, y)
+        ref_loss, ref_grad = reference_fn(x, target)
         return [("loss", loss.data, ref_loss), ("dlogits", logits.grad, ref_grad)]
-    return Case(ours, lambda: ref.binary_cross_entropy_with_logits(x, y), compare)
+    return Case(ours, lambda: reference_fn(x, target), compare)
 
 
 TEMPERATURE = 0.5
