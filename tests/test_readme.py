@@ -69,3 +69,16 @@ def test_the_api_reference_matches_the_docstrings(tmp_path):
                    check=True, capture_output=True)
     assert fresh.read_text() == (ROOT / "docs" / "api.md").read_text(), (
         "docs/api.md is out of date: run python docs/make_api.py")
+
+
+def test_the_tutorial_shows_the_real_tape_and_explain_output():
+    import tinygrad_xent as tx
+    import tinygrad_xent.functional as F
+
+    tutorial = (ROOT / "docs" / "tutorial-backprop-through-softmax.md").read_text()
+    logits = tx.Tensor([1.2, 2.3, 0.8], requires_grad=True)
+    loss = F.cross_entropy(logits, 1)
+    loss.backward()
+    pasted = re.findall(r"```text\n(.*?)```", tutorial, flags=re.S)
+    assert str(tx.tape(loss)) == pasted[0].rstrip("\n")
+    assert tx.explain(loss, file=None) == pasted[1].rstrip("\n")
