@@ -43,6 +43,8 @@ def test_the_readme_python_examples_print_what_their_comments_say(tmp_path, monk
         if line != "...":
             assert line in printed.splitlines()
     assert (tmp_path / "graph.png").stat().st_size > 10_000
+    assert "step 0  loss 1.0983  (log 3 = 1.0986, chance)\n" in printed
+    assert "\n0.99\n" in printed
     assert namespace["history"].final_accuracy >= 0.98
     assert abs(namespace["history"].initial_loss - namespace["history"].chance) < 0.02
 
