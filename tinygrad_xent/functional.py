@@ -399,8 +399,9 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
                 smooth = lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
             if sample_weight is not None:
                 loss = loss * sample_weight
-            if not (target != ignore_index).all():
-                smooth = smooth * (target != ignore_index).astype(x.dtype)  # ignored: 0
+            kept = target != ignore_index
+            if not kept.all():
+                smooth = smooth * kept.astype(x.dtype)  # an ignored sample contributes 0
             loss = loss * (1.0 - eps) + smooth * (eps / n_classes)
         elif sample_weight is not None:
             loss = loss * sample_weight
@@ -763,10 +764,9 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     _target_kind(name, "scores", x.shape, target, allow_probs=False)
     n, n_classes = x.shape
     safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
-    rows = np.arange(n)
-    correct = x[rows, safe].reshape(n, 1)  # s_y, (N, 1)
+    correct = _pick(x, safe).reshape(n, 1)  # s_y, (N, 1)
     others = np.ones(x.shape, dtype=x.dtype)
-    others[rows, safe] = 0  # the sum skips j = y
+    others[np.arange(n), safe] = 0  # the sum skips j = y
     hinge = maximum(x - correct + margin, 0.0) * others  # (N, C)
     loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
     if unbatched and reduction == "none":
