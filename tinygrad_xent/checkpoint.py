@@ -12,11 +12,11 @@ Two promises:
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from .files import write_atomically
 from .nn import Module
 
 
@@ -56,32 +56,7 @@ def save(module_or_state, path) -> str:
             raise TypeError(f"save: entry {name!r} must map a str to a numeric array, got "
                             f"{type(value).__name__} of dtype {array.dtype}")
         arrays[name] = array
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save: cannot write {path!r}: folder {folder!r} does not exist")
-    # Same folder as the target: a rename within one file system is atomic, across them not.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the name points at them
-        os.replace(tmp, path)
-    except BaseException:
-        os.remove(tmp)
-        raise
-    return path
-
-
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so it is set straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return write_atomically(path, lambda stream: np.savez(stream, **arrays), "save")
 
 
 def load(path) -> dict[str, np.ndarray]:

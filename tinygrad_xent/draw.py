@@ -10,12 +10,12 @@ layered-graph layout), so no edge runs through a box.
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .autograd import Node, tape
+from .files import write_atomically
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130) ->
     graph.place()
     fig = graph.render()
     if path is not None:
-        _save_png(fig, os.fspath(path), dpi)
+        write_atomically(path, lambda stream: fig.savefig(stream, format="png", dpi=dpi),
+                         "draw")
     return fig
 
 
@@ -326,20 +327,3 @@ def _fmt(array) -> str:
     text = np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed",
                            max_line_width=10_000)
     return text.replace("\n", "").replace("],  [", "], [")  # a 2-D array on one line
-
-
-def _save_png(fig: Figure, path: str, dpi: int) -> None:
-    """Write the PNG next to its destination first, then rename: never a half-written file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(suffix=".png", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=dpi)
-        # mkstemp makes a private file (0600); give it the permissions open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -6,14 +6,13 @@ nothing needs a display and no global pyplot state is touched. Each returns the 
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .autograd import no_grad
+from .files import write_atomically
 from .nn import Module
 from .tensor import Tensor
 
@@ -21,10 +20,10 @@ _DPI = 120
 
 
 def _save(fig: Figure, path) -> str:
-    path = os.fspath(path)
+    """Write the figure as a PNG, atomically: never a half-written picture."""
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=_DPI)
-    return path
+    return write_atomically(path, lambda stream: fig.savefig(stream, format="png", dpi=_DPI),
+                            "plot")
 
 
 def loss_curve(history, path, title: str = "Training loss",
