@@ -88,6 +88,15 @@ class Node:
         """The op's math, ``y = exp(x);  dx = g * y``: the first line of its docstring."""
         return (self.op.__doc__ or self.name).strip().splitlines()[0]
 
+    @property
+    def input_names(self) -> list[str]:
+        """The names the rule gives the inputs: x for one, a and b for two, x_0, x_1, ... else."""
+        if len(self.parents) == 1 and "dx" in self.rule:
+            return ["x"]
+        if len(self.parents) == 2 and "da" in self.rule:
+            return ["a", "b"]
+        return [f"x_{i}" for i in range(len(self.parents))]
+
     def __repr__(self) -> str:
         shapes = ", ".join(str(s) for s in self.in_shapes)
         return f"{self.name}({shapes}) -> {self.out_shape}"

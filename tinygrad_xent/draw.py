@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .autograd import Node, tape
+from .explain import DECIMALS, format_values, leaf_gradients
 from .files import write_atomically
 from .tensor import Tensor
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 MAX_OPS = 40        # a bigger graph would need boxes too small to read
 SHOW_SIZE = 6       # tensors with at most this many elements show their values
-DECIMALS = 4
 FONT = 9            # points; monospace so that a box's width follows from its text
 CHAR_W = 0.602 * FONT / 72  # inches per character of DejaVu Sans Mono
 LINE_H = 1.45 * FONT / 72   # inches per line of text
@@ -109,7 +109,7 @@ class _Graph:
         self.backward_done = loss.node.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
         self.edges = []
-        leaf_grads = self._leaf_grads(nodes)
+        leaf_grads = {leaf: total for leaf, (total, _) in leaf_gradients(nodes).items()}
         op_box, out_box, leaf_box = {}, {}, {}
         for position, node in enumerate(nodes):
             sources = []
@@ -126,7 +126,7 @@ class _Graph:
             row = 1 + max((box.row for box in sources if box is not None), default=0)
             op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", "#555555")],
                       row)
-            names = _input_names(node)
+            names = node.input_names
             for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
                 if box is None:
                     box = _Box("constant", [(f"constant {shape}", "#555555")], row - 1)
@@ -157,22 +157,13 @@ class _Graph:
         target.inputs.append((previous, -slot))
         self.edges.append((previous, target, label, slot))
 
-    def _leaf_grads(self, nodes: list) -> dict:
-        """Each leaf's gradient from the last backward: the sum of what its users sent it."""
-        totals: dict = {}
-        for node in nodes:
-            for parent, grad in zip(node.parents, node.grads_in or ()):
-                if isinstance(parent, Tensor):
-                    totals[parent] = totals[parent] + grad if parent in totals else grad
-        return totals
-
     def _tensor_lines(self, title: str, shape: tuple, value, grad) -> list:
         lines = [(f"{title} {shape}", "#333333")]
         small = int(np.prod(shape)) <= SHOW_SIZE
         if value is not None and small:
-            lines.append(("value " + _fmt(value), VALUE_COLOR))
+            lines.append(("value " + format_values(value, one_line=True), VALUE_COLOR))
         if grad is not None and small:
-            lines.append(("grad  " + _fmt(grad), GRAD_COLOR))
+            lines.append(("grad  " + format_values(grad, one_line=True), GRAD_COLOR))
         elif grad is not None:
             lines.append((f"grad  norm {float(np.linalg.norm(grad)):.{DECIMALS}f}", GRAD_COLOR))
         return lines
@@ -310,20 +301,3 @@ class _Graph:
         if label:
             ax.text(x1 + 0.06, y1 - 0.1, label, ha="left", va="center", fontsize=FONT - 1,
                     style="italic", color="#6a51a3", zorder=3)
-
-
-def _input_names(node: Node) -> list:
-    """The names the op's rule gives its inputs: a and b for two, x_0, x_1, ... otherwise."""
-    count = len(node.parents)
-    if count == 2 and "da" in node.rule:
-        return ["a", "b"]
-    return [f"x_{i}" for i in range(count)]
-
-
-def _fmt(array) -> str:
-    array = np.round(np.asarray(array, dtype=np.float64), DECIMALS) + 0.0  # no -0.0000
-    if array.ndim == 0:
-        return f"{float(array):.{DECIMALS}f}"
-    text = np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed",
-                           max_line_width=10_000)
-    return text.replace("\n", "").replace("],  [", "], [")  # a 2-D array on one line

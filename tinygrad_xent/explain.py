@@ -85,7 +85,7 @@ def _explain(loss: Tensor) -> str:
                 uses[parent] = uses.get(parent, 0) + 1
     lines = [f"explain: backward through {len(nodes)} nodes, from the loss (node "
              f"{len(nodes) - 1}) back to the leaves",
-             f"  loss = {_fmt(loss.data)}   shape {loss.shape}, {loss.dtype}",
+             f"  loss = {format_values(loss.data)}   shape {loss.shape}, {loss.dtype}",
              "  g is the gradient of the loss with respect to a node's output, arriving from "
              "above;",
              "  the rule turns it into the gradient handed to each input (dx, or da and db).",
@@ -101,13 +101,13 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     shapes = ", ".join(str(s) for s in node.in_shapes)
     rows = []  # (label, text) pairs, printed in two columns
     if node.value is not None:
-        rows.append(("value", _fmt(node.value)))
+        rows.append(("value", format_values(node.value)))
     arriving = "g arriving" if uses == 1 else f"g arriving (sum of {uses} uses)"
-    rows.append((arriving, _fmt(node.grad_out)))
+    rows.append((arriving, format_values(node.grad_out)))
     rows.append(("rule", node.rule))
-    for name, parent, shape, grad in zip(_input_names(node), node.parents, node.in_shapes,
+    for name, parent, shape, grad in zip(node.input_names, node.parents, node.in_shapes,
                                          node.grads_in):
-        text = "none needed" if parent is None else _fmt(grad)
+        text = "none needed" if parent is None else format_values(grad)
         rows.append((f"d{name} to {labels.of(parent, shape)}", text))
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"node {position}  {node.name}({shapes}) -> {node.out_shape}"]
@@ -118,32 +118,30 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     return lines + [""]
 
 
-def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
-    """Each leaf's gradient: the sum of what every node that used it handed to it."""
+def leaf_gradients(nodes: list) -> dict:
+    """leaf -> (its gradient from the last backward, how many inputs it was), from the records.
+
+    The sum of what every node that used the leaf handed to it: the leaf's ``.grad`` from this
+    backward alone, whatever earlier backward calls had accumulated.
+    """
     totals: dict = {}
-    counts: dict = {}
     for node in nodes:
-        for parent, grad in zip(node.parents, node.grads_in):
+        for parent, grad in zip(node.parents, node.grads_in or ()):
             if isinstance(parent, Tensor):
-                totals[parent] = totals[parent] + grad if parent in totals else grad
-                counts[parent] = counts.get(parent, 0) + 1
+                total, count = totals.get(parent, (0, 0))
+                totals[parent] = (total + grad, count + 1)
+    return totals
+
+
+def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
+    """The closing block: each leaf's gradient from this backward, with its number of uses."""
     lines = ["leaves: each one's gradient is the sum of what the nodes that used it handed down"]
     pad = " " * 4
-    for leaf, total in totals.items():
-        uses = "1 use" if counts[leaf] == 1 else f"sum of {counts[leaf]} uses"
+    for leaf, (total, count) in leaf_gradients(nodes).items():
+        uses = "1 use" if count == 1 else f"sum of {count} uses"
         lines.append(f"  {labels.of(leaf, leaf.shape)}.grad ({uses}):")
-        lines.append(pad + _fmt(total).replace("\n", "\n" + pad))
+        lines.append(pad + format_values(total).replace("\n", "\n" + pad))
     return lines
-
-
-def _input_names(node: Node) -> list[str]:
-    """The names the rule uses for the inputs: x for one, a and b for two, else x_0, x_1, ..."""
-    count = len(node.parents)
-    if count == 1 and "dx" in node.rule:
-        return ["x"]
-    if count == 2 and "da" in node.rule:
-        return ["a", "b"]
-    return [f"x_{i}" for i in range(count)]
 
 
 class _Labels:
@@ -168,8 +166,11 @@ class _Labels:
         return f"node {self.positions[parent]} ({parent.name})"
 
 
-def _fmt(array) -> str:
-    """An array in full (4 decimals) when small, else its shape, mean and norm."""
+def format_values(array, one_line: bool = False) -> str:
+    """An array in full (4 decimals) when small, else its shape, mean and norm.
+
+    ``one_line`` keeps a 2-D array on a single line (for a box in ``tx.draw``).
+    """
     array = np.asarray(array)
     if array.size > FULL_SIZE:
         return (f"shape {array.shape}, mean {float(array.mean()):.{DECIMALS}f}, "
@@ -178,6 +179,10 @@ def _fmt(array) -> str:
     array = np.round(array.astype(np.float64), DECIMALS) + 0.0
     if array.ndim == 0:
         return f"{float(array):.{DECIMALS}f}"
+    if one_line:
+        text = np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed",
+                               max_line_width=10_000)
+        return text.replace("\n", "").replace("],  [", "], [")
     return np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed")
 
 
