@@ -434,3 +434,89 @@ def test_shape_errors_name_the_op_and_the_shapes():
         tx.stack([Tensor([1.0]), Tensor([1.0, 2.0])])
     with pytest.raises(ValueError, match=r"Tensor: data must be a number or a rectangular"):
         Tensor([[1.0, 2.0], [3.0]])
+
+
+# Graphs this large keep no explain records, so the walk owns the gradients it makes and sums
+# them in place; small graphs take the path without ownership. Both must give the same numbers.
+walk_sizes = pytest.mark.parametrize("n", [6, 60_000])
+
+
+@walk_sizes
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_picked_gradients_are_added_into_the_other_gradients(n, dtype):
+    x = Tensor(np.linspace(-1, 1, n).astype(dtype), requires_grad=True)
+    picks = np.array([0, 0, 2, n - 1])  # element 0 picked twice
+    y = x.exp()
+    # The picks reach y before and after its dense gradients, and x gets a pick of its own.
+    loss = y[picks].sum() * 3.0 + (y * 2.0).sum() + y[1:3].sum() + x[[1]].sum()
+    loss.backward()
+    counts = np.bincount(picks, minlength=n) * 3.0
+    counts[1:3] += 1.0
+    expected = np.exp(x.data.astype(np.float64)) * (2.0 + counts)
+    expected[1] += 1.0
+    assert x.grad.dtype == dtype
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-6)
+
+
+@walk_sizes
+def test_a_tensor_used_only_through_picks_gets_a_plain_gradient(n):
+    x = Tensor(np.zeros(n), requires_grad=True)
+    (x[[1, 1]].sum() + x[:2].sum() * 10.0).backward()
+    expected = np.zeros(n)
+    expected[:2] = [10.0, 12.0]
+    assert type(x.grad) is np.ndarray
+    np.testing.assert_array_equal(x.grad, expected)
+
+
+@walk_sizes
+def test_gradients_passed_on_as_they_are_stay_unshared(n):
+    # add hands the same g to both inputs and sub passes g on to a: the walk may add into such
+    # a g only when nobody else received it.
+    a = Tensor(np.full(n, 2.0), requires_grad=True)
+    b = Tensor(np.full(n, 3.0), requires_grad=True)
+    d = (a * b) - 1.0  # recorded first, so walked after s has handed its g to a and to b
+    s = a + b
+    loss = (s.exp() * 0 + s).sum() + d.sum() + a[[0]].sum() + s[[0, 0]].sum()
+    loss.backward()
+    expected_a, expected_b = 1.0 + b.data, 1.0 + a.data
+    expected_a[0] += 3.0
+    expected_b[0] += 2.0
+    np.testing.assert_allclose(a.grad, expected_a)
+    np.testing.assert_allclose(b.grad, expected_b)
+    assert a.grad is not b.grad
+
+
+def test_the_walk_sums_a_gradient_back_to_a_broadcast_input():
+    def outer_sum(u, v):
+        # y = u + v broadcast to (2, 3); the rule hands both inputs g as it is, (2, 3)
+        def backward(g):
+            return g, g
+        return tx.tensor._record(outer_sum, u.data + v.data, (u, v), backward)
+
+    u, v = Tensor(np.zeros((2, 1)), requires_grad=True), Tensor(np.zeros(3), requires_grad=True)
+    outer_sum(u, v).backward(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(u.grad, [[3.0], [12.0]])
+    np.testing.assert_array_equal(v.grad, [3.0, 5.0, 7.0])
+
+
+def test_a_gradient_of_the_wrong_shape_is_an_error_naming_the_op():
+    def bad_rule(u):
+        def backward(g):
+            return (np.ones(5),)
+        return tx.tensor._record(bad_rule, u.data * 1, (u,), backward)
+
+    u = Tensor(np.zeros(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"backward of bad_rule: gradient has shape \(5,\) "
+                                           r"but its input has shape \(3,\)"):
+        bad_rule(u).sum().backward()
+
+
+@walk_sizes
+def test_the_gradient_given_to_backward_is_never_written_into(n):
+    x = Tensor(np.ones(n), requires_grad=True)
+    h = x * 1.0
+    out = h * 2.0 + (h - 1.0)  # sub passes the upstream array on to h, which has another use
+    upstream = np.full(n, 0.5)
+    out.backward(upstream)
+    np.testing.assert_array_equal(upstream, np.full(n, 0.5))
+    np.testing.assert_allclose(x.grad, np.full(n, 1.5))

@@ -154,63 +154,161 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     anomaly = _state["anomaly"]
     # pending: node or leaf -> the sum of the gradients its consumers sent so far.
     pending = {tensor.node: grad_out}
-    # The ids of the gradients nobody else holds: the sums this walk made, and the new arrays a
-    # backward made for one input alone (see _fresh). Only these may be added into in place or
-    # become a leaf's .grad without a copy: any other gradient may be a read-only broadcast
-    # view, or the very array an op also handed to another input (add gives g to a and to b).
+    # The nodes and leaves whose pending gradient nobody but this walk holds (see _fresh). Only
+    # those may be added into in place or become a leaf's .grad without a copy: any other
+    # gradient may be a read-only broadcast view, or the very array an op also handed to
+    # another input (add gives g to a and to b).
     owned = set()
     for position in range(len(nodes) - 1, -1, -1):
         node = nodes[position]
         # Every node on the tape leads to the root, so by the time we reach it (all its
         # consumers were recorded later and walked earlier) its gradient is complete.
         grad = pending.pop(node)
-        if owned:
-            owned.discard(id(grad))  # it leaves our hands: backward may pass it on as is
+        if type(grad) is Scatter:
+            grad, grad_owned = grad.dense(), not keep
+        else:
+            grad_owned = node in owned
         if node.backward is None:
             raise RuntimeError(
                 f"backward: the graph was freed by an earlier backward() (at node "
                 f"{position}, {node.name}); to backpropagate through it twice, call "
                 f"backward(retain_graph=True) the first time")
         grads = node.backward(grad)
+        if keep:  # explain shows what flowed as plain arrays
+            grads = tuple(g.dense() if type(g) is Scatter else g for g in grads)
         if anomaly is not None:
             anomaly.check_backward(node, position, grad, grads)
         for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:
                 continue
+            fresh = not keep and _fresh(g, grad, grad_owned, node.parents, grads)
             if g.shape != in_shape:
-                raise RuntimeError(f"backward of {node.name}: gradient has shape {g.shape} "
-                                   f"but its input has shape {in_shape}")
+                g = unbroadcast(g, in_shape)  # a new array, made for this input alone
+                fresh = not keep
+                if g.shape != in_shape:
+                    raise RuntimeError(f"backward of {node.name}: gradient has shape "
+                                       f"{g.shape} but its input has shape {in_shape}")
             # A tensor used several times gets the sum of the gradients of all its uses.
             total = pending.get(parent)
             if total is None:
                 pending[parent] = g
-                if not keep and _fresh(g, grad, grads):
-                    owned.add(id(g))
-            elif id(total) in owned and total.dtype == g.dtype:
-                total += g
+                if fresh:
+                    owned.add(parent)
             else:
-                pending[parent] = total = total + g
-                owned.add(id(total))
+                pending[parent] = _sum(total, g, parent in owned, fresh)
+                owned.add(parent)
         if keep:
             node.grad_out, node.grads_in = grad, grads
         if not retain_graph:
             node.backward = None  # drops the closure and the arrays it saved
     # What is left are the leaves' gradients, complete.
     for leaf, g in pending.items():
-        leaf._accumulate(g, owned=id(g) in owned)
+        if type(g) is Scatter:
+            leaf._accumulate(g.dense(), owned=True)
+        else:
+            leaf._accumulate(g, owned=leaf in owned)
 
 
-def _fresh(g: np.ndarray, grad: np.ndarray, grads: tuple) -> bool:
-    """True if a backward made ``g`` just now for one input alone.
+def _fresh(g: np.ndarray, grad: np.ndarray, grad_owned: bool, parents: tuple,
+           grads: tuple) -> bool:
+    """True if nobody but the walk holds ``g``, one of the gradients a backward returned.
 
-    That is: ``g`` owns its memory (it is not a view of another array), it is not the gradient
-    the backward was given, and no other input received it. Every op's backward returns new
-    arrays or views, never an array it keeps, so such a ``g`` is held by nobody else. (With
-    explain's records on, they hold it: then nothing is fresh.)
+    That is: ``g`` is a new array the backward made (not a view of another array), or the
+    gradient ``grad`` it was given when the walk owned that, passed on as it is (``sub``
+    passes g on to a); and no other input that takes a gradient received the same array.
+    Every op's backward returns new arrays or views, never an array it keeps.
     """
-    if g.base is not None or g is grad:
+    if type(g) is Scatter:
         return False
-    return len(grads) == 1 or [h is g for h in grads].count(True) == 1
+    if g is grad:
+        if not grad_owned:
+            return False
+    elif g.base is not None:
+        return False
+    return len(grads) == 1 or [h is g and p is not None
+                               for p, h in zip(parents, grads)].count(True) == 1
+
+
+def _sum(total, g, total_owned: bool, g_fresh: bool) -> np.ndarray:
+    """``total + g``, the gradients of one input from two of its uses.
+
+    Added in place into whichever of the two the walk owns; a new array only if it owns
+    neither. Either may be a :class:`Scatter`.
+    """
+    if total_owned and total.dtype == g.dtype:
+        into, other = total, g
+    elif g_fresh and total.dtype == g.dtype:
+        into, other = g, total
+    else:
+        dtype = np.result_type(total.dtype, g.dtype)
+        into = total.dense().astype(dtype, copy=False) if type(total) is Scatter \
+            else total.astype(dtype)  # astype copies
+        other = g
+    if type(other) is Scatter:
+        other.add_to(into)
+    else:
+        into += other
+    return into
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back down to ``shape``, undoing numpy broadcasting.
+
+    An input that was broadcast was used many times, once for every position it was stretched
+    over, so its gradient is the sum of the gradients of all those uses: sum over the leading
+    axes broadcasting added, and over the axes where the input had size 1. The walk calls it
+    for every gradient whose shape is not its input's, so a backward rule can be written for
+    the broadcast shape: ``da = g * b``.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+class Scatter:
+    """A gradient that is zero except at ``x[index]``: what indexing sends back to ``x``.
+
+    ``logits[np.arange(n), target]`` picks one logit per row, so its gradient with respect to
+    the logits is zero but for those n entries. Written out densely it is a new array as big
+    as the logits and a pass to add it to their other gradient; the walk instead carries the
+    n values with their index and adds them straight into that other gradient
+    (:meth:`add_to`). Anyone who needs the plain array (a backward, a leaf's ``.grad``,
+    ``tx.explain``) gets :meth:`dense`.
+    """
+
+    __slots__ = ("index", "values", "shape", "dtype")
+
+    def __init__(self, index, values: np.ndarray, shape: tuple):
+        self.index = index
+        self.values = values
+        self.shape = shape
+        self.dtype = values.dtype
+
+    def add_to(self, total: np.ndarray) -> None:
+        """``total[index] += values`` in place; an element indexed twice receives both values."""
+        if _is_basic(self.index):
+            total[self.index] += self.values  # basic indexing never picks an element twice
+        else:
+            np.add.at(total, self.index, self.values)
+
+    def dense(self) -> np.ndarray:
+        """The gradient as an array: zeros of ``shape`` with the values added at ``index``."""
+        total = np.zeros(self.shape, self.dtype)
+        self.add_to(total)
+        return total
+
+
+def _is_basic(index) -> bool:
+    """True for basic indexing (ints, slices, None, ...), which views instead of copying."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in parts)
 
 
 def _size(shape: tuple) -> int:
@@ -268,6 +366,8 @@ class _Anomaly:
     def check_backward(self, node: Node, position: int, grad_out: np.ndarray,
                        grads: tuple) -> None:
         for i, g in enumerate(grads):
+            if type(g) is Scatter:
+                g = g.values
             if g is not None and not np.isfinite(g).all():
                 hint = ""
                 if node.name in ("log", "div", "pow"):

@@ -6,7 +6,8 @@ both to :func:`_record`, which makes the output Tensor and, when gradients are o
 The first line of each op's docstring is its math: ``y`` is the output, ``g`` the gradient
 arriving from above (``grad_out``), ``dx`` the gradient handed to input ``x``.
 
-Broadcasting is undone in exactly one place, :func:`unbroadcast`.
+A rule may return a gradient in the broadcast shape of the op's output (``da = g * b``): the
+backward walk sums it back to its input's shape with :func:`~.autograd.unbroadcast`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from . import autograd
-from .autograd import Node
+from .autograd import Node, Scatter, unbroadcast
 
 # What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
 Operand = "Tensor | np.ndarray | float | int | Sequence"
@@ -321,42 +322,22 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
     return Tensor._from_op(data, Node(op, tuple(parents), backward, tuple(shapes), data))
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` back down to ``shape``, undoing numpy broadcasting.
-
-    An input that was broadcast was used many times, once for every position it was stretched
-    over, so its gradient is the sum of the gradients of all those uses: sum over the leading
-    axes broadcasting added, and over the axes where the input had size 1.
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
-
-
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    a_shape, b_shape = _shape(a), _shape(b)
-
     def backward(g):
-        return unbroadcast(g, a_shape), unbroadcast(g, b_shape)
+        return g, g
     return _record(add, _value(a) + _value(b), (a, b), backward)
 
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    a_shape, b_shape = _shape(a), _shape(b)
+    b_shape = _shape(b)
     b_needs = _needs_grad(b)
 
     def backward(g):
-        # negate after summing back: the sum is often far smaller than g
-        return unbroadcast(g, a_shape), (-unbroadcast(g, b_shape) if b_needs else None)
+        # b's gradient summed back to its shape before negating: the sum is often far smaller
+        return g, (-unbroadcast(g, b_shape) if b_needs else None)
     return _record(sub, _value(a) - _value(b), (a, b), backward)
 
 
@@ -366,9 +347,7 @@ def mul(a: Operand, b: Operand) -> Tensor:
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
 
     def backward(g):
-        da = unbroadcast(g * bv, _shape(av)) if a_needs else None
-        db = unbroadcast(g * av, _shape(bv)) if b_needs else None
-        return da, db
+        return (g * bv if a_needs else None), (g * av if b_needs else None)
     return _record(mul, av * bv, (a, b), backward)
 
 
@@ -380,9 +359,7 @@ def div(a: Operand, b: Operand) -> Tensor:
 
     def backward(g):
         g_over_b = g / bv
-        da = unbroadcast(g_over_b, _shape(av)) if a_needs else None
-        db = unbroadcast(-g_over_b * y, _shape(bv)) if b_needs else None
-        return da, db
+        return (g_over_b if a_needs else None), (-g_over_b * y if b_needs else None)
     return _record(div, y, (a, b), backward)
 
 
@@ -439,8 +416,6 @@ def maximum(a: Operand, b: Operand) -> Tensor:
         else:
             da = g * (av > bv) if a_needs else None
             db = g * (bv > av) if b_needs else None
-        da = unbroadcast(da, _shape(av)) if a_needs else None
-        db = unbroadcast(db, _shape(bv)) if b_needs else None
         return da, db
     return _record(maximum, np.maximum(av, bv), (a, b), backward)
 
@@ -457,9 +432,7 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     def backward(g):
         # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a
         # select branches on every element, a product does not.
-        da = unbroadcast(g * cond, _shape(av)) if a_needs else None
-        db = unbroadcast(g * ~cond, _shape(bv)) if b_needs else None
-        return da, db
+        return (g * cond if a_needs else None), (g * ~cond if b_needs else None)
     return _record(where, np.where(cond, av, bv), (a, b), backward)
 
 
@@ -499,7 +472,7 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     """y = a @ b  (as np.matmul);  da = g @ b^T,  db = a^T @ g  (batch axes summed back)
 
     A 1-D ``a`` acts as a row (1, n) and a 1-D ``b`` as a column (n, 1); the gradients are
-    computed in that 2-D form and reshaped back.
+    computed in that 2-D form and brought back to the operands' shapes.
     """
     av, bv = np.asarray(_value(a)), np.asarray(_value(b))
     if av.ndim == 0 or bv.ndim == 0:
@@ -518,19 +491,12 @@ def matmul(a: Operand, b: Operand) -> Tensor:
             g = g[..., None]
         if av.ndim == 1:
             g = g[..., None, :]
-        da = db = None
-        if a_needs:
-            da = _reshaped(unbroadcast(g @ np.swapaxes(b2, -1, -2), a2.shape), av.shape)
-        if b_needs:
-            db = _reshaped(unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape), bv.shape)
+        da = g @ np.swapaxes(b2, -1, -2) if a_needs else None  # the walk sums batch axes
+        db = np.swapaxes(a2, -1, -2) @ g if b_needs else None
+        if db is not None and bv.ndim == 1:  # from the column (n, 1) back to (n,)
+            db = unbroadcast(db, b2.shape).reshape(bv.shape)
         return da, db
     return _record(matmul, np.matmul(av, bv), (a, b), backward)
-
-
-def _reshaped(x: np.ndarray, shape: tuple) -> np.ndarray:
-    """``x`` in ``shape``; as it is when it has it already (a reshape would make a view, and
-    the backward walk keeps a new array for a leaf without copying only if it is no view)."""
-    return x if x.shape == shape else x.reshape(shape)
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
@@ -539,29 +505,21 @@ def getitem(x: Operand, index) -> Tensor:
 
     Basic slicing and integer-array indexing (``logits[np.arange(n), target]``) both work. An
     integer array may pick the same element twice; its gradient is then the sum of both picks.
+    dx travels as a :class:`~.autograd.Scatter` (g and the index, no array of zeros), which
+    the walk adds straight into x's other gradient.
     """
     if isinstance(index, Tensor):
         index = index.data
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
     xv = _value(x)
+    x_shape = np.shape(xv)
 
     def backward(g):
-        dx = np.zeros(np.shape(xv), dtype=g.dtype)
-        if _is_basic(index):
-            dx[index] = g  # basic indexing never picks an element twice
-        else:
-            np.add.at(dx, index, g)
-        return (dx,)
+        return (Scatter(index, g, x_shape),)
     with _named_errors("getitem"):
         y = xv[index]
     return _record(getitem, y, (x,), backward)
-
-
-def _is_basic(index) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
-               for i in parts)
 
 
 def reshape(x: Operand, shape: tuple) -> Tensor:
