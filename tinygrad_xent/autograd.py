@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import operator
 from typing import Callable, Iterator
 
 import numpy as np
@@ -50,7 +51,9 @@ class Node:
     op : the op's function (``op.__name__`` is its name, the first docstring line its math).
     parents : for each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
-    backward : ``grad_out -> (grad for each input)``; ``None`` once the graph is freed.
+    backward : ``grad_out -> (grad for each input)``; ``None`` once the graph is freed. Each
+        grad is a new array, a view, a :class:`Scatter`, ``grad_out`` itself or ``None`` (no
+        gradient needed); never an array the op keeps, and never one new array for two inputs.
     in_shapes, out_shape : what the op saw and made.
     order : when it was recorded, so that sorting by it replays the forward pass.
     grad_out, grads_in : what flowed through the node in the last backward, kept for
@@ -130,17 +133,12 @@ def tape(tensor) -> Tape:
     seen = {root}
     stack = [root]
     while stack:
-        node = stack.pop()
-        for parent in node.parents:
+        for parent in stack.pop().parents:
             if type(parent) is Node and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
     # A node is always recorded after its parents, so recorded order is a topological order.
-    return Tape(sorted(seen, key=_recorded_order))
-
-
-def _recorded_order(node: Node) -> int:
-    return node.order
+    return Tape(sorted(seen, key=operator.attrgetter("order")))
 
 
 def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
@@ -154,7 +152,7 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     anomaly = _state["anomaly"]
     # pending: node or leaf -> the sum of the gradients its consumers sent so far.
     pending = {tensor.node: grad_out}
-    # The nodes and leaves whose pending gradient nobody but this walk holds (see _fresh). Only
+    # The nodes and leaves whose pending gradient nobody but this walk holds (see below). Only
     # those may be added into in place or become a leaf's .grad without a copy: any other
     # gradient may be a read-only broadcast view, or the very array an op also handed to
     # another input (add gives g to a and to b).
@@ -181,7 +179,15 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
         for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:
                 continue
-            fresh = not keep and _fresh(g, grad, grad_owned, node.parents, grads)
+            # Is g the walk's alone? A new array is; a view or a Scatter may share memory;
+            # the gradient the backward was given, passed on as it is (sub passes g to a), is
+            # if the walk owned it and handed it to this input only (add gives g to a and b).
+            if keep:
+                fresh = False
+            elif g is grad:
+                fresh = grad_owned and (len(grads) == 1 or _given_once(g, node.parents, grads))
+            else:
+                fresh = type(g) is np.ndarray and g.base is None
             if g.shape != in_shape:
                 g = unbroadcast(g, in_shape)  # a new array, made for this input alone
                 fresh = not keep
@@ -209,24 +215,13 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
             leaf._accumulate(g, owned=leaf in owned)
 
 
-def _fresh(g: np.ndarray, grad: np.ndarray, grad_owned: bool, parents: tuple,
-           grads: tuple) -> bool:
-    """True if nobody but the walk holds ``g``, one of the gradients a backward returned.
-
-    That is: ``g`` is a new array the backward made (not a view of another array), or the
-    gradient ``grad`` it was given when the walk owned that, passed on as it is (``sub``
-    passes g on to a); and no other input that takes a gradient received the same array.
-    Every op's backward returns new arrays or views, never an array it keeps.
-    """
-    if type(g) is Scatter:
-        return False
-    if g is grad:
-        if not grad_owned:
-            return False
-    elif g.base is not None:
-        return False
-    return len(grads) == 1 or [h is g and p is not None
-                               for p, h in zip(parents, grads)].count(True) == 1
+def _given_once(g: np.ndarray, parents: tuple, grads: tuple) -> bool:
+    """True if no other input that takes a gradient received the very array ``g``."""
+    receivers = 0
+    for parent, h in zip(parents, grads):
+        if h is g and parent is not None:
+            receivers += 1
+    return receivers == 1
 
 
 def _sum(total, g, total_owned: bool, g_fresh: bool) -> np.ndarray:
