@@ -1,6 +1,7 @@
 """The engine: every op's gradient against finite differences, and the tape's lifecycle."""
 
 import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
@@ -520,3 +521,33 @@ def test_the_gradient_given_to_backward_is_never_written_into(n):
     out.backward(upstream)
     np.testing.assert_array_equal(upstream, np.full(n, 0.5))
     np.testing.assert_allclose(x.grad, np.full(n, 1.5))
+
+
+@pytest.mark.parametrize("op, needs_input", [
+    (lambda h: h * 3.0, False),           # da = g * 3: the number, not h
+    (lambda h: 3.0 / h, True),            # db = -g * y / h
+    (lambda h: h / 3.0, False),
+    (lambda h: h + 1.0, False),
+    (lambda h: 1.0 - h, False),
+    (lambda h: -h, False),
+    (lambda h: h.exp(), False),           # exp keeps its output, not its input
+    (lambda h: h.log(), True),            # dx = g / h
+    (lambda h: h.sum(axis=1), False),
+    (lambda h: h.mean(), False),
+    (lambda h: h @ np.ones((5, 2)), False),  # da = g @ b^T needs only b
+    (lambda h: np.ones((3, 4)) @ h, False),  # db = a^T @ g needs only a
+    (lambda h: h[[0, 2], [1, 1]], False),
+    (lambda h: h * h, True),
+    (lambda h: h.max(axis=0), True),      # finds the winners in h
+    (lambda h: tx.maximum(h, 1.5), True),
+], ids=["mul", "rdiv", "div", "add", "rsub", "neg", "exp", "log", "sum", "mean", "matmul_a",
+        "matmul_b", "getitem", "square", "max", "maximum"])
+def test_an_op_keeps_only_the_arrays_its_backward_uses(op, needs_input):
+    x = Tensor(np.linspace(1.0, 2.0, 20).reshape(4, 5), requires_grad=True)
+    h = x * 1.0  # an intermediate whose array nothing else holds (20 values: no node.value)
+    kept = weakref.ref(h.data)
+    out = op(h)
+    del h
+    assert (kept() is not None) == needs_input
+    out.sum().backward()
+    assert x.grad.shape == (4, 5) and np.isfinite(x.grad).all()

@@ -345,22 +345,26 @@ def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
     av, bv = _value(a), _value(b)
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+    y = av * bv
+    # Each gradient needs the other operand: keep an operand only if that gradient is wanted.
+    av, bv = (av if b_needs else None), (bv if a_needs else None)
 
     def backward(g):
         return (g * bv if a_needs else None), (g * av if b_needs else None)
-    return _record(mul, av * bv, (a, b), backward)
+    return _record(mul, y, (a, b), backward)
 
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
     av, bv = _value(a), _value(b)
-    y = av / bv
+    out = av / bv
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+    y = out if b_needs else None  # only db needs the output
 
     def backward(g):
         g_over_b = g / bv
         return (g_over_b if a_needs else None), (-g_over_b * y if b_needs else None)
-    return _record(div, y, (a, b), backward)
+    return _record(div, out, (a, b), backward)
 
 
 def neg(x: Operand) -> Tensor:
@@ -441,9 +445,10 @@ def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
     xv = np.asarray(_value(x))
     y = xv.sum(axis=axis, keepdims=True)  # the summed axes kept with size 1, for backward
+    x_shape, kept_shape = xv.shape, y.shape  # all backward needs: no array is kept
 
     def backward(g):
-        return (np.broadcast_to(g.reshape(y.shape), xv.shape),)
+        return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
     return _record(sum, y if keepdims else y.reshape(_dropped(y.shape, axis)), (x,), backward)
 
 
@@ -483,20 +488,24 @@ def matmul(a: Operand, b: Operand) -> Tensor:
         raise ValueError(f"matmul: shapes {av.shape} and {bv.shape} do not fit: a's last axis "
                          f"has length {av.shape[-1]}, b's contracted axis {inner}")
     a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+    y = np.matmul(av, bv)
+    a_row, b_column = av.ndim == 1, bv.ndim == 1
+    b_shape = bv.shape
+    # The 2-D forms; da needs only b and db only a, so keep an operand only if it is used.
+    a2 = (av[None, :] if a_row else av) if b_needs else None
+    b2 = (bv[:, None] if b_column else bv) if a_needs else None
 
     def backward(g):
-        a2 = av if av.ndim > 1 else av[None, :]
-        b2 = bv if bv.ndim > 1 else bv[:, None]
-        if bv.ndim == 1:
+        if b_column:
             g = g[..., None]
-        if av.ndim == 1:
+        if a_row:
             g = g[..., None, :]
         da = g @ np.swapaxes(b2, -1, -2) if a_needs else None  # the walk sums batch axes
         db = np.swapaxes(a2, -1, -2) @ g if b_needs else None
-        if db is not None and bv.ndim == 1:  # from the column (n, 1) back to (n,)
-            db = unbroadcast(db, b2.shape).reshape(bv.shape)
+        if db is not None and b_column:  # from the column (n, 1) back to (n,)
+            db = unbroadcast(db, b_shape + (1,)).reshape(b_shape)
         return da, db
-    return _record(matmul, np.matmul(av, bv), (a, b), backward)
+    return _record(matmul, y, (a, b), backward)
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
