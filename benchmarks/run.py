@@ -18,7 +18,6 @@ import argparse
 import cProfile
 import gc
 import json
-import linecache
 import os
 import platform
 import pstats
@@ -342,19 +341,10 @@ def measure_w1_memory(dtype: type, quick: bool) -> dict:
             "reference": peak_memory(case.reference) / logits_bytes}
 
 
-def _function_name(filename: str, line: int, function: str) -> str:
-    """A readable name for a profiled function.
-
-    Every op's backward closure is called ``backward``, so it is named after the op whose
-    ``def`` encloses it: ``where.backward``.
-    """
+def _function_name(filename: str, function: str) -> str:
+    """A readable name for a profiled function: ``tensor.py:_exp_backward``."""
     if filename == "~":  # a built-in, such as numpy's C functions
         return function
-    if function == "backward" and filename.endswith("tensor.py"):
-        for number in range(line, 0, -1):
-            text = linecache.getline(filename, number)
-            if text.startswith("def "):
-                return f"{text[4:text.index('(')]}.backward"
     return f"{Path(filename).name}:{function}"
 
 
@@ -367,9 +357,9 @@ def profile(case: Case, label: str, top: int) -> None:
     print(f"  {label}, one run of ours under cProfile: {total * 1e3:.1f} ms; own time of the "
           f"top {top} functions:")
     ranked = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
-    for (filename, line, function), (_, calls, own, _, _) in ranked:
+    for (filename, _, function), (_, calls, own, _, _) in ranked:
         print(f"    {own * 1e3:8.2f} ms {own / total:6.1%} {calls:>6} calls  "
-              f"{_function_name(filename, line, function)}")
+              f"{_function_name(filename, function)}")
 
 
 # ---- the machine ------------------------------------------------------------------------------

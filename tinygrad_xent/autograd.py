@@ -11,12 +11,12 @@ order in which they were recorded.
 
 Lifecycle of a graph, in the order things happen:
 
-1. forward: each op records a node; the arrays its backward needs (``saved``) live in the
-   closure ``node.backward``.
+1. forward: each op records a node; what its backward needs from the forward pass lives in
+   ``node.saved``.
 2. ``loss.backward()``: the nodes are walked newest to oldest; each one's ``grad_out`` is the sum
    of the gradients its consumers sent it. Leaf tensors (made by you, ``requires_grad=True``)
    add what they receive to ``.grad``; they keep accumulating until ``zero_grad()``.
-3. after the walk each node drops its backward closure and with it the saved arrays. A second
+3. after the walk each node drops its backward and its saved arrays. A second
    ``backward()`` through the same nodes is an error, unless the first one was called with
    ``retain_graph=True``.
 """
@@ -51,9 +51,12 @@ class Node:
     op : the op's function (``op.__name__`` is its name, the first docstring line its math).
     parents : for each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
-    backward : ``grad_out -> (grad for each input)``; ``None`` once the graph is freed. Each
-        grad is a new array, a view, a :class:`Scatter`, ``grad_out`` itself or ``None`` (no
-        gradient needed); never an array the op keeps, and never one new array for two inputs.
+    backward : ``backward(grad_out, *saved) -> (grad for each input)``; ``None`` once the
+        graph is freed. Each grad is a new array, a view, a :class:`Scatter`, ``grad_out``
+        itself or ``None`` (no gradient needed); never a saved array, and never one new array
+        for two inputs.
+    saved : what ``backward`` needs from the forward pass (exp's output, mul's operands, a
+        shape); ``None`` once the graph is freed.
     in_shapes, out_shape : what the op saw and made.
     order : when it was recorded, so that sorting by it replays the forward pass.
     grad_out, grads_in : what flowed through the node in the last backward, kept for
@@ -61,14 +64,15 @@ class Node:
     value : the op's output when it has at most ``KEEP_VALUE_SIZE`` elements, else ``None``.
     """
 
-    __slots__ = ("op", "parents", "backward", "in_shapes", "out_shape", "value", "order",
-                 "grad_out", "grads_in")
+    __slots__ = ("op", "parents", "backward", "saved", "in_shapes", "out_shape", "value",
+                 "order", "grad_out", "grads_in")
 
-    def __init__(self, op: Callable, parents: tuple, backward: Callable,
+    def __init__(self, op: Callable, parents: tuple, backward: Callable, saved: tuple,
                  in_shapes: tuple, out: np.ndarray):
         self.op = op
         self.parents = parents
         self.backward = backward
+        self.saved = saved
         self.in_shapes = in_shapes
         self.out_shape = out.shape
         # A few numbers are cheap to keep, and tx.explain / tx.draw show them.
@@ -171,7 +175,7 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
                 f"backward: the graph was freed by an earlier backward() (at node "
                 f"{position}, {node.name}); to backpropagate through it twice, call "
                 f"backward(retain_graph=True) the first time")
-        grads = node.backward(grad)
+        grads = node.backward(grad, *node.saved)
         if keep:  # explain shows what flowed as plain arrays
             grads = tuple(g.dense() if type(g) is Scatter else g for g in grads)
         if anomaly is not None:
@@ -206,7 +210,7 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
         if keep:
             node.grad_out, node.grads_in = grad, grads
         if not retain_graph:
-            node.backward = None  # drops the closure and the arrays it saved
+            node.backward = node.saved = None  # frees the saved arrays
     # What is left are the leaves' gradients, complete.
     for leaf, g in pending.items():
         if type(g) is Scatter:

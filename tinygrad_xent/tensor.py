@@ -1,8 +1,9 @@
 """The Tensor and its primitive ops, each forward beside its backward.
 
-Every op follows one pattern, micrograd's: compute the output with numpy, write ``backward`` a
-few lines below as a closure over exactly the arrays it needs (its ``saved`` arrays), and hand
-both to :func:`_record`, which makes the output Tensor and, when gradients are on, a tape node.
+Every op follows one pattern: compute the output with numpy, write its backward right below it
+as a function of the gradient ``g`` and of what it needs from the forward pass (its ``saved``
+values: for ``exp`` its own output), and hand all three to :func:`_record`, which makes the
+output Tensor and, when gradients are on, a tape node that keeps ``saved`` until backward.
 The first line of each op's docstring is its math: ``y`` is the output, ``g`` the gradient
 arriving from above (``grad_out``), ``dx`` the gradient handed to input ``x``.
 
@@ -294,11 +295,13 @@ def _needs_grad(x) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
-def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -> Tensor:
+def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
+            saved: tuple = ()) -> Tensor:
     """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
 
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
-    non-Tensor operands are constants and get no gradient.
+    non-Tensor operands are constants and get no gradient. ``backward(g, *saved)`` gives the
+    gradients of the inputs; ``saved`` holds exactly what it needs and no more.
     """
     state = autograd._state
     if state["anomaly"] is not None:
@@ -319,59 +322,63 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable) -
         parents.append(None)
     if not recorded:
         return Tensor._from_op(data, None)
-    return Tensor._from_op(data, Node(op, tuple(parents), backward, tuple(shapes), data))
+    node = Node(op, tuple(parents), backward, saved, tuple(shapes), data)
+    return Tensor._from_op(data, node)
 
 
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    def backward(g):
-        return g, g
-    return _record(add, _value(a) + _value(b), (a, b), backward)
+    return _record(add, _value(a) + _value(b), (a, b), _add_backward)
+
+
+def _add_backward(g):
+    return g, g
 
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    b_shape = _shape(b)
-    b_needs = _needs_grad(b)
+    b_shape = _shape(b) if _needs_grad(b) else None  # None: b takes no gradient
+    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward, (b_shape,))
 
-    def backward(g):
-        # b's gradient summed back to its shape before negating: the sum is often far smaller
-        return g, (-unbroadcast(g, b_shape) if b_needs else None)
-    return _record(sub, _value(a) - _value(b), (a, b), backward)
+
+def _sub_backward(g, b_shape):
+    # b's gradient summed back to its shape before negating: the sum is often far smaller
+    return g, (None if b_shape is None else -unbroadcast(g, b_shape))
 
 
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
     av, bv = _value(a), _value(b)
-    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
-    y = av * bv
-    # Each gradient needs the other operand: keep an operand only if that gradient is wanted.
-    av, bv = (av if b_needs else None), (bv if a_needs else None)
+    # Each gradient needs the other operand: save an operand only if that gradient is wanted.
+    saved = (bv if _needs_grad(a) else None, av if _needs_grad(b) else None)
+    return _record(mul, av * bv, (a, b), _mul_backward, saved)
 
-    def backward(g):
-        return (g * bv if a_needs else None), (g * av if b_needs else None)
-    return _record(mul, y, (a, b), backward)
+
+def _mul_backward(g, b, a):
+    return (None if b is None else g * b), (None if a is None else g * a)
 
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
     av, bv = _value(a), _value(b)
-    out = av / bv
-    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
-    y = out if b_needs else None  # only db needs the output
+    y = av / bv
+    saved = (bv, _needs_grad(a), y if _needs_grad(b) else None)  # only db needs y
+    return _record(div, y, (a, b), _div_backward, saved)
 
-    def backward(g):
-        g_over_b = g / bv
-        return (g_over_b if a_needs else None), (-g_over_b * y if b_needs else None)
-    return _record(div, out, (a, b), backward)
+
+def _div_backward(g, b, a_needs, y):
+    g_over_b = g / b
+    return (g_over_b if a_needs else None), (None if y is None else -g_over_b * y)
 
 
 def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
-    def backward(g):
-        return (-g,)
-    return _record(neg, -_value(x), (x,), backward)
+    return _record(neg, -_value(x), (x,), _neg_backward)
+
+
+def _neg_backward(g):
+    return (-g,)
 
 
 def pow(x: Operand, exponent: float) -> Tensor:
@@ -379,28 +386,31 @@ def pow(x: Operand, exponent: float) -> Tensor:
     if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
         raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
     xv = _value(x)
+    return _record(pow, xv ** exponent, (x,), _pow_backward, (xv, exponent))
 
-    def backward(g):
-        return (g * (exponent * xv ** (exponent - 1)),)
-    return _record(pow, xv ** exponent, (x,), backward)
+
+def _pow_backward(g, x, p):
+    return (g * (p * x ** (p - 1)),)
 
 
 def exp(x: Operand) -> Tensor:
     """y = exp(x);  dx = g * y  (exp is its own derivative: backward reuses the output)"""
     y = np.exp(_value(x))
+    return _record(exp, y, (x,), _exp_backward, (y,))
 
-    def backward(g):
-        return (g * y,)
-    return _record(exp, y, (x,), backward)
+
+def _exp_backward(g, y):
+    return (g * y,)
 
 
 def log(x: Operand) -> Tensor:
     """y = log(x);  dx = g / x"""
     xv = _value(x)
+    return _record(log, np.log(xv), (x,), _log_backward, (xv,))
 
-    def backward(g):
-        return (g / xv,)
-    return _record(log, np.log(xv), (x,), backward)
+
+def _log_backward(g, x):
+    return (g / x,)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:
@@ -409,19 +419,20 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     Splitting a tie half and half is the average of the two one-sided derivatives.
     """
     av, bv = _value(a), _value(b)
-    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+    saved = (av, bv, _needs_grad(a), _needs_grad(b))
+    return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, saved)
 
-    def backward(g):
-        ties = av == bv
-        if ties.any():  # rare for real numbers: only then pay for the half shares
-            a_share = ((av > bv) + 0.5 * ties).astype(g.dtype)
-            da = g * a_share if a_needs else None
-            db = g * (1 - a_share) if b_needs else None
-        else:
-            da = g * (av > bv) if a_needs else None
-            db = g * (bv > av) if b_needs else None
-        return da, db
-    return _record(maximum, np.maximum(av, bv), (a, b), backward)
+
+def _maximum_backward(g, a, b, a_needs, b_needs):
+    ties = a == b
+    if ties.any():  # rare for real numbers: only then pay for the half shares
+        a_share = ((a > b) + 0.5 * ties).astype(g.dtype)
+        da = g * a_share if a_needs else None
+        db = g * (1 - a_share) if b_needs else None
+    else:
+        da = g * (a > b) if a_needs else None
+        db = g * (b > a) if b_needs else None
+    return da, db
 
 
 def where(condition, a: Operand, b: Operand) -> Tensor:
@@ -430,14 +441,14 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     ``condition`` is a boolean array (or Tensor) and gets no gradient.
     """
     cond = np.asarray(_value(condition), dtype=bool)
-    av, bv = _value(a), _value(b)
-    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
+    saved = (cond, _needs_grad(a), _needs_grad(b))
+    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, saved)
 
-    def backward(g):
-        # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a
-        # select branches on every element, a product does not.
-        return (g * cond if a_needs else None), (g * ~cond if b_needs else None)
-    return _record(where, np.where(cond, av, bv), (a, b), backward)
+
+def _where_backward(g, cond, a_needs, b_needs):
+    # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a select
+    # branches on every element, a product does not.
+    return (g * cond if a_needs else None), (g * ~cond if b_needs else None)
 
 
 # ---- reductions -----------------------------------------------------------------------------
@@ -445,22 +456,25 @@ def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
     xv = np.asarray(_value(x))
     y = xv.sum(axis=axis, keepdims=True)  # the summed axes kept with size 1, for backward
-    x_shape, kept_shape = xv.shape, y.shape  # all backward needs: no array is kept
+    out = y if keepdims else y.reshape(_dropped(y.shape, axis))
+    return _record(sum, out, (x,), _sum_backward, (y.shape, xv.shape))  # shapes, no arrays
 
-    def backward(g):
-        return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
-    return _record(sum, y if keepdims else y.reshape(_dropped(y.shape, axis)), (x,), backward)
+
+def _sum_backward(g, kept_shape, x_shape):
+    return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
 
 
 def max(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
     xv = np.asarray(_value(x))
     y = xv.max(axis=axis, keepdims=True)  # the reduced axes kept with size 1, for backward
+    out = y if keepdims else y.reshape(_dropped(y.shape, axis))
+    return _record(max, out, (x,), _max_backward, (xv, y, axis))
 
-    def backward(g):
-        winners = xv == y
-        return (winners * (g.reshape(y.shape) / winners.sum(axis=axis, keepdims=True)),)
-    return _record(max, y if keepdims else y.reshape(_dropped(y.shape, axis)), (x,), backward)
+
+def _max_backward(g, x, y, axis):
+    winners = x == y
+    return (winners * (g.reshape(y.shape) / winners.sum(axis=axis, keepdims=True)),)
 
 
 def _dropped(kept_shape: tuple, axis) -> tuple:
@@ -487,25 +501,23 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     if av.shape[-1] != inner:
         raise ValueError(f"matmul: shapes {av.shape} and {bv.shape} do not fit: a's last axis "
                          f"has length {av.shape[-1]}, b's contracted axis {inner}")
-    a_needs, b_needs = _needs_grad(a), _needs_grad(b)
-    y = np.matmul(av, bv)
-    a_row, b_column = av.ndim == 1, bv.ndim == 1
-    b_shape = bv.shape
-    # The 2-D forms; da needs only b and db only a, so keep an operand only if it is used.
-    a2 = (av[None, :] if a_row else av) if b_needs else None
-    b2 = (bv[:, None] if b_column else bv) if a_needs else None
+    # The 2-D forms; da needs only b and db only a, so save an operand only if it is used.
+    a2 = (av if av.ndim > 1 else av[None, :]) if _needs_grad(b) else None
+    b2 = (bv if bv.ndim > 1 else bv[:, None]) if _needs_grad(a) else None
+    saved = (a2, b2, av.ndim == 1, bv.shape if bv.ndim == 1 else None)
+    return _record(matmul, np.matmul(av, bv), (a, b), _matmul_backward, saved)
 
-    def backward(g):
-        if b_column:
-            g = g[..., None]
-        if a_row:
-            g = g[..., None, :]
-        da = g @ np.swapaxes(b2, -1, -2) if a_needs else None  # the walk sums batch axes
-        db = np.swapaxes(a2, -1, -2) @ g if b_needs else None
-        if db is not None and b_column:  # from the column (n, 1) back to (n,)
-            db = unbroadcast(db, b_shape + (1,)).reshape(b_shape)
-        return da, db
-    return _record(matmul, y, (a, b), backward)
+
+def _matmul_backward(g, a2, b2, a_is_row, b_column_shape):
+    if b_column_shape is not None:
+        g = g[..., None]
+    if a_is_row:
+        g = g[..., None, :]
+    da = None if b2 is None else g @ np.swapaxes(b2, -1, -2)  # the walk sums batch axes
+    db = None if a2 is None else np.swapaxes(a2, -1, -2) @ g
+    if db is not None and b_column_shape is not None:  # from the column (n, 1) back to (n,)
+        db = unbroadcast(db, b_column_shape + (1,)).reshape(b_column_shape)
+    return da, db
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
@@ -522,35 +534,36 @@ def getitem(x: Operand, index) -> Tensor:
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
     xv = _value(x)
-    x_shape = np.shape(xv)
-
-    def backward(g):
-        return (Scatter(index, g, x_shape),)
     with _named_errors("getitem"):
         y = xv[index]
-    return _record(getitem, y, (x,), backward)
+    return _record(getitem, y, (x,), _getitem_backward, (index, np.shape(xv)))
+
+
+def _getitem_backward(g, index, x_shape):
+    return (Scatter(index, g, x_shape),)
 
 
 def reshape(x: Operand, shape: tuple) -> Tensor:
     """y = x with a new shape;  dx = g reshaped back to x's shape"""
     xv = _value(x)
-    x_shape = np.shape(xv)
-
-    def backward(g):
-        return (g.reshape(x_shape),)
     with _named_errors("reshape"):
         y = np.reshape(xv, shape)
-    return _record(reshape, y, (x,), backward)
+    return _record(reshape, y, (x,), _reshape_backward, (np.shape(xv),))
+
+
+def _reshape_backward(g, x_shape):
+    return (g.reshape(x_shape),)
 
 
 def transpose(x: Operand, axes=None) -> Tensor:
     """y = x with its axes permuted (reversed by default);  dx = g permuted back"""
-    xv = _value(x)
     inverse = None if axes is None else tuple(np.argsort(axes))
+    y = np.transpose(_value(x), axes)
+    return _record(transpose, y, (x,), _transpose_backward, (inverse,))
 
-    def backward(g):
-        return (np.transpose(g, inverse),)
-    return _record(transpose, np.transpose(xv, axes), (x,), backward)
+
+def _transpose_backward(g, inverse):
+    return (np.transpose(g, inverse),)
 
 
 def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
@@ -559,20 +572,22 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     with _named_errors("concatenate"):
         y = np.concatenate(values, axis=axis)
     ends = np.cumsum([np.shape(v)[axis] for v in values])[:-1]
+    return _record(concatenate, y, tuple(tensors), _concatenate_backward, (ends, axis))
 
-    def backward(g):
-        return tuple(np.split(g, ends, axis=axis))
-    return _record(concatenate, y, tuple(tensors), backward)
+
+def _concatenate_backward(g, ends, axis):
+    return tuple(np.split(g, ends, axis=axis))
 
 
 def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     """y = the inputs stacked along a new axis;  dx_i = g taken at position i of that axis"""
     with _named_errors("stack"):
         y = np.stack([_value(t) for t in _nonempty("stack", tensors)], axis=axis)
+    return _record(stack, y, tuple(tensors), _stack_backward, (axis,))
 
-    def backward(g):
-        return tuple(np.moveaxis(g, axis, 0))
-    return _record(stack, y, tuple(tensors), backward)
+
+def _stack_backward(g, axis):
+    return tuple(np.moveaxis(g, axis, 0))
 
 
 def _nonempty(op_name: str, tensors: Sequence) -> Sequence:
