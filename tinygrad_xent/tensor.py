@@ -350,12 +350,12 @@ def _sub_backward(g, b_shape):
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
     av, bv = _value(a), _value(b)
-    # Each gradient needs the other operand: save an operand only if that gradient is wanted.
-    saved = (bv if _needs_grad(a) else None, av if _needs_grad(b) else None)
+    # da needs b and db needs a: save each operand only if the other's gradient is wanted.
+    saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
 
 
-def _mul_backward(g, b, a):
+def _mul_backward(g, a, b):
     return (None if b is None else g * b), (None if a is None else g * a)
 
 
