@@ -81,6 +81,17 @@ def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndar
     return w.astype(dtype, copy=False)
 
 
+def _shift(x: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The shift m = max(x, 0) of sigmoid and softplus, and e^-m: two constants, no gradient.
+
+    Both e^-m and e^(x - m) lie in (0, 1], so neither overflows for any x.
+    """
+    m = np.maximum(x.data, 0)
+    exp_minus_m = np.negative(m)
+    np.exp(exp_minus_m, out=exp_minus_m)  # in place: one array as big as x, not two
+    return m, exp_minus_m
+
+
 def _softplus(x: Tensor) -> Tensor:
     """softplus(x) = log(1 + exp(x)), computed with the log-sum-exp shift.
 
@@ -90,8 +101,8 @@ def _softplus(x: Tensor) -> Tensor:
     value does not depend on m, so m is a constant for the gradient, which comes out as
     e^(x - m) / (e^-m + e^(x - m)) = sigmoid(x).
     """
-    m = np.maximum(x.data, 0)  # the shift, a constant
-    return (np.exp(-m) + (x - m).exp()).log() + m
+    m, exp_minus_m = _shift(x)
+    return (exp_minus_m + (x - m).exp()).log() + m
 
 
 # ---- activations ------------------------------------------------------------------------------
@@ -126,9 +137,9 @@ def sigmoid(x) -> Tensor:
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
     x = _as_tensor(x)
-    m = np.maximum(x.data, 0)  # a constant shift: e^(x-m) / (e^-m + e^(x-m)) for any m
-    e = (x - m).exp()  # e^(x - m) in (0, 1]
-    return e / (np.exp(-m) + e)
+    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
+    e = (x - m).exp()
+    return e / (exp_minus_m + e)
 
 
 def log_sigmoid(x) -> Tensor:
@@ -406,7 +417,9 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
         elif sample_weight is not None:
             loss = loss * sample_weight
     else:
-        probs = target_tensor if target_tensor is not None else target.astype(x.dtype)
+        probs = target_tensor
+        if probs is None:
+            probs = target.astype(x.dtype, copy=False)
         if eps > 0:
             probs = probs * (1.0 - eps) + eps / n_classes  # mix in the uniform distribution
         if w is not None:
@@ -474,7 +487,7 @@ def _binary_target(name: str, what: str, x: Tensor, target) -> Tensor | np.ndarr
         raise TypeError(f"{name}: target must be numeric, got dtype {value.dtype}")
     if isinstance(target, Tensor) and value.dtype.kind == "f":
         return target
-    return value.astype(x.dtype)
+    return value.astype(x.dtype, copy=False)
 
 
 def _elementwise_weight(name: str, weight, shape: tuple, dtype: np.dtype) -> np.ndarray | None:
