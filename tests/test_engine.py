@@ -572,8 +572,9 @@ def test_summing_in_place_gives_what_summing_out_of_place_gives(program, seed):
     def gradient(retain_graph):
         x = Tensor(np.random.default_rng(seed).uniform(-1, 1, n), requires_grad=True)
         pool = [x, x * 0.5]
-        with np.errstate(over="ignore", invalid="ignore"):  # a long chain of products may
-            for op, i, j in program:                       # overflow: both walks alike
+        # A long chain of products may overflow; both walks then see the same inf and nan.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for op, i, j in program:
                 pool.append(ops[op](pool[i % len(pool)], pool[j % len(pool)]))
             tx.concatenate(pool).sum().backward(retain_graph=retain_graph)
         return x.grad
