@@ -166,8 +166,8 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
         # Every node on the tape leads to the root, so by the time we reach it (all its
         # consumers were recorded later and walked earlier) its gradient is complete.
         grad = pending.pop(node)
-        if type(grad) is Scatter:
-            grad, grad_owned = grad.dense(), not keep
+        if type(grad) is Scatter:  # pending only without explain's records: dense() is ours
+            grad, grad_owned = grad.dense(), True
         else:
             grad_owned = node in owned
         if node.backward is None:
@@ -281,13 +281,16 @@ class Scatter:
     ``tx.explain``) gets :meth:`dense`.
     """
 
-    __slots__ = ("index", "values", "shape", "dtype")
+    __slots__ = ("index", "values", "shape")
 
     def __init__(self, index, values: np.ndarray, shape: tuple):
         self.index = index
         self.values = values
         self.shape = shape
-        self.dtype = values.dtype
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.values.dtype
 
     def add_to(self, total: np.ndarray) -> None:
         """``total[index] += values`` in place; an element indexed twice receives both values."""
