@@ -245,7 +245,7 @@ def test_maximum_splits_a_tie_half_and_half():
 def test_gradcheck_catches_a_wrong_backward():
     def double_wrong(t):
         # y = 2x, with a backward that forgets the factor 2
-        def backward(g):
+        def backward(g, needs):
             return (g,)
         return tx.tensor._record(double_wrong, t.data * 2, (t,), backward)
 
@@ -490,7 +490,7 @@ def test_gradients_passed_on_as_they_are_stay_unshared(n):
 def test_the_walk_sums_a_gradient_back_to_a_broadcast_input():
     def outer_sum(u, v):
         # y = u + v broadcast to (2, 3); the rule hands both inputs g as it is, (2, 3)
-        def backward(g):
+        def backward(g, needs):
             return g, g
         return tx.tensor._record(outer_sum, u.data + v.data, (u, v), backward)
 
@@ -502,7 +502,7 @@ def test_the_walk_sums_a_gradient_back_to_a_broadcast_input():
 
 def test_a_gradient_of_the_wrong_shape_is_an_error_naming_the_op():
     def bad_rule(u):
-        def backward(g):
+        def backward(g, needs):
             return (np.ones(5),)
         return tx.tensor._record(bad_rule, u.data * 1, (u,), backward)
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import operator
+import threading
 from typing import Callable, Iterator
 
 import numpy as np
@@ -40,7 +42,37 @@ EXPLAIN_MAX_SIZE = 10_000
 KEEP_VALUE_SIZE = 12
 
 _order = itertools.count()  # a sequence number per recorded node; holds no reference to any node
-_state = {"grad_enabled": True, "anomaly": None}
+
+
+class _Modes(threading.local):
+    """Grad mode and anomaly mode, one of each per thread (as in PyTorch): a ``no_grad`` block
+    in one thread never stops another thread from recording."""
+
+    grad_enabled = True
+    anomaly: _Anomaly | None = None
+
+    @contextlib.contextmanager
+    def set(self, name: str, value) -> Iterator[None]:
+        """Set one mode of this thread for the duration of a ``with`` block."""
+        global modes_in_use
+        previous = getattr(self, name)
+        setattr(self, name, value)
+        with _modes_lock:
+            modes_in_use += 1
+        try:
+            yield
+        finally:
+            setattr(self, name, previous)
+            with _modes_lock:
+                modes_in_use -= 1
+
+
+# How many no_grad and detect_anomaly blocks are open, in all threads together. While it is 0,
+# every thread records with gradients on and no checks, so an op need not read its thread's
+# modes at all: reading a thread-local costs more than the rest of recording a node.
+modes_in_use = 0
+_modes_lock = threading.Lock()
+modes = _Modes()
 
 
 class Node:
@@ -48,29 +80,41 @@ class Node:
 
     Attributes
     ----------
-    op : the op's function (``op.__name__`` is its name, the first docstring line its math).
-    parents : for each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
+    op : callable
+        The op's function (``op.__name__`` is its name, the first docstring line its math).
+    parents : tuple
+        For each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
-    backward : ``backward(grad_out, *saved) -> (grad for each input)``; ``None`` once the
-        graph is freed. Each grad is a new array, a view, a :class:`Scatter`, ``grad_out``
-        itself or ``None`` (no gradient needed); never a saved array, and never one new array
-        for two inputs.
-    saved : what ``backward`` needs from the forward pass (exp's output, mul's operands, a
-        shape); ``None`` once the graph is freed.
-    in_shapes, out_shape : what the op saw and made.
-    order : when it was recorded, so that sorting by it replays the forward pass.
-    grad_out, grads_in : what flowed through the node in the last backward, kept for
-        ``tx.explain`` on small graphs or with ``retain_graph=True``; ``None`` otherwise.
-    value : the op's output when it has at most ``KEEP_VALUE_SIZE`` elements, else ``None``.
+    needs_input_grad : tuple of bool
+        For each input, whether it wants a gradient (its parent is not ``None``). The rule
+        computes only those.
+    backward : callable or None
+        The op's rule, ``backward(grad_out, needs_input_grad, *saved) -> (grad per input)``;
+        ``None`` once the graph is freed. Each gradient is a new array, a view, a
+        :class:`Scatter`, ``grad_out`` itself or ``None`` (not needed); never a saved array,
+        and never one new array for two inputs.
+    saved : tuple or None
+        What ``backward`` needs from the forward pass (exp's output, mul's operands, a shape);
+        ``None`` once the graph is freed.
+    in_shapes, out_shape : tuple
+        What the op saw and made.
+    order : int
+        When it was recorded, so that sorting by it replays the forward pass.
+    grad_out, grads_in : numpy arrays or None
+        What flowed through the node in the last backward, kept for ``tx.explain`` on small
+        graphs or with ``retain_graph=True``; ``None`` otherwise.
+    value : numpy array or None
+        The op's output when it has at most ``KEEP_VALUE_SIZE`` elements.
     """
 
-    __slots__ = ("op", "parents", "backward", "saved", "in_shapes", "out_shape", "value",
-                 "order", "grad_out", "grads_in")
+    __slots__ = ("op", "parents", "needs_input_grad", "backward", "saved", "in_shapes",
+                 "out_shape", "value", "order", "grad_out", "grads_in")
 
-    def __init__(self, op: Callable, parents: tuple, backward: Callable, saved: tuple,
-                 in_shapes: tuple, out: np.ndarray):
+    def __init__(self, op: Callable, parents: tuple, needs_input_grad: tuple,
+                 backward: Callable, saved: tuple, in_shapes: tuple, out: np.ndarray):
         self.op = op
         self.parents = parents
+        self.needs_input_grad = needs_input_grad
         self.backward = backward
         self.saved = saved
         self.in_shapes = in_shapes
@@ -151,113 +195,159 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     Each leaf's ``.grad`` receives d(scalar)/d(leaf), added to what it already held.
     """
     nodes = tape(tensor)
-    keep = retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
-                            and all(_size(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes))
-    anomaly = _state["anomaly"]
-    # pending: node or leaf -> the sum of the gradients its consumers sent so far.
-    pending = {tensor.node: grad_out}
-    # The nodes and leaves whose pending gradient nobody but this walk holds (see below). Only
-    # those may be added into in place or become a leaf's .grad without a copy: any other
-    # gradient may be a read-only broadcast view, or the very array an op also handed to
-    # another input (add gives g to a and to b).
-    owned = set()
-    for position in range(len(nodes) - 1, -1, -1):
+    _check_not_freed(nodes)
+    observers = _observers(nodes, retain_graph)  # explain's recorder, detect_anomaly's check
+    # pending: node or leaf -> the sum of the gradients its consumers have sent so far
+    pending = Gradients(tensor.node or tensor, grad_out)
+    for position in range(len(nodes) - 1, -1, -1):  # newest first
         node = nodes[position]
-        # Every node on the tape leads to the root, so by the time we reach it (all its
-        # consumers were recorded later and walked earlier) its gradient is complete.
+        # Every consumer of this node was recorded after it, so it was walked before it: the
+        # gradient is complete, and taken out once.
         grad = pending.pop(node)
-        if type(grad) is Scatter:  # pending only without explain's records: dense() is ours
-            grad, grad_owned = grad.dense(), True
-        else:
-            grad_owned = node in owned
+        # The op's rule: one gradient per input (None for an input that wants none).
+        grads = node.backward(grad, node.needs_input_grad, *node.saved)
+        for observe in observers:
+            observe(node, position, grad, grads)
+        for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
+            if parent is None:  # this input wants no gradient
+                continue
+            if g.shape != in_shape:  # a broadcast input: sum the gradients of all its uses
+                g = unbroadcast(g, in_shape, node.op)
+            pending.add(parent, g)
+        if not retain_graph:
+            node.backward = node.saved = None  # frees the arrays the rule kept
+    # What is left are the leaves, each with its complete gradient.
+    pending.deposit_into_leaves()
+
+
+def _check_not_freed(nodes: Tape) -> None:
+    """A walk frees the rules and saved arrays of the nodes it passed (unless retain_graph)."""
+    for position, node in enumerate(nodes):
         if node.backward is None:
             raise RuntimeError(
-                f"backward: the graph was freed by an earlier backward() (at node "
-                f"{position}, {node.name}); to backpropagate through it twice, call "
+                f"backward: the graph was freed by an earlier backward() (at node {position}, "
+                f"{node.name}); to backpropagate through it twice, call "
                 f"backward(retain_graph=True) the first time")
-        grads = node.backward(grad, *node.saved)
-        if keep:  # explain shows what flowed as plain arrays
-            grads = tuple(g.dense() if type(g) is Scatter else g for g in grads)
-        if anomaly is not None:
-            anomaly.check_backward(node, position, grad, grads)
-        for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
-            if parent is None:
-                continue
-            # Is g the walk's alone? A new array is; a view or a Scatter may share memory;
-            # the gradient the backward was given, passed on as it is (sub passes g to a), is
-            # if the walk owned it and handed it to this input only (add gives g to a and b).
-            if keep:
-                fresh = False
-            elif g is grad:
-                fresh = grad_owned and (len(grads) == 1 or _given_once(g, node.parents, grads))
-            else:
-                fresh = type(g) is np.ndarray and g.base is None
-            if g.shape != in_shape:
-                g = unbroadcast(g, in_shape)  # a new array, made for this input alone
-                fresh = not keep
-                if g.shape != in_shape:
-                    raise RuntimeError(f"backward of {node.name}: gradient has shape "
-                                       f"{g.shape} but its input has shape {in_shape}")
-            # A tensor used several times gets the sum of the gradients of all its uses.
-            total = pending.get(parent)
-            if total is None:
-                pending[parent] = g
-                if fresh:
-                    owned.add(parent)
-            else:
-                pending[parent] = _sum(total, g, parent in owned, fresh)
-                owned.add(parent)
-        if keep:
-            node.grad_out, node.grads_in = grad, grads
-        if not retain_graph:
-            node.backward = node.saved = None  # frees the saved arrays
-    # What is left are the leaves' gradients, complete.
-    for leaf, g in pending.items():
-        if type(g) is Scatter:
-            leaf._accumulate(g.dense(), owned=True)
-        else:
-            leaf._accumulate(g, owned=leaf in owned)
 
 
-def _given_once(g: np.ndarray, parents: tuple, grads: tuple) -> bool:
-    """True if no other input that takes a gradient received the very array ``g``."""
-    receivers = 0
-    for parent, h in zip(parents, grads):
-        if h is g and parent is not None:
-            receivers += 1
-    return receivers == 1
+def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
+    """Who watches the walk: explain's recorder (small graphs, or retain_graph=True) and the
+    checks of ``detect_anomaly`` when it is on in this thread."""
+    observers = []
+    if retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
+                        and all(math.prod(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes)):
+        observers.append(_record_flow)
+    if modes.anomaly is not None:
+        observers.append(modes.anomaly.check_backward)
+    return observers
 
 
-def _sum(total, g, total_owned: bool, g_fresh: bool) -> np.ndarray:
-    """``total + g``, the gradients of one input from two of its uses.
+def _record_flow(node: Node, position: int, grad: np.ndarray, grads: tuple) -> None:
+    """Keep what flowed through ``node`` for ``tx.explain`` and ``tx.draw``.
 
-    Added in place into whichever of the two the walk owns; a new array only if it owns
-    neither. Either may be a :class:`Scatter`.
+    Copies, because the walk may later add into the very arrays it handed on.
     """
-    if total_owned and total.dtype == g.dtype:
-        into, other = total, g
-    elif g_fresh and total.dtype == g.dtype:
-        into, other = g, total
-    else:
+    node.grad_out = grad.copy()
+    node.grads_in = tuple(None if g is None else _dense(g).copy() for g in grads)
+
+
+def _dense(g):
+    return g.dense() if type(g) is Scatter else g
+
+
+class Gradients:
+    """The walk's pending gradients: node or leaf -> the sum of what its consumers sent so far.
+
+    Adding two gradients is where the walk spends its time and memory, so this one class holds
+    both of its speed tricks; neither changes a single number (tests/test_engine.py checks
+    both against plain ``total + g``):
+
+    1. **In place.** ``total += g`` writes into ``total`` instead of making a new array, but
+       only when no one but the walk holds ``total``: a rule's new array (``g * y``), a sum
+       this class made, or the gradient a rule passed on as it is (``sub`` hands ``g`` to
+       ``a``) when the walk held that one alone. Anything else (the caller's ``grad``, a
+       read-only broadcast view, the one array ``add`` hands to both its inputs) is never
+       written into. ``_owned`` holds the keys whose pending array is the walk's alone.
+    2. **Sparse.** Indexing sends its gradient as a :class:`Scatter` (the picked values and
+       their index), which is added straight into the other gradients of the same tensor
+       instead of first becoming an array of zeros as big as it.
+    """
+
+    def __init__(self, key, grad: np.ndarray):
+        self._pending = {key: grad}
+        self._owned: set = set()
+        # The gradient taken out last, which the rule may pass on as it is, whether the walk
+        # held it alone, and the input that received it as its own (if one did).
+        self._popped: np.ndarray | None = None
+        self._popped_owned = False
+        self._passed_to = None
+
+    def pop(self, key) -> np.ndarray:
+        """Take out the complete gradient of ``key`` as a plain array."""
+        g = self._pending.pop(key)
+        if type(g) is Scatter:
+            g, owned = g.dense(), True
+        else:
+            owned = key in self._owned
+        self._popped, self._popped_owned, self._passed_to = g, owned, None
+        return g
+
+    def add(self, key, g) -> None:
+        """Add ``g`` (already of ``key``'s shape) to the gradient pending for ``key``."""
+        total = self._pending.get(key)
+        if total is None:
+            self._pending[key] = g
+            if g is self._popped:  # passed on as it is
+                if self._popped_owned and self._passed_to is None:
+                    self._owned.add(key)
+                    self._passed_to = key
+                else:  # handed to a second input too: now neither may write into it
+                    self._owned.discard(self._passed_to)
+            elif type(g) is np.ndarray and g.base is None:  # a rule's new array
+                self._owned.add(key)
+            return
         dtype = np.result_type(total.dtype, g.dtype)
-        into = total.dense().astype(dtype, copy=False) if type(total) is Scatter \
-            else total.astype(dtype)  # astype copies
-        other = g
-    if type(other) is Scatter:
-        other.add_to(into)
-    else:
-        into += other
-    return into
+        if key in self._owned and total.dtype == dtype:
+            into, other = total, g
+        elif (type(g) is np.ndarray and g.base is None and g is not self._popped
+              and g.dtype == dtype):  # a rule's new array (the popped one may go to another)
+            into, other = g, total
+        elif type(total) is Scatter:  # a new array, which is then the walk's own
+            into, other = total.dense().astype(dtype, copy=False), g
+        else:
+            into, other = total.astype(dtype), g  # astype copies
+        if type(other) is Scatter:
+            other.add_to(into)
+        else:
+            into += other
+        self._owned.add(key)
+        self._pending[key] = into
+
+    def deposit_into_leaves(self) -> None:
+        """Add each remaining gradient to its leaf's ``.grad``, in the leaf's dtype.
+
+        A gradient the walk alone holds becomes ``.grad`` as it is; any other is copied, since
+        the caller or another leaf may hold the same array.
+        """
+        for leaf, g in self._pending.items():
+            owned = type(g) is Scatter or leaf in self._owned
+            g = _dense(g)
+            if leaf.grad is not None:
+                leaf.grad = np.add(leaf.grad, g, dtype=leaf.dtype)
+            elif owned and g.dtype == leaf.dtype:
+                leaf.grad = g
+            else:
+                leaf.grad = np.array(g, dtype=leaf.dtype)
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+def unbroadcast(grad, shape: tuple, op: Callable | None = None):
     """Sum ``grad`` back down to ``shape``, undoing numpy broadcasting.
 
     An input that was broadcast was used many times, once for every position it was stretched
     over, so its gradient is the sum of the gradients of all those uses: sum over the leading
     axes broadcasting added, and over the axes where the input had size 1. The walk calls it
-    for every gradient whose shape is not its input's, so a backward rule can be written for
-    the broadcast shape: ``da = g * b``.
+    for every gradient, so a backward rule can be written for the broadcast shape:
+    ``da = g * b``. A gradient that cannot be summed to ``shape`` is an error naming ``op``.
     """
     if grad.shape == shape:
         return grad
@@ -267,6 +357,10 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
+    if grad.shape != shape:
+        name = "unbroadcast" if op is None else op.__name__
+        raise RuntimeError(f"backward of {name}: gradient has shape {grad.shape} but its "
+                           f"input has shape {shape}")
     return grad
 
 
@@ -313,16 +407,9 @@ def _is_basic(index) -> bool:
                for i in parts)
 
 
-def _size(shape: tuple) -> int:
-    size = 1
-    for n in shape:
-        size *= n
-    return size
-
-
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _state["grad_enabled"]
+    """True unless inside ``no_grad()`` (in this thread)."""
+    return modes.grad_enabled
 
 
 @contextlib.contextmanager
@@ -332,12 +419,8 @@ def no_grad() -> Iterator[None]:
     Use it for evaluation and for parameter updates. Works as a context manager
     (``with no_grad():``) and as a decorator (``@no_grad()``).
     """
-    previous = _state["grad_enabled"]
-    _state["grad_enabled"] = False
-    try:
+    with modes.set("grad_enabled", False):
         yield
-    finally:
-        _state["grad_enabled"] = previous
 
 
 class AnomalyError(FloatingPointError):
@@ -390,9 +473,19 @@ def _bad(x: np.ndarray) -> str:
 
 
 def _describe(x: np.ndarray) -> str:
+    """Shape, range of the finite values, and how many nan and inf: "[nan, 1]" is not "[1, 1]"."""
     if x.size == 0 or not np.issubdtype(x.dtype, np.number):
         return f"shape {x.shape}"
-    return f"shape {x.shape} range [{np.nanmin(x):.4g}, {np.nanmax(x):.4g}]"
+    finite = np.isfinite(x)
+    parts = [f"shape {x.shape}"]
+    if finite.any():
+        values = x[finite]
+        parts.append(f"finite values in [{values.min():.4g}, {values.max():.4g}]")
+    if not finite.all():
+        counts = [(int(np.isnan(x).sum()), "nan"), (int(np.isposinf(x).sum()), "+inf"),
+                  (int(np.isneginf(x).sum()), "-inf")]
+        parts.append(", ".join(f"{n} {what}" for n, what in counts if n))
+    return ", ".join(parts)
 
 
 @contextlib.contextmanager
@@ -403,9 +496,5 @@ def detect_anomaly() -> Iterator[None]:
     in backward: the node's place on the tape), the input shapes and ranges. Off by default;
     when off it costs one dictionary look-up per op.
     """
-    previous = _state["anomaly"]
-    _state["anomaly"] = _Anomaly()
-    try:
+    with modes.set("anomaly", _Anomaly()):
         yield
-    finally:
-        _state["anomaly"] = previous

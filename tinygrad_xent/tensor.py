@@ -161,23 +161,7 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has "
                                  f"shape {self.shape}; they must match")
-        if self.node is None:  # a leaf: the gradient of itself is grad
-            self._accumulate(grad)
-            return
         autograd.backward(self, grad, retain_graph)
-
-    def _accumulate(self, g: np.ndarray, owned: bool = False) -> None:
-        """Add ``g`` to this leaf's ``grad``, in the leaf's dtype.
-
-        ``owned`` says the backward walk allocated ``g`` itself, so the leaf may keep it as is;
-        any other ``g`` is copied, since it may be a read-only broadcast view or an array that
-        another leaf also received.
-        """
-        if self.grad is None:
-            keep_as_is = owned and g.dtype == self.dtype and g.shape == self.shape
-            self.grad = g if keep_as_is else np.array(g, dtype=self.dtype)
-        else:
-            self.grad = self.grad + g
 
     # ---- operators: thin wrappers over the ops below --------------------------------------
     def __add__(self, other):
@@ -300,29 +284,30 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
     """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
 
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
-    non-Tensor operands are constants and get no gradient. ``backward(g, *saved)`` gives the
-    gradients of the inputs; ``saved`` holds exactly what it needs and no more.
+    non-Tensor operands are constants and get no gradient. ``backward(g, needs, *saved)``
+    gives the gradients of the inputs, computing only those whose ``needs`` entry is True;
+    ``saved`` holds exactly what it needs and no more.
     """
-    state = autograd._state
-    if state["anomaly"] is not None:
-        state["anomaly"].check_forward(op, [np.asarray(_value(x)) for x in inputs], data)
-    if not state["grad_enabled"]:
-        return Tensor._from_op(data, None)
+    if autograd.modes_in_use:  # some thread is inside no_grad or detect_anomaly: is this one?
+        modes = autograd.modes
+        if modes.anomaly is not None:
+            modes.anomaly.check_forward(op, [np.asarray(_value(x)) for x in inputs], data)
+        if not modes.grad_enabled:
+            return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
-    parents, shapes, recorded = [], [], False
+    parents, needs, shapes = [], [], []
     for x in inputs:
         if isinstance(x, Tensor):
             shapes.append(x.data.shape)
-            if x.requires_grad:
-                parents.append(x if x.node is None else x.node)
-                recorded = True
-                continue
+            need = x.requires_grad
         else:
             shapes.append(_shape(x))
-        parents.append(None)
-    if not recorded:
+            need = False
+        parents.append((x if x.node is None else x.node) if need else None)
+        needs.append(need)
+    if True not in needs:
         return Tensor._from_op(data, None)
-    node = Node(op, tuple(parents), backward, saved, tuple(shapes), data)
+    node = Node(op, tuple(parents), tuple(needs), backward, saved, tuple(shapes), data)
     return Tensor._from_op(data, node)
 
 
@@ -332,19 +317,17 @@ def add(a: Operand, b: Operand) -> Tensor:
     return _record(add, _value(a) + _value(b), (a, b), _add_backward)
 
 
-def _add_backward(g):
-    return g, g
+def _add_backward(g, needs):
+    return (g if needs[0] else None), (g if needs[1] else None)
 
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    b_shape = _shape(b) if _needs_grad(b) else None  # None: b takes no gradient
-    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward, (b_shape,))
+    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward)
 
 
-def _sub_backward(g, b_shape):
-    # b's gradient summed back to its shape before negating: the sum is often far smaller
-    return g, (None if b_shape is None else -unbroadcast(g, b_shape))
+def _sub_backward(g, needs):
+    return (g if needs[0] else None), (-g if needs[1] else None)
 
 
 def mul(a: Operand, b: Operand) -> Tensor:
@@ -355,21 +338,21 @@ def mul(a: Operand, b: Operand) -> Tensor:
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
 
 
-def _mul_backward(g, a, b):
-    return (None if b is None else g * b), (None if a is None else g * a)
+def _mul_backward(g, needs, a, b):
+    return (g * b if needs[0] else None), (g * a if needs[1] else None)
 
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
     av, bv = _value(a), _value(b)
     y = av / bv
-    saved = (bv, _needs_grad(a), y if _needs_grad(b) else None)  # only db needs y
+    saved = (bv, y if _needs_grad(b) else None)  # only db needs y
     return _record(div, y, (a, b), _div_backward, saved)
 
 
-def _div_backward(g, b, a_needs, y):
+def _div_backward(g, needs, b, y):
     g_over_b = g / b
-    return (g_over_b if a_needs else None), (None if y is None else -g_over_b * y)
+    return (g_over_b if needs[0] else None), (-g_over_b * y if needs[1] else None)
 
 
 def neg(x: Operand) -> Tensor:
@@ -377,7 +360,7 @@ def neg(x: Operand) -> Tensor:
     return _record(neg, -_value(x), (x,), _neg_backward)
 
 
-def _neg_backward(g):
+def _neg_backward(g, needs):
     return (-g,)
 
 
@@ -389,7 +372,7 @@ def pow(x: Operand, exponent: float) -> Tensor:
     return _record(pow, xv ** exponent, (x,), _pow_backward, (xv, exponent))
 
 
-def _pow_backward(g, x, p):
+def _pow_backward(g, needs, x, p):
     return (g * (p * x ** (p - 1)),)
 
 
@@ -399,7 +382,7 @@ def exp(x: Operand) -> Tensor:
     return _record(exp, y, (x,), _exp_backward, (y,))
 
 
-def _exp_backward(g, y):
+def _exp_backward(g, needs, y):
     return (g * y,)
 
 
@@ -409,7 +392,7 @@ def log(x: Operand) -> Tensor:
     return _record(log, np.log(xv), (x,), _log_backward, (xv,))
 
 
-def _log_backward(g, x):
+def _log_backward(g, needs, x):
     return (g / x,)
 
 
@@ -419,11 +402,11 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     Splitting a tie half and half is the average of the two one-sided derivatives.
     """
     av, bv = _value(a), _value(b)
-    saved = (av, bv, _needs_grad(a), _needs_grad(b))
-    return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, saved)
+    return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, (av, bv))
 
 
-def _maximum_backward(g, a, b, a_needs, b_needs):
+def _maximum_backward(g, needs, a, b):
+    a_needs, b_needs = needs
     ties = a == b
     if ties.any():  # rare for real numbers: only then pay for the half shares
         a_share = ((a > b) + 0.5 * ties).astype(g.dtype)
@@ -441,14 +424,13 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     ``condition`` is a boolean array (or Tensor) and gets no gradient.
     """
     cond = np.asarray(_value(condition), dtype=bool)
-    saved = (cond, _needs_grad(a), _needs_grad(b))
-    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, saved)
+    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, (cond,))
 
 
-def _where_backward(g, cond, a_needs, b_needs):
+def _where_backward(g, needs, cond):
     # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a select
     # branches on every element, a product does not.
-    return (g * cond if a_needs else None), (g * ~cond if b_needs else None)
+    return (g * cond if needs[0] else None), (g * ~cond if needs[1] else None)
 
 
 # ---- reductions -----------------------------------------------------------------------------
@@ -460,7 +442,7 @@ def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     return _record(sum, out, (x,), _sum_backward, (y.shape, xv.shape))  # shapes, no arrays
 
 
-def _sum_backward(g, kept_shape, x_shape):
+def _sum_backward(g, needs, kept_shape, x_shape):
     return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
 
 
@@ -472,7 +454,7 @@ def max(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
     return _record(max, out, (x,), _max_backward, (xv, y, axis))
 
 
-def _max_backward(g, x, y, axis):
+def _max_backward(g, needs, x, y, axis):
     winners = x == y
     return (winners * (g.reshape(y.shape) / winners.sum(axis=axis, keepdims=True)),)
 
@@ -508,13 +490,13 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     return _record(matmul, np.matmul(av, bv), (a, b), _matmul_backward, saved)
 
 
-def _matmul_backward(g, a2, b2, a_is_row, b_column_shape):
+def _matmul_backward(g, needs, a2, b2, a_is_row, b_column_shape):
     if b_column_shape is not None:
         g = g[..., None]
     if a_is_row:
         g = g[..., None, :]
-    da = None if b2 is None else g @ np.swapaxes(b2, -1, -2)  # the walk sums batch axes
-    db = None if a2 is None else np.swapaxes(a2, -1, -2) @ g
+    da = g @ np.swapaxes(b2, -1, -2) if needs[0] else None  # the walk sums batch axes
+    db = np.swapaxes(a2, -1, -2) @ g if needs[1] else None
     if db is not None and b_column_shape is not None:  # from the column (n, 1) back to (n,)
         db = unbroadcast(db, b_column_shape + (1,)).reshape(b_column_shape)
     return da, db
@@ -539,7 +521,7 @@ def getitem(x: Operand, index) -> Tensor:
     return _record(getitem, y, (x,), _getitem_backward, (index, np.shape(xv)))
 
 
-def _getitem_backward(g, index, x_shape):
+def _getitem_backward(g, needs, index, x_shape):
     return (Scatter(index, g, x_shape),)
 
 
@@ -551,7 +533,7 @@ def reshape(x: Operand, shape: tuple) -> Tensor:
     return _record(reshape, y, (x,), _reshape_backward, (np.shape(xv),))
 
 
-def _reshape_backward(g, x_shape):
+def _reshape_backward(g, needs, x_shape):
     return (g.reshape(x_shape),)
 
 
@@ -562,7 +544,7 @@ def transpose(x: Operand, axes=None) -> Tensor:
     return _record(transpose, y, (x,), _transpose_backward, (inverse,))
 
 
-def _transpose_backward(g, inverse):
+def _transpose_backward(g, needs, inverse):
     return (np.transpose(g, inverse),)
 
 
@@ -575,8 +557,8 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     return _record(concatenate, y, tuple(tensors), _concatenate_backward, (ends, axis))
 
 
-def _concatenate_backward(g, ends, axis):
-    return tuple(np.split(g, ends, axis=axis))
+def _concatenate_backward(g, needs, ends, axis):
+    return tuple(part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs))
 
 
 def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
@@ -586,8 +568,8 @@ def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     return _record(stack, y, tuple(tensors), _stack_backward, (axis,))
 
 
-def _stack_backward(g, axis):
-    return tuple(np.moveaxis(g, axis, 0))
+def _stack_backward(g, needs, axis):
+    return tuple(part if need else None for part, need in zip(np.moveaxis(g, axis, 0), needs))
 
 
 def _nonempty(op_name: str, tensors: Sequence) -> Sequence:
