@@ -9,6 +9,7 @@ from .checkpoint import load, save
 from .draw import draw
 from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
+from .jacobian import jacobian
 from .tensor import Tensor, concatenate, maximum, stack, where
 
 __version__ = "0.1.0"
@@ -17,6 +18,7 @@ __all__ = [
     "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
     "where",
+    "jacobian",
     "load", "save",
     "draw", "explain",
 ]
