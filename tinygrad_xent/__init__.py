@@ -5,6 +5,7 @@
 """
 
 from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
+from . import exercises
 from .checkpoint import load, save
 from .draw import draw
 from .explain import explain
@@ -18,7 +19,7 @@ __all__ = [
     "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
     "where",
-    "jacobian",
+    "jacobian", "exercises",
     "load", "save",
     "draw", "explain",
 ]
