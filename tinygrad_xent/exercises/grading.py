@@ -257,7 +257,7 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
                   else answer]
     elif not isinstance(answer, (tuple, list)) or len(answer) != len(outputs):
         got = (f"{len(answer)} values" if isinstance(answer, (tuple, list))
-               else f"a {type(answer).__name__}")
+               else f"one {type(answer).__name__}")
         raise _Failure(f"{where}: {name} returned {got}; it should return the tuple "
                        f"({', '.join(outputs)})")
     arrays = []
@@ -287,7 +287,8 @@ def _learner_line(fn, err: Exception) -> str:
     if not frames:
         return ""
     frame = frames[-1]
-    return f" (at line {frame.lineno}: {(frame.line or '').strip()})"
+    code = (frame.line or "").strip()
+    return f" (at line {frame.lineno}: {code})" if code else f" (at line {frame.lineno})"
 
 
 def _close(given: np.ndarray, expected: np.ndarray, dtype) -> bool:
