@@ -20,7 +20,7 @@ import os
 import sys
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from matplotlib.widgets import Slider
 
@@ -49,7 +49,9 @@ class Explorer:
     def __init__(self, figure: Figure | None):
         if figure is None:
             figure = Figure()
-            FigureCanvasAgg(figure)  # drawing without a display
+            # The base canvas draws nothing until savefig (which renders with Agg): moving a
+            # slider where no window shows it costs only the tape's numbers.
+            FigureCanvasBase(figure)
         figure.set_size_inches(self.SIZE)
         self.figure = figure
         self.sliders: dict[str, Slider] = {}
@@ -300,7 +302,7 @@ def explorer(what: str, classes: int = 3, figure: Figure | None = None) -> Explo
     ----------
     what : which explorer.
     classes : the number of logits, 2 to 10, for "softmax" (the others ignore it).
-    figure : a Figure to draw on; by default a new one on the Agg canvas (no display).
+    figure : a Figure to draw on; by default a new one with no window (savefig renders it).
     """
     if what not in EXPLORERS:
         raise ValueError(f"explorer: what must be one of {sorted(EXPLORERS)}, got {what!r}")
