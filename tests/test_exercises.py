@@ -391,3 +391,14 @@ def test_cli_list_shows_each_status(tmp_path, capsys):
 def test_cli_solution_prints_the_worked_solution(capsys):
     code, out, _ = run(capsys, "exercise", "solution", "bce_with_logits_grad")
     assert code == 0 and out == solution("bce_with_logits_grad") + "\n"
+
+
+# ---- the docs quote what the code prints ------------------------------------------------------
+def test_docs_quote_the_stub_and_the_verdicts_as_printed():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parent.parent / "docs" / "exercises.md").read_text()
+    assert stub("exp_backward") in page
+    for name, fn in [("exp_backward", x_for_y_exp), ("exp_backward", lambda x, g: g * np.exp(x)),
+                     ("cross_entropy_dscores", mean_forgotten_ce),
+                     ("log_backward", lambda x, g: g / x)]:
+        assert grade(name, fn).message in page
