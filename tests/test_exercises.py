@@ -51,6 +51,13 @@ def test_the_grading_inputs_cover_both_dtypes_and_finite_differences_agree_with_
             np.testing.assert_allclose(e, n, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_the_cases_give_the_arguments_in_the_stubs_order(name):
+    import inspect
+    order = list(inspect.signature(EXERCISES[name].solution).parameters)
+    assert all(list(case.args) == order for case in EXERCISES[name].cases())
+
+
 def test_the_upstream_gradient_is_random_not_ones():
     for name in ("exp_backward", "mul_backward", "softmax_vjp"):
         for case in EXERCISES[name].cases():
@@ -218,8 +225,8 @@ def test_every_listed_mistake_gets_its_own_hint(name, index):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_flipped_sign_is_recognised_in_every_exercise(name):
-    def flipped(**kwargs):
-        answer = EXERCISES[name].solution(**kwargs)
+    def flipped(*args):
+        answer = EXERCISES[name].solution(*args)
         return tuple(-a for a in answer) if isinstance(answer, tuple) else -answer
 
     assert grading.SIGN_HINT in grade(name, flipped).message
@@ -270,6 +277,23 @@ def test_a_misbehaving_function_gets_a_clear_message(name, fn, message):
     assert result.status == "failing"
     assert message in result.message, result.message
     assert "Traceback" not in result.message
+
+
+def test_parameters_may_be_renamed():
+    def mine(inputs, upstream):
+        return upstream * np.exp(inputs)
+
+    assert grade("exp_backward", mine).passed
+
+
+def test_sys_exit_and_a_ragged_list_are_messages_too():
+    def leaves(x, g):
+        raise SystemExit(3)
+
+    assert "exp_backward raised SystemExit: 3" in grade("exp_backward", leaves).message
+    message = grade("mul_backward", lambda a, b, g: ([[1.0, 2.0], [3.0]], b)).message
+    assert "mul_backward returned da as list (dtype object); it should be a numpy array of " \
+           "numbers" in message
 
 
 def test_a_function_writing_into_its_inputs_spoils_nothing():

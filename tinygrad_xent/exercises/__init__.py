@@ -116,7 +116,7 @@ def check_file(path: str, name: str | None = None) -> Result:
         spec.loader.exec_module(module)
     except SyntaxError as err:
         return Result(label, "failing", f"{path}: syntax error at line {err.lineno}: {err.msg}")
-    except Exception as err:  # the learner's file, reported as a message, not a traceback
+    except (Exception, SystemExit) as err:  # the learner's file: a message, not a traceback
         frames = [f for f in traceback.extract_tb(err.__traceback__)
                   if os.path.abspath(f.filename) == os.path.abspath(path)]
         line = f" at line {frames[-1].lineno}" if frames else ""

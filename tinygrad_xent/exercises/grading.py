@@ -41,10 +41,11 @@ OVERFLOW_HINT = ("the answer has inf or nan where the expected value is finite: 
 
 @dataclass(frozen=True)
 class Case:
-    """One grading input: the learner's keyword arguments and what the case is about.
+    """One grading input: the learner's arguments and what the case is about.
 
-    ``args`` holds numpy arrays and numbers; the argument named ``g`` is the upstream
-    gradient. ``smooth`` is False where the function has a kink (tied maxima), so finite
+    ``args`` maps the solution's parameter names, in its signature's order (the learner's
+    function is called positionally), to numpy arrays and numbers; the argument named ``g``
+    is the upstream gradient. ``smooth`` is False where the function has a kink (tied maxima), so finite
     differences do not apply there.
     """
 
@@ -240,10 +241,11 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # overflow in a naive exp shows up as inf anyway
-            answer = fn(**_copies(case.args))
+            # Positional, in the stub's order: a learner may rename the parameters.
+            answer = fn(*_copies(case.args).values())
     except NotImplementedError:
         raise _NotStarted() from None
-    except Exception as err:  # the learner's bug, reported as a message, not a traceback
+    except (Exception, SystemExit) as err:  # the learner's bug: a message, not a traceback
         raise _Failure(f"{where}: {name} raised {type(err).__name__}: {err}"
                        f"{_learner_line(fn, err)}") from None
     if answer is None:
@@ -262,7 +264,10 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
                        f"({', '.join(outputs)})")
     arrays = []
     for out_name, value in zip(outputs, answer):
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        try:
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        except ValueError:  # a ragged list
+            array = np.array(None)
         if array.dtype.kind not in "fiu":
             raise _Failure(f"{where}: {name} returned {out_name} as {type(value).__name__} "
                            f"(dtype {array.dtype}); it should be a numpy array of numbers")
