@@ -45,8 +45,8 @@ class Case:
 
     ``args`` maps the solution's parameter names, in its signature's order (the learner's
     function is called positionally), to numpy arrays and numbers; the argument named ``g``
-    is the upstream gradient. ``smooth`` is False where the function has a kink (tied maxima), so finite
-    differences do not apply there.
+    is the upstream gradient. ``smooth`` is False where the function has a kink (tied
+    maxima), so finite differences do not apply there.
     """
 
     args: dict
@@ -159,13 +159,14 @@ def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
     expected = _tape_gradients(exercise, case)
     given = _call(fn, exercise, case, f"{where} ({about})")
     for out_name, e, x in zip(exercise.outputs, expected, given):
-        if x.shape == e.shape and _close(x, e, e.dtype):
+        if x.shape == e.shape and _close(x, e, e.dtype.name):
             continue
         hint = _hint(exercise, case, out_name, e, x)
         if x.shape != e.shape:
             raise _Failure(f"{where} ({about}): {out_name} has shape {x.shape}, expected "
                            f"{e.shape}" + hint)
-        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, "the tape") + hint)
+        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, e.dtype.name)
+                       + hint)
     for out_name, e, x in zip(exercise.outputs, expected, given):
         if x.dtype != e.dtype:
             raise _Failure(f"{where} ({about}): {out_name} has the right values but dtype "
@@ -174,7 +175,7 @@ def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
                            f"x.dtype), or end with .astype(x.dtype))")
     if case.smooth and all(e.dtype == np.float64 for e in expected):
         for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
-            if not _close(x, e, None):
+            if not _close(x, e, "finite differences"):
                 raise _Failure(f"{where} ({about}): "
                                + _first_wrong(out_name, e, x, "finite differences"))
 
@@ -296,29 +297,36 @@ def _learner_line(fn, err: Exception) -> str:
     return f" (at line {frame.lineno}: {code})" if code else f" (at line {frame.lineno})"
 
 
-def _close(given: np.ndarray, expected: np.ndarray, dtype) -> bool:
-    """Equal up to rounding: tight in float64, looser in float32, and against finite
-    differences (dtype None) as loose as their error of order eps^2 requires."""
-    rtol, atol = {np.dtype(np.float32): (1e-4, 1e-5), np.dtype(np.float64): (1e-7, 1e-10),
-                  None: (1e-5, 1e-7)}[None if dtype is None else np.dtype(dtype)]
+# (rtol, atol) per comparison; atol is scaled by the largest expected magnitude (at least 1).
+# Finite differences carry an error of order eps^2 and rounding of order 1e-16 / eps.
+_TOLERANCE = {"float64": (1e-7, 1e-10), "float32": (1e-4, 1e-5),
+              "finite differences": (1e-5, 1e-7)}
+
+
+def _wrong(given: np.ndarray, expected: np.ndarray, against: str) -> np.ndarray:
+    """True where ``given`` differs from ``expected`` beyond rounding (nan is always wrong).
+
+    ``against`` is "float64" or "float32" (the tape's dtype) or "finite differences"."""
+    rtol, atol = _TOLERANCE[against]
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     with np.errstate(all="ignore"):
-        return bool(np.allclose(np.asarray(given, dtype=np.float64), expected, rtol=rtol,
-                                atol=atol * scale))
+        given = np.asarray(given, dtype=np.float64)
+        return ~(np.abs(given - expected) <= atol * scale + rtol * np.abs(expected))
 
 
-def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, source: str) -> str:
-    """``dx[0, 2]: expected 1.5 (from the tape), given -1.5``, for the first wrong element."""
-    g = np.asarray(given, dtype=np.float64)
-    for index in np.ndindex(expected.shape):
-        if not _close(g[index], expected[index], expected.dtype if source == "the tape"
-                      else None):
-            where = f"[{', '.join(str(i) for i in index)}]" if index else ""
-            wrong = int(np.sum(~np.isclose(g, expected, rtol=1e-4, atol=1e-7)))
-            return (f"{out_name}{where}: expected {float(expected[index]):.8g} (from "
-                    f"{source}), given {float(g[index]):.8g}; {wrong} of {expected.size} "
-                    f"elements differ")
-    return f"{out_name}: differs from {source}"  # close element-wise but not as a whole
+def _close(given: np.ndarray, expected: np.ndarray, against: str) -> bool:
+    return not np.any(_wrong(given, expected, against))
+
+
+def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, against: str) -> str:
+    """``dx[0, 2]: expected 1.5 (from the tape), given -1.5; ...``: the first wrong element."""
+    wrong = _wrong(given, expected, against)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    where = f"[{', '.join(str(i) for i in index)}]" if index else ""
+    source = "finite differences" if against == "finite differences" else "the tape"
+    return (f"{out_name}{where}: expected {float(expected[index]):.8g} (from {source}), given "
+            f"{float(np.asarray(given)[index]):.8g}; {int(wrong.sum())} of {expected.size} "
+            f"elements differ")
 
 
 def _hint(exercise: Exercise, case: Case, out_name: str, expected: np.ndarray,
@@ -334,9 +342,9 @@ def _hint(exercise: Exercise, case: Case, out_name: str, expected: np.ndarray,
         except Exception:  # a wrong answer that cannot be computed for this case's shapes
             continue
         wrong = np.asarray(wrong if len(exercise.outputs) == 1 else wrong[k])
-        if wrong.shape == given.shape and _close(given, wrong, expected.dtype) \
-                and not (wrong.shape == expected.shape and _close(wrong, expected,
-                                                                  expected.dtype)):
+        against = expected.dtype.name
+        if wrong.shape == given.shape and _close(given, wrong, against) \
+                and not (wrong.shape == expected.shape and _close(wrong, expected, against)):
             return "\n  hint: " + mistake.hint.format(**_hint_values(case, expected))
     return _shape_hint(expected, given)
 
@@ -346,13 +354,13 @@ def _shape_hint(expected: np.ndarray, given: np.ndarray) -> str:
     if given.shape != expected.shape:
         shape = expected.shape
         if given.size == expected.size and _close(given.reshape(shape), expected,
-                                                  expected.dtype):
+                                                  expected.dtype.name):
             return "\n  hint: " + RESHAPE_HINT.format(shape=shape)
         try:
             summed = _unbroadcast(given, shape)
         except ValueError:
             return ""
-        if _close(summed, expected, expected.dtype):
+        if _close(summed, expected, expected.dtype.name):
             return "\n  hint: " + BROADCAST_HINT.format(shape=shape)
         return ""
     if not np.all(np.isfinite(given)) and np.all(np.isfinite(expected)):
