@@ -426,3 +426,45 @@ def test_docs_quote_the_stub_and_the_verdicts_as_printed():
                      ("cross_entropy_dscores", mean_forgotten_ce),
                      ("log_backward", lambda x, g: g / x)]:
         assert grade(name, fn).message in page
+
+
+# ---- each misbehaviour as a class, over every exercise ----------------------------------------
+def returns_none(*args):
+    return None
+
+
+def raises_key_error(*args):
+    raise KeyError("oops")
+
+
+def not_written(*args):
+    raise NotImplementedError
+
+
+def in_float64(name):
+    def answer(*args):
+        result = EXERCISES[name].solution(*args)
+        if isinstance(result, tuple):
+            return tuple(np.asarray(r, dtype=np.float64) for r in result)
+        return np.asarray(result, dtype=np.float64)
+    return answer
+
+
+def padded(name):
+    def answer(*args):
+        result = EXERCISES[name].solution(*args)
+        if isinstance(result, tuple):
+            return (np.append(result[0], 0.0),) + result[1:]
+        return np.append(result, 0.0)
+    return answer
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_exercise_turns_misbehaviour_into_one_message(name):
+    assert "returned None; is the return statement missing?" in grade(name, returns_none).message
+    assert f"{name} raised KeyError: 'oops'" in grade(name, raises_key_error).message
+    assert grade(name, not_written).status == "not started"
+    assert "has the right values but dtype float64; the inputs are float32" in grade(
+        name, in_float64(name)).message
+    message = grade(name, padded(name)).message
+    assert re.search(r"d\w+ has shape \(\d+,\), expected \(", message), message

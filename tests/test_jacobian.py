@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinygrad_xent as tx
 import tinygrad_xent.functional as F
@@ -92,3 +94,24 @@ def test_python_lists_become_float64():
 def test_errors_name_the_function_and_the_value(f, x, message):
     with pytest.raises(TypeError, match=message):
         tx.jacobian(f, x)
+
+
+@settings(max_examples=25)
+@given(shape=st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple),
+       seed=st.integers(0, 2**16))
+def test_an_elementwise_function_has_a_diagonal_jacobian_of_any_shape(shape, seed):
+    x = np.random.default_rng(seed).uniform(-2, 2, size=shape)
+    jac = tx.jacobian(lambda t: t * t.exp(), x)
+    assert jac.shape == shape + shape
+    diagonal = (1 + x) * np.exp(x)  # d(x e^x)/dx
+    expected = np.diag(diagonal.reshape(-1)).reshape(shape + shape)
+    np.testing.assert_allclose(jac, expected, rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=25)
+@given(n=st.integers(1, 4), m=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_a_linear_map_has_its_matrix_as_jacobian(n, m, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(n, m))
+    jac = tx.jacobian(lambda t: t @ w, rng.normal(size=n))  # y_j = sum_i x_i w_ij
+    np.testing.assert_allclose(jac, w.T, rtol=1e-12)

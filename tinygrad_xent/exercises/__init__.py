@@ -22,6 +22,7 @@ import importlib.util
 import inspect
 import os
 import traceback
+from typing import Callable
 
 from . import (bce_with_logits_grad, cross_entropy_dscores, exp_backward, log_backward,
                matmul_backward, max_backward, mlp_backward, mul_backward, nt_xent_grad,
@@ -45,7 +46,7 @@ def find(name: str) -> Exercise:
     return EXERCISES[name]
 
 
-def check(name: str, fn) -> Result:
+def check(name: str, fn: Callable) -> Result:
     """Grade ``fn`` as the answer to exercise ``name``, print the verdict and return it.
 
     Parameters

@@ -134,7 +134,7 @@ class _NotStarted(Exception):
     """The learner's function raised NotImplementedError."""
 
 
-def grade(exercise: Exercise, fn) -> Result:
+def grade(exercise: Exercise, fn: Callable) -> Result:
     """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
     name = exercise.name
     if not callable(fn):
