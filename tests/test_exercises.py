@@ -468,3 +468,11 @@ def test_every_exercise_turns_misbehaviour_into_one_message(name):
         name, in_float64(name)).message
     message = grade(name, padded(name)).message
     assert re.search(r"d\w+ has shape \(\d+,\), expected \(", message), message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cli_check_of_every_untouched_stub_is_not_started_exit_1(name, tmp_path, capsys):
+    assert run(capsys, "exercise", "start", name, "--dir", str(tmp_path))[0] == 0
+    code, out, _ = run(capsys, "exercise", "check", name, "--dir", str(tmp_path))
+    assert code == 1
+    assert out == f"{name}: not started (the function still raises NotImplementedError)\n"
