@@ -23,6 +23,8 @@ MODULES = [
     ("tinygrad_xent.data", "data sets"),
     ("tinygrad_xent.train", "the training loop"),
     ("tinygrad_xent.plot", "plots"),
+    ("tinygrad_xent.exercises", "graded exercises"),
+    ("tinygrad_xent.play", "the explorer on sliders"),
 ]
 
 

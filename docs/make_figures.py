@@ -11,7 +11,7 @@ import os
 import sys
 
 import tinygrad_xent as tx
-from tinygrad_xent import data, nn, optim, plot, train
+from tinygrad_xent import data, nn, optim, play, plot, train
 from tinygrad_xent.cli import TRAIN_DEFAULTS
 from tinygrad_xent.explain import worked_example
 
@@ -35,6 +35,8 @@ def main(out_folder: str = os.path.join(HERE, "img")) -> None:
         print(f"wrote {path}")
     for name in ("temperature", "hinge_vs_ce"):
         _example(name).main(out_folder)
+    for name in ("softmax", "bce", "temperature"):  # what `tinygrad-xent play NAME` opens on
+        print("wrote " + play.snapshot(name, os.path.join(out_folder, f"play_{name}.png")))
     spiral_figures(out_folder)
 
 

@@ -82,6 +82,7 @@ def test_script_runs_and_prints_its_numbers(runs, script):
     if script.stem == "make_figures":
         pngs = sorted(p.name for p in folder.glob("*.png"))
         assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "hinge_vs_ce.png",
+                        "play_bce.png", "play_softmax.png", "play_temperature.png",
                         "spiral_linear_loss.png", "spiral_linear_regions.png",
                         "spiral_mlp_loss.png", "spiral_mlp_regions.png", "temperature.png"]
         assert all(p.stat().st_size > 10_000 for p in folder.glob("*.png"))

@@ -5,10 +5,12 @@
 """
 
 from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
+from . import exercises
 from .checkpoint import load, save
 from .draw import draw
 from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
+from .jacobian import jacobian
 from .tensor import Tensor, concatenate, maximum, stack, where
 
 __version__ = "0.1.0"
@@ -17,6 +19,7 @@ __all__ = [
     "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
     "where",
+    "jacobian", "exercises",
     "load", "save",
     "draw", "explain",
 ]

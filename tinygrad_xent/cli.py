@@ -232,8 +232,149 @@ def run_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- exercise -------------------------------------------------------------------------------
+def add_exercise(commands) -> None:
+    """Declare ``tinygrad-xent exercise list | start | check | solution``."""
+    p = commands.add_parser(
+        "exercise", help="graded exercises: write a backward by hand and have it checked",
+        description="Eleven exercises, from the backward of exp to NT-Xent's gradient. "
+                    "'start NAME' writes a stub to fill in, 'check NAME' grades it against "
+                    "the tape and finite differences, 'list' shows where you are.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    folder = {"default": "exercises", "help": "your exercise folder (default: exercises)"}
+    listing = actions.add_parser("list", help="the exercises in order, with your status")
+    listing.add_argument("--dir", **folder)
+    start = actions.add_parser("start", help="write the stub NAME.py (never overwrites)")
+    start.add_argument("name", metavar="NAME")
+    start.add_argument("--dir", **folder)
+    check = actions.add_parser("check", help="grade NAME (or a FILE); all started ones if none")
+    check.add_argument("target", nargs="?", metavar="NAME | FILE")
+    check.add_argument("--dir", **folder)
+    answer = actions.add_parser("solution", help="print a worked solution and its derivation")
+    answer.add_argument("name", metavar="NAME")
+    p.set_defaults(run=run_exercise)
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    """Run ``tinygrad-xent exercise ACTION``: 0 when all checked pass, 1 when not, 2 misuse."""
+    from . import exercises
+    if args.action is None:
+        raise UsageError("exercise needs an action: list, start NAME, check [NAME | FILE] or "
+                         "solution NAME")
+    if args.action in ("start", "solution") and args.name not in exercises.EXERCISES:
+        raise UsageError(f"no exercise called {args.name!r}; the exercises are "
+                         f"{', '.join(exercises.EXERCISES)}")
+    if args.action == "list":
+        return _exercise_list(exercises, args.dir)
+    if args.action == "start":
+        return _exercise_start(exercises, args.name, args.dir)
+    if args.action == "solution":
+        print(exercises.solution(args.name))
+        return 0
+    return _exercise_check(exercises, args.target, args.dir)
+
+
+def _exercise_list(exercises, folder: str) -> int:
+    statuses = exercises.status(folder)
+    print(f"exercises in {folder}/ ('{PROG} exercise start NAME' writes one):")
+    for number, (name, state) in enumerate(statuses, start=1):
+        title = exercises.EXERCISES[name].title
+        print(f"  {number:2d}  {name:<22} {state:<12} {title}")
+    passing = sum(state == "passing" for _, state in statuses)
+    print(f"{passing} of {len(statuses)} passing")
+    return 0
+
+
+def _exercise_start(exercises, name: str, folder: str) -> int:
+    path = os.path.join(folder, f"{name}.py")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as stream:
+            stream.write(exercises.stub(name))
+    except FileExistsError:
+        raise UsageError(f"{path} exists already and was left as it is; grade it with "
+                         f"'{PROG} exercise check {name}'") from None
+    except OSError as err:
+        raise UsageError(f"cannot write {path!r}: {err.strerror or err}") from err
+    where = "" if folder == "exercises" else f" --dir {folder}"
+    print(f"wrote {path}: replace its 'raise NotImplementedError' with your code, then run "
+          f"'{PROG} exercise check {name}{where}'")
+    return 0
+
+
+def _exercise_check(exercises, target: str | None, folder: str) -> int:
+    if target is None:
+        started = [n for n in exercises.EXERCISES
+                   if os.path.isfile(os.path.join(folder, f"{n}.py"))]
+        if not started:
+            raise UsageError(f"no exercise started in {folder}/; '{PROG} exercise start "
+                             f"exp_backward' writes the first")
+        results = [exercises.check_file(os.path.join(folder, f"{n}.py"), n) for n in started]
+    elif target in exercises.EXERCISES:
+        path = os.path.join(folder, f"{target}.py")
+        if not os.path.isfile(path):
+            print(f"{target}: not started (no file {path}; '{PROG} exercise start {target}' "
+                  f"writes it)")
+            return 1
+        results = [exercises.check_file(path, target)]
+    elif target.endswith(".py") or os.path.isfile(target):
+        try:
+            results = [exercises.check_file(target)]
+        except ValueError as err:
+            raise UsageError(str(err).removeprefix("exercises: ")) from None
+    else:
+        raise UsageError(f"{target!r} is neither an exercise nor a file; the exercises are "
+                         f"{', '.join(exercises.EXERCISES)}")
+    for result in results:
+        print(result.message)
+    if len(results) > 1:
+        print(f"{sum(r.passed for r in results)} of {len(results)} started exercises pass")
+    return 0 if all(r.passed for r in results) else 1
+
+
+# ---- play -----------------------------------------------------------------------------------
+def add_play(commands) -> None:
+    """Declare ``tinygrad-xent play softmax | bce | temperature``."""
+    p = commands.add_parser(
+        "play", help="move logits with sliders and watch softmax, the loss and the gradient",
+        description="An explorer on matplotlib's sliders. softmax: logits, temperature and "
+                    "target class; the probabilities, the loss beside log C, and the "
+                    "gradient from backward() beside p - one_hot. bce: a logit and a label. "
+                    "temperature: NT-Xent on a small batch at the chosen temperature.")
+    p.add_argument("what", choices=["softmax", "bce", "temperature"], help="what to explore")
+    p.add_argument("--classes", type=int, default=3,
+                   help="number of classes for 'play softmax', 2 to 10 (default: 3)")
+    p.add_argument("--save", metavar="FILE.png",
+                   help="write a snapshot to FILE.png instead of opening a window")
+    p.set_defaults(run=run_play)
+
+
+def run_play(args: argparse.Namespace) -> int:
+    """Run ``tinygrad-xent play``: a window with sliders, or a snapshot with --save."""
+    if not 2 <= args.classes <= 10:
+        raise UsageError(f"--classes must be between 2 and 10, got {args.classes}")
+    if args.classes != 3 and args.what != "softmax":
+        raise UsageError(f"--classes applies to 'play softmax' only, not to '{args.what}'")
+    from . import play
+    if args.save is not None:
+        folder = os.path.dirname(os.path.abspath(args.save))
+        if not os.path.isdir(folder):
+            raise UsageError(f"cannot write --save {args.save!r}: folder {folder!r} does not "
+                             f"exist")
+        try:
+            play.snapshot(args.what, args.save, classes=args.classes)
+        except OSError as err:
+            raise UsageError(f"cannot write --save {args.save!r}: "
+                             f"{err.strerror or err}") from err
+        print(f"wrote {args.save}")
+        return 0
+    if not play.show(args.what, classes=args.classes):
+        raise UsageError("no display to open a window on; use --save FILE.png for a snapshot")
+    return 0
+
+
 # Every command's add_ function, in the order `--help` lists them.
-COMMANDS: list[Callable] = [add_train, add_textbook, add_graph]
+COMMANDS: list[Callable] = [add_train, add_textbook, add_graph, add_exercise, add_play]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,55 @@
+"""Exercise 1: the backward of exp, the simplest rule there is."""
+
+import numpy as np
+
+from .grading import Case, Exercise, Mistake, uniform
+
+TASK = """\
+y = exp(x), element by element. g is the gradient of the final loss L with respect to y
+(the upstream gradient, y's shape). Return dx = dL/dx, of x's shape and dtype.
+
+The math you need:
+    d exp(x)/dx = exp(x) = y                    (exp is its own derivative)
+    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule; y_i depends on x_i only)
+
+Arguments: x, g : numpy arrays of the same shape (0-d included), float32 or float64."""
+
+
+def exp_backward(x, g):
+    """dx = g * exp(x).
+
+    Each y_i = exp(x_i) depends on x_i alone, so the Jacobian dy/dx is diagonal with
+    exp(x_i) on the diagonal, and the chain rule dL/dx_i = g_i * dy_i/dx_i is an element-wise
+    product. The tape saves y = exp(x) in the forward pass and reuses it: no second exp.
+    """
+    return g * np.exp(x)
+
+
+def _forward(x):
+    return x.exp()
+
+
+def _cases() -> list:
+    rng = np.random.default_rng(1)
+    cases = []
+    for shape, dtype in [((4,), np.float64), ((2, 3), np.float32), ((), np.float64),
+                         ((3, 1, 2), np.float64)]:
+        cases.append(Case({"x": uniform(rng, shape, dtype), "g": uniform(rng, shape, dtype)}))
+    return cases
+
+
+def _x_for_y(x, g):
+    return g * x
+
+
+def _g_forgotten(x, g):
+    return np.exp(x)
+
+
+EXERCISE = Exercise(
+    name="exp_backward", title="the backward of exp", task=TASK, solution=exp_backward,
+    forward=_forward, wrt=("x",), cases=_cases,
+    mistakes=(Mistake("x used where y = exp(x) was meant: d exp(x)/dx = exp(x), the output, "
+                      "not x", _x_for_y),
+              Mistake("the upstream gradient g is missing: the chain rule multiplies the "
+                      "local derivative exp(x) by g", _g_forgotten)))

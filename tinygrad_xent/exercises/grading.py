@@ -1,0 +1,405 @@
+"""Grading a learner's backward: against the tape, against finite differences, with hints.
+
+An exercise asks for a gradient as a plain numpy function. For each of its cases the grader
+
+1. runs the same computation on the tape, calls ``backward(g)`` with a random upstream
+   gradient g (a uniform one, ``sum()``, would hide a wrong backward), and reads the leaves'
+   ``.grad``: the expected answer;
+2. computes the same gradient by central differences in float64 where the function is
+   smooth (not at tied maxima), as a second opinion that does not trust the tape;
+3. calls the learner's function on copies of the inputs and compares, element by element.
+
+The first disagreement is reported with its index, the expected and the given value, and a
+hint when the answer given is a known wrong answer: each :class:`Mistake` is a wrong solution
+written out, and an answer that matches it is that mistake.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor
+
+SIGN_HINT = ("every element has the right size and the wrong sign: a flipped sign (check the "
+             "order of a subtraction, and the minus in -log)")
+BROADCAST_HINT = ("these are the right values before the broadcast was undone: an input "
+                  "broadcast along an axis was used once per position on that axis, so its "
+                  "gradient is the sum over that axis; sum over the broadcast axes to get the "
+                  "input's shape {shape}")
+RESHAPE_HINT = ("the numbers are right but the shape is not: reshape to {shape} (keepdims "
+                "kept or dropped where the input had it the other way?)")
+OVERFLOW_HINT = ("the answer has inf or nan where the expected value is finite: exp of a large "
+                 "number overflowed; subtract the row maximum before exp (softmax(x) = "
+                 "softmax(x - max x), the log-sum-exp trick)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One grading input: the learner's arguments and what the case is about.
+
+    ``args`` maps the solution's parameter names, in its signature's order (the learner's
+    function is called positionally), to numpy arrays and numbers; the argument named ``g``
+    is the upstream gradient. ``smooth`` is False where the function has a kink (tied
+    maxima), so finite differences do not apply there.
+    """
+
+    args: dict
+    note: str = ""
+    smooth: bool = True
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A usual wrong answer, written out as a function with the solution's signature."""
+
+    hint: str
+    answer: Callable
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the task, the reference solution and how to grade an answer.
+
+    Attributes
+    ----------
+    name : the function the learner writes, e.g. ``exp_backward``.
+    title : a few words, for ``exercise list``.
+    task : the stub's docstring: the task and the math it needs.
+    solution : the reference, named like the exercise; its docstring is the derivation.
+    forward : the same computation on the tape, from the learner's arguments, the
+        differentiated ones as leaf Tensors (and without ``g``).
+    wrt : the arguments whose gradients the function returns, in the order it returns them.
+    cases : the grading inputs, made fresh on each call.
+    mistakes : the usual wrong answers with their hints (a flipped sign is always checked).
+    pick : from the case's arguments and the full gradients (one per ``wrt``) to the one
+        array the function returns; by default it returns all of them.
+    returns : the names of what it returns; by default ``d`` + each name in ``wrt``.
+    """
+
+    name: str
+    title: str
+    task: str
+    solution: Callable
+    forward: Callable[..., Tensor]
+    wrt: tuple
+    cases: Callable[[], list]
+    mistakes: tuple = ()
+    pick: Callable | None = None
+    returns: tuple = ()
+
+    @property
+    def outputs(self) -> tuple:
+        """The names of the returned gradients: ``dx`` for x, ``da, db`` for a and b."""
+        return self.returns or tuple(f"d{name}" for name in self.wrt)
+
+
+@dataclass
+class Result:
+    """What a check found. ``passed`` is True only when every case agreed.
+
+    Attributes
+    ----------
+    name : the exercise.
+    status : "passed", "failing" or "not started" (the function still raises
+        NotImplementedError).
+    message : what to print: a pass, or the first wrong element and a hint.
+    """
+
+    name: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"Result(name={self.name!r}, status={self.status!r}, passed={self.passed})"
+
+
+class _Failure(Exception):
+    """Stops grading at the first problem; its text is the message."""
+
+
+class _NotStarted(Exception):
+    """The learner's function raised NotImplementedError."""
+
+
+def grade(exercise: Exercise, fn: Callable) -> Result:
+    """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
+    name = exercise.name
+    if not callable(fn):
+        return Result(name, "failing", f"{name}: expected a function, got "
+                                       f"{type(fn).__name__}")
+    cases = exercise.cases()
+    try:
+        for number, case in enumerate(cases, start=1):
+            _grade_case(exercise, fn, case, f"case {number} of {len(cases)}")
+    except _NotStarted:
+        return Result(name, "not started", f"{name}: not started (the function still raises "
+                                           f"NotImplementedError)")
+    except _Failure as failure:
+        return Result(name, "failing", f"{name}: FAILED {failure}")
+    return Result(name, "passed", f"{name}: passed all {len(cases)} cases against the tape's "
+                                  f"backward() and finite differences")
+
+
+def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
+    """Raise _Failure describing the first disagreement of ``fn`` on ``case``, if any."""
+    about = _describe(case)
+    expected = _tape_gradients(exercise, case)
+    given = _call(fn, exercise, case, f"{where} ({about})")
+    for out_name, e, x in zip(exercise.outputs, expected, given):
+        if x.shape == e.shape and _close(x, e, e.dtype.name):
+            continue
+        hint = _hint(exercise, case, out_name, e, x)
+        if x.shape != e.shape:
+            raise _Failure(f"{where} ({about}): {out_name} has shape {x.shape}, expected "
+                           f"{e.shape}" + hint)
+        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, e.dtype.name)
+                       + hint)
+    for out_name, e, x in zip(exercise.outputs, expected, given):
+        if x.dtype != e.dtype:
+            raise _Failure(f"{where} ({about}): {out_name} has the right values but dtype "
+                           f"{x.dtype}; the inputs are {e.dtype} and so must the gradient be "
+                           f"(make constants in the inputs' dtype, e.g. np.eye(C, dtype="
+                           f"x.dtype), or end with .astype(x.dtype))")
+    if case.smooth and all(e.dtype == np.float64 for e in expected):
+        for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
+            if not _close(x, e, "finite differences"):
+                raise _Failure(f"{where} ({about}): "
+                               + _first_wrong(out_name, e, x, "finite differences"))
+
+
+def _describe(case: Case) -> str:
+    """``x: (3, 4) float32, g: (3, 4) float32, axis=1``, plus the case's note."""
+    parts = []
+    for key, value in case.args.items():
+        if isinstance(value, np.ndarray):
+            parts.append(f"{key}: {value.shape} {value.dtype}")
+        else:
+            parts.append(f"{key}={value!r}")
+    return ", ".join(parts) + (f"; {case.note}" if case.note else "")
+
+
+def _tape_gradients(exercise: Exercise, case: Case) -> list[np.ndarray]:
+    """The gradients backward() computes with the case's upstream gradient g."""
+    args = {k: (Tensor(np.array(v), requires_grad=True) if k in exercise.wrt else v)
+            for k, v in case.args.items() if k != "g"}
+    out = exercise.forward(**args)
+    out.backward(case.args.get("g"))
+    grads = [args[k].grad if args[k].grad is not None else np.zeros_like(args[k].data)
+             for k in exercise.wrt]
+    return _picked(exercise, case, grads)
+
+
+def _numeric_gradients(exercise: Exercise, case: Case, eps: float = 1e-6) -> list[np.ndarray]:
+    """Central differences of sum(g * forward(args)) for every element of every wrt input."""
+    g = case.args.get("g")
+    args = {k: (np.array(v, dtype=np.float64) if k in exercise.wrt else v)
+            for k, v in case.args.items() if k != "g"}
+
+    def objective() -> float:
+        with no_grad():
+            out = exercise.forward(**{k: (Tensor(v) if k in exercise.wrt else v)
+                                      for k, v in args.items()}).data
+        return float(np.sum(out if g is None else g * out))
+
+    grads = []
+    for k in exercise.wrt:
+        flat = args[k].reshape(-1)  # a view: nudging it nudges the argument
+        numeric = np.zeros(flat.size)
+        for j in range(flat.size):
+            original = flat[j]
+            flat[j] = original + eps
+            plus = objective()
+            flat[j] = original - eps
+            minus = objective()
+            flat[j] = original
+            numeric[j] = (plus - minus) / (2 * eps)
+        grads.append(numeric.reshape(args[k].shape))
+    return _picked(exercise, case, grads)
+
+
+def _picked(exercise: Exercise, case: Case, grads: list) -> list[np.ndarray]:
+    if exercise.pick is None:
+        return grads
+    return [np.asarray(exercise.pick(case.args, *grads))]
+
+
+def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
+    """The learner's answer as a list of arrays, or _Failure saying why there is none."""
+    name = exercise.name
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # overflow in a naive exp shows up as inf anyway
+            # Positional, in the stub's order: a learner may rename the parameters.
+            answer = fn(*_copies(case.args).values())
+    except NotImplementedError:
+        raise _NotStarted() from None
+    except (Exception, SystemExit) as err:  # the learner's bug: a message, not a traceback
+        raise _Failure(f"{where}: {name} raised {type(err).__name__}: {err}"
+                       f"{_learner_line(fn, err)}") from None
+    if answer is None:
+        raise _Failure(f"{where}: {name} returned None; is the return statement missing?")
+    outputs = exercise.outputs
+    if len(outputs) == 1:
+        if isinstance(answer, (tuple, list)) and len(answer) != 1 and not _numbers(answer):
+            raise _Failure(f"{where}: {name} returned {len(answer)} values; it should return "
+                           f"one array, {outputs[0]}")
+        answer = [answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 1
+                  else answer]
+    elif not isinstance(answer, (tuple, list)) or len(answer) != len(outputs):
+        got = (f"{len(answer)} values" if isinstance(answer, (tuple, list))
+               else f"one {type(answer).__name__}")
+        raise _Failure(f"{where}: {name} returned {got}; it should return the tuple "
+                       f"({', '.join(outputs)})")
+    arrays = []
+    for out_name, value in zip(outputs, answer):
+        try:
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        except ValueError:  # a ragged list
+            array = np.array(None)
+        if array.dtype.kind not in "fiu":
+            raise _Failure(f"{where}: {name} returned {out_name} as {type(value).__name__} "
+                           f"(dtype {array.dtype}); it should be a numpy array of numbers")
+        arrays.append(array)
+    return arrays
+
+
+def _numbers(values) -> bool:
+    """True for a flat list of numbers (an array written as a list), not a tuple of arrays."""
+    return all(isinstance(v, (int, float, np.number)) for v in values)
+
+
+def _copies(args: dict) -> dict:
+    """Fresh copies, so that a function writing into its inputs spoils nothing."""
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
+
+
+def _learner_line(fn, err: Exception) -> str:
+    """`` (at line 12: return g * y)``: the last line of the learner's own file it reached."""
+    filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    return f" (at line {frame.lineno}: {code})" if code else f" (at line {frame.lineno})"
+
+
+# (rtol, atol) per comparison; atol is scaled by the largest expected magnitude (at least 1).
+# Finite differences carry an error of order eps^2 and rounding of order 1e-16 / eps.
+_TOLERANCE = {"float64": (1e-7, 1e-10), "float32": (1e-4, 1e-5),
+              "finite differences": (1e-5, 1e-7)}
+
+
+def _wrong(given: np.ndarray, expected: np.ndarray, against: str) -> np.ndarray:
+    """True where ``given`` differs from ``expected`` beyond rounding (nan is always wrong).
+
+    ``against`` is "float64" or "float32" (the tape's dtype) or "finite differences"."""
+    rtol, atol = _TOLERANCE[against]
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    with np.errstate(all="ignore"):
+        given = np.asarray(given, dtype=np.float64)
+        return ~(np.abs(given - expected) <= atol * scale + rtol * np.abs(expected))
+
+
+def _close(given: np.ndarray, expected: np.ndarray, against: str) -> bool:
+    return not np.any(_wrong(given, expected, against))
+
+
+def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, against: str) -> str:
+    """``dx[0, 2]: expected 1.5 (from the tape), given -1.5; ...``: the first wrong element."""
+    wrong = _wrong(given, expected, against)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    where = f"[{', '.join(str(i) for i in index)}]" if index else ""
+    source = "finite differences" if against == "finite differences" else "the tape"
+    return (f"{out_name}{where}: expected {float(expected[index]):.8g} (from {source}), given "
+            f"{float(np.asarray(given)[index]):.8g}; {int(wrong.sum())} of {expected.size} "
+            f"elements differ")
+
+
+def _hint(exercise: Exercise, case: Case, out_name: str, expected: np.ndarray,
+          given: np.ndarray) -> str:
+    """A hint when ``given`` is a known wrong answer for output ``out_name``, else ''."""
+    k = exercise.outputs.index(out_name)
+    mistakes = (Mistake(SIGN_HINT, _negated(exercise.solution)),) + tuple(exercise.mistakes)
+    for mistake in mistakes:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                wrong = mistake.answer(**_copies(case.args))
+        except Exception:  # a wrong answer that cannot be computed for this case's shapes
+            continue
+        wrong = np.asarray(wrong if len(exercise.outputs) == 1 else wrong[k])
+        against = expected.dtype.name
+        if wrong.shape == given.shape and _close(given, wrong, against) \
+                and not (wrong.shape == expected.shape and _close(wrong, expected, against)):
+            return "\n  hint: " + mistake.hint.format(**_hint_values(case, expected))
+    return _shape_hint(expected, given)
+
+
+def _shape_hint(expected: np.ndarray, given: np.ndarray) -> str:
+    """Hints that need no written-out mistake: a missing sum, a wrong shape, an overflow."""
+    if given.shape != expected.shape:
+        shape = expected.shape
+        if given.size == expected.size and _close(given.reshape(shape), expected,
+                                                  expected.dtype.name):
+            return "\n  hint: " + RESHAPE_HINT.format(shape=shape)
+        try:
+            summed = _unbroadcast(given, shape)
+        except ValueError:
+            return ""
+        if _close(summed, expected, expected.dtype.name):
+            return "\n  hint: " + BROADCAST_HINT.format(shape=shape)
+        return ""
+    if not np.all(np.isfinite(given)) and np.all(np.isfinite(expected)):
+        return "\n  hint: " + OVERFLOW_HINT
+    return ""
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes along which ``shape`` was broadcast to ``grad.shape``."""
+    if np.broadcast_shapes(grad.shape, shape) != grad.shape:
+        raise ValueError("not a broadcast of the shape")
+    extra = grad.ndim - len(shape)
+    summed = grad.sum(axis=tuple(range(extra))) if extra else grad
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and summed.shape[i] != 1)
+    return summed.sum(axis=axes, keepdims=True) if axes else summed
+
+
+def _hint_values(case: Case, expected: np.ndarray) -> dict:
+    """What a hint's text may name: the shape expected and the case's sizes."""
+    values = {"shape": expected.shape}
+    for key, value in case.args.items():
+        if isinstance(value, np.ndarray):
+            values[f"{key}_shape"] = value.shape
+            values[f"{key}_size"] = value.size
+            values[f"{key}_rows"] = value.shape[0] if value.ndim else 1
+    return values
+
+
+def _negated(solution: Callable) -> Callable:
+    """The solution with every sign flipped: the flipped-sign mistake of any exercise."""
+    def negated(**kwargs):
+        answer = solution(**kwargs)
+        if isinstance(answer, tuple):
+            return tuple(-np.asarray(a) for a in answer)
+        return -np.asarray(answer)
+    return negated
+
+
+def uniform(rng: np.random.Generator, shape: tuple, dtype=np.float64, low: float = -2.0,
+            high: float = 2.0) -> np.ndarray:
+    """Random inputs for a case, in the case's dtype."""
+    return rng.uniform(low, high, size=shape).astype(dtype)

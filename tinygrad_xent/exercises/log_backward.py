@@ -1,0 +1,60 @@
+"""Exercise 2: the backward of log, where the input, not the output, is what backward needs."""
+
+import numpy as np
+
+from .grading import Case, Exercise, Mistake, uniform
+
+TASK = """\
+y = log(x), element by element, for x > 0. g is the upstream gradient dL/dy (y's shape).
+Return dx = dL/dx, of x's shape and dtype.
+
+The math you need:
+    d log(x)/dx = 1 / x
+    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule, element by element)
+
+Arguments: x (all > 0), g : numpy arrays of the same shape, float32 or float64."""
+
+
+def log_backward(x, g):
+    """dx = g / x.
+
+    y_i = log(x_i) depends on x_i alone and d log(x)/dx = 1/x, so dL/dx_i = g_i / x_i. Unlike
+    exp, the rule needs the input x, not the output y: the tape saves x for log.
+    """
+    return g / x
+
+
+def _forward(x):
+    return x.log()
+
+
+def _cases() -> list:
+    rng = np.random.default_rng(2)
+    cases = []
+    for shape, dtype in [((4,), np.float64), ((2, 3), np.float32), ((), np.float64),
+                         ((2, 2, 3), np.float64)]:
+        cases.append(Case({"x": uniform(rng, shape, dtype, 0.2, 3.0),
+                           "g": uniform(rng, shape, dtype)}))
+    return cases
+
+
+def _y_for_x(x, g):
+    return g / np.log(x)
+
+
+def _times_x(x, g):
+    return g * x
+
+
+def _g_forgotten(x, g):
+    return 1 / x
+
+
+EXERCISE = Exercise(
+    name="log_backward", title="the backward of log", task=TASK, solution=log_backward,
+    forward=_forward, wrt=("x",), cases=_cases,
+    mistakes=(Mistake("y = log(x) used where x was meant: d log(x)/dx = 1/x, the input, not "
+                      "1/log(x)", _y_for_x),
+              Mistake("multiplied by x where it should divide: d log(x)/dx = 1/x", _times_x),
+              Mistake("the upstream gradient g is missing: the chain rule multiplies 1/x "
+                      "by g", _g_forgotten)))

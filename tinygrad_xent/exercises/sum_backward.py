@@ -1,0 +1,66 @@
+"""Exercise 4: the backward of sum, which copies the gradient back along the summed axes."""
+
+import numpy as np
+
+from .grading import Case, Exercise, Mistake, uniform
+
+TASK = """\
+y = x.sum(axis=axis, keepdims=keepdims). g is the upstream gradient dL/dy, of y's shape.
+Return dx = dL/dx, of x's shape and dtype.
+
+The math you need:
+    y_j = sum_i x_ij, so dy_j/dx_ij = 1: every term of a sum gets the sum's gradient as it is
+    g lacks the summed axes when keepdims=False; numpy aligns shapes from the right, so put
+    them back (np.expand_dims(g, axis)) before broadcasting g to x's shape. axis=None sums
+    everything and g is then 0-d.
+
+Arguments: x : a numpy array; g : y's shape; axis : None, an int (maybe negative) or a tuple
+of ints; keepdims : bool."""
+
+
+def sum_backward(x, g, axis, keepdims):
+    """dx = g copied along the summed axes.
+
+    y_j = sum_i x_ij, so dL/dx_ij = g_j dy_j/dx_ij = g_j: each element gets the gradient of
+    the sum it went into. Putting the summed axes back as length 1 lines g up with x, and
+    broadcasting does the copying; the tape hands on a read-only broadcast view, no copy.
+    """
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)  # the summed axes back, with length 1
+    return np.broadcast_to(g, x.shape).astype(x.dtype)
+
+
+def _forward(x, axis, keepdims):
+    return x.sum(axis=axis, keepdims=keepdims)
+
+
+def _cases() -> list:
+    rng = np.random.default_rng(4)
+    cases = []
+    for shape, axis, keepdims, dtype in [((3, 4), None, False, np.float64),
+                                         ((3, 3), 1, False, np.float64),
+                                         ((2, 3, 4), -1, True, np.float64),
+                                         ((2, 3, 4), (0, 2), False, np.float32),
+                                         ((4, 2), 0, False, np.float64)]:
+        x = uniform(rng, shape, dtype)
+        g = uniform(rng, x.sum(axis=axis, keepdims=keepdims).shape, dtype)
+        cases.append(Case({"x": x, "g": g, "axis": axis, "keepdims": keepdims}))
+    return cases
+
+
+def _axis_not_restored(x, g, axis, keepdims):
+    return np.broadcast_to(g, x.shape)
+
+
+def _times_x(x, g, axis, keepdims):
+    return sum_backward(x, g, axis, keepdims) * x
+
+
+EXERCISE = Exercise(
+    name="sum_backward", title="the backward of sum over any axes", task=TASK,
+    solution=sum_backward, forward=_forward, wrt=("x",), cases=_cases,
+    mistakes=(Mistake("g was broadcast without putting the summed axis back: numpy lines "
+                      "shapes up from the right, so g ran along the wrong axis; "
+                      "np.expand_dims(g, axis) first", _axis_not_restored),
+              Mistake("multiplied by x: the derivative of a sum with respect to each of its "
+                      "terms is 1, so dx is g copied, not g * x", _times_x)))
