@@ -120,7 +120,12 @@ def run_train(args: argparse.Namespace) -> int:
                       batch_size=settings["batch_size"], seed=args.seed,
                       log_every=max(settings["steps"] // 10, 1))
     except Diverged as err:
-        raise RunError(f"{err}, e.g. --lr {settings['lr'] / 10:g}") from err
+        # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
+        # default is known to train, so it is the suggestion whenever it is smaller.
+        default = TRAIN_DEFAULTS[args.data]["lr"]
+        hint = (f"--lr {default:g} ({args.data}'s default)" if settings["lr"] > default
+                else f"--lr {settings['lr'] / 10:g}")
+        raise RunError(f"{err}, e.g. {hint}") from err
     print(f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
           f"training loss {history.final_loss:.4f}, training accuracy "
           f"{100 * history.final_accuracy:.1f}%")
