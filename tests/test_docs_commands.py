@@ -34,6 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 GENERATED = {"docs/api.md"}  # signatures and docstrings from make_api.py, not snippets
+# Pages known not to pass yet, each with why: strict, so the test fails once the page is fixed
+# and this entry must go.
+BEING_REWRITTEN = {
+    "docs/how-the-tape-works.md": "being rewritten: its second snippet has no imports",
+}
 LANGUAGES = {"bash", "console", "python", "text"}
 # Commands that are documented but not run here, and why.
 NOT_RUN = {
@@ -136,6 +141,13 @@ def _skipped(command: str) -> bool:
     return any(command.startswith(prefix) for prefix in NOT_RUN)
 
 
+def _marks(name: str, code: str) -> list:
+    marks = [pytest.mark.slow] if any(s in code for s in SLOW) else []
+    if name in BEING_REWRITTEN:
+        marks.append(pytest.mark.xfail(reason=BEING_REWRITTEN[name], strict=True))
+    return marks
+
+
 def _params(kind: str):
     params = []
     for page in PAGES:
@@ -144,26 +156,45 @@ def _params(kind: str):
             continue
         found = [b for b in blocks(page) if b.language in kind.split("|")]
         if kind == "python" and found:
-            slow = any(any(s in b.code for s in SLOW) for b in found)
-            params.append(pytest.param(found, id=name,
-                                       marks=[pytest.mark.slow] if slow else []))
+            code = "".join(b.code for b in found)
+            params.append(pytest.param(found, id=name, marks=_marks(name, code)))
             continue
         for block in found:
             if block.code.startswith("python3 -m venv"):
                 continue  # the README's set-up, checked as text by tests/test_readme.py
-            slow = any(s in block.code for s in SLOW)
             params.append(pytest.param([block], id=f"{name}:{block.line}",
-                                       marks=[pytest.mark.slow] if slow else []))
+                                       marks=_marks(name, block.code)))
     return params
 
 
-def test_every_fence_names_its_language():
+PAGE_PARAMS = [pytest.param(page, id=str(page.relative_to(ROOT)))
+               for page in PAGES if str(page.relative_to(ROOT)) not in GENERATED]
+
+
+@pytest.mark.parametrize("page", PAGE_PARAMS)
+def test_every_fence_names_its_language(page):
+    for block in blocks(page):
+        assert block.language in LANGUAGES, (
+            f"{block.page}:{block.line}: a fence without one of {sorted(LANGUAGES)}")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_glossary_link_names_a_term_and_the_required_terms_are_there():
+    glossary = (ROOT / "docs" / "glossary.md").read_text()
+    anchors = {_anchor(h) for h in re.findall(r"^## (.+)$", glossary, flags=re.M)}
+    for term in ("logits", "nats-and-bits", "one_hot", "nt-xent-and-simclr", "supcon",
+                 "vector-jacobian-product", "detach"):
+        assert term in anchors, term
+    linked = 0
     for page in PAGES:
-        if str(page.relative_to(ROOT)) in GENERATED:
-            continue
-        for block in blocks(page):
-            assert block.language in LANGUAGES, (
-                f"{block.page}:{block.line}: a fence without one of {sorted(LANGUAGES)}")
+        for anchor in re.findall(r"glossary\.md#([\w-]+)\)", page.read_text()):
+            assert anchor in anchors, f"{page.relative_to(ROOT)} links to missing #{anchor}"
+            linked += 1
+    assert linked > 30
 
 
 def test_the_commands_not_run_are_still_documented():
