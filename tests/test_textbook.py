@@ -158,6 +158,15 @@ def test_cs231n_multiclass_svm_loss():
     assert round(F.multi_margin_loss(SCORES, target).item() * 3, 2) == 5.27
 
 
+def test_multi_class_note_hinge_as_printed_is_not_the_hinge():
+    # The note's L_i = max(Yj + 1 - Yi), j != i, read as printed: no max(0, .), no sum.
+    target = np.array([0, 1, 2])
+    as_printed = [max(s[j] + 1 - s[y] for j in range(3) if j != y) for s, y in zip(SCORES, target)]
+    assert rounded(as_printed, 1) == [2.9, -1.9, 6.6]  # a negative loss for the car
+    hinge = F.multi_margin_loss(SCORES, target, reduction="none").data * 3
+    assert rounded(hinge, 1) == [2.9, 0.0, 12.9]
+
+
 def test_cs231n_softmax_loss_of_the_cat():
     cat = SCORES[0]
     exps = np.exp(cat)

@@ -207,10 +207,17 @@ def _infinite_cross_entropy() -> list[Row]:
 
 
 def _hinge_as_printed() -> list[Row]:
-    scores = np.array([3.2, 5.1, -1.7])
-    each = F.multi_margin_loss(scores[None], np.array([0])).item() * 3
-    return [Row("SVM loss, cat scores", fmt(each, 1), "max(Yj + 1 - Yi)", "slip",
-                "garbled: L_i = sum_{j != y} max(0, s_j - s_y + 1) (lesson 11, CS231n)")]
+    scores = np.array([[1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])  # CS231n's car and frog images
+    target = np.array([1, 2])
+    hinge = F.multi_margin_loss(scores, target, reduction="none").data * 3  # summed, not / C
+    rows = []
+    for name, s, y, loss in zip(("car", "frog"), scores, target, hinge):
+        as_printed = max(s[j] + 1 - s[y] for j in range(3) if j != y)
+        rows.append(Row(f"L_{name} (lesson 11's scores)", fmt(loss, 1), "max(Yj + 1 - Yi)",
+                        "slip", f"read as printed, the largest Yj + 1 - Yi, it gives "
+                                f"{as_printed:.1f}: the max(0, .) and the sum over j != y are "
+                                "lost"))
+    return rows
 
 
 # ---- the derivation note ---------------------------------------------------------------------
@@ -359,7 +366,8 @@ LESSONS = (
            "turns it into a plateau; log-sum-exp gives the true loss, 200.",
            _infinite_cross_entropy),
     Lesson("The multi-class SVM loss, as printed", "multi-class",
-           "The note's formula lost its max(0, .) and its sum over the wrong classes.",
+           "The note's formula, L_i = max(Yj + 1 - Yi) for j != i, lost the max(0, .) of each\n"
+           "term and the sum over the wrong classes: L_i = sum_{j != y} max(0, s_j - s_y + 1).",
            _hinge_as_printed),
     Lesson("Binary cross-entropy", "derivation",
            "A confident right answer costs little, a confident wrong one a lot. Probabilities\n"
