@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
