@@ -110,8 +110,8 @@ def _softmax_cross_entropy_gradient() -> list[Row]:
         Row("e^(y_1 - max)", fmt(np.exp(z[0] - m), 4), "e^((-max) * y_1)", "slip",
             f"the exponent was multiplied: e^(-2.3 * 1.2) = {math.exp(-m * z[0]):.4f}; "
             "e^(y - max) = e^(-max) * e^y"),
-        Row("softmax, max subtracted", fmt(F.softmax(z - m).data, 4), "= the same q", "formula",
-            "the shift changes nothing"),
+        Row("softmax, max subtracted", fmt(F.softmax(z - m).data, 4), "e^(y_i) / sum_k e^(y_k)",
+            "formula", "the shift changes nothing: the same q"),
         Row("mean loss, last line", fmt(loss.item(), 4),
             "-(1/N) sum(-(y_i - max) + log ...)", "slip",
             f"the minus is taken twice: as printed it gives {-loss.item():.4f}; "
