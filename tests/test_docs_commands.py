@@ -112,6 +112,8 @@ def assert_lines_in_order(expected: list[str], printed: str, where: str) -> None
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory):
     """A fresh copy of the repository, as a reader has it after cloning."""
+    assert (BIN / "tinygrad-xent").exists(), (
+        f"no tinygrad-xent next to {sys.executable}: install the package as the README says")
     folder = tmp_path_factory.mktemp("checkout") / "tinygrad_xent"
     shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(
         ".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "runs", "*.egg-info"))
