@@ -254,8 +254,9 @@ def _confident_is_cheaper() -> list[Row]:
     by_index = F.cross_entropy(logits, 1).item()
     by_one_hot = F.cross_entropy(logits[None], np.array([[0.0, 1.0, 0.0]])).item()
     return [
-        Row("-log 0.7", fmt(good, 4), "Loss(0.7) < Loss(0.2)", "formula"),
-        Row("-log 0.2", fmt(bad, 4), "", "ours"),
+        Row("-log 0.7", fmt(good, 4), "Loss(0.7) < Loss(0.2)", "formula",
+            f"as the note says: {good:.4f} < {bad:.4f}"),
+        Row("-log 0.2", fmt(bad, 4), "", "ours", "the other side of the note's inequality"),
         Row("one-hot target", fmt(by_one_hot, 4), "-log(e^s_p / sum_j e^s_j)", "formula",
             f"only the positive class's term survives: index target gives {by_index:.4f}"),
     ]
