@@ -1,9 +1,11 @@
-"""Every textbook number about softmax, cross-entropy, entropy and BCE, recomputed on the tape.
+"""Every worked number of the sources about softmax, cross-entropy, BCE, hinge and NT-Xent.
 
     python examples/textbook.py        (the same as: tinygrad-xent textbook)
 
-Each lesson prints tinygrad_xent's value beside the book's, with a note wherever the book
-rounded an intermediate value first, truncated, or worked in bits.
+Each lesson names its source (five lecture notes, CS231n, the SimCLR and SupCon papers) and
+prints the package's value beside the number the source prints. A note says where the source
+rounded an intermediate value first, truncated, or slipped (with the right value); numbers the
+source does not print are labelled as ours.
 """
 
 from tinygrad_xent.textbook import main

@@ -1,7 +1,8 @@
-"""The README's commands and examples do what the README says they do."""
+"""The README's set-up is CI's, and the docs' links and generated reference are current.
 
-import contextlib
-import io
+Every other command and snippet of the README and docs/ is run by tests/test_docs_commands.py.
+"""
+
 import re
 import subprocess
 import sys
@@ -16,37 +17,13 @@ def code_blocks(language: str) -> list[str]:
 
 
 def test_ci_runs_the_readme_test_command_word_for_word():
-    setup = code_blocks("bash")
+    setup = [block for block in code_blocks("bash") if block.startswith("python3 -m venv")]
     assert len(setup) == 2, "the README has exactly two set-up commands"
     test_command = setup[1].strip()
     assert "pytest" in test_command
     ci_commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
                    if line and not line.startswith("#")]
     assert test_command in ci_commands
-
-
-def test_the_readme_python_examples_print_what_their_comments_say(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # tx.draw writes graph.png here
-    out = io.StringIO()
-    namespace: dict = {}
-    with contextlib.redirect_stdout(out):
-        for block in code_blocks("python"):
-            exec(compile(block, "README.md", "exec"), namespace)
-    printed = out.getvalue()
-    assert "0.4421\n[ 0.2139 -0.3573  0.1434]\n" in printed
-    tape_lines = [line[2:] for line in code_blocks("python")[2].splitlines()
-                  if re.match(r"# \d+  ", line)]
-    assert len(tape_lines) == 10
-    assert "\n".join(tape_lines) in printed
-    explain_excerpt = next(b for b in code_blocks("text") if b.startswith("node 2  exp"))
-    for line in explain_excerpt.splitlines():
-        if line != "...":
-            assert line in printed.splitlines()
-    assert (tmp_path / "graph.png").stat().st_size > 10_000
-    assert "step 0  loss 1.0983  (log 3 = 1.0986, chance)\n" in printed
-    assert "\n0.99\n" in printed
-    assert namespace["history"].final_accuracy >= 0.98
-    assert abs(namespace["history"].initial_loss - namespace["history"].chance) < 0.02
 
 
 def test_every_relative_link_and_image_in_the_docs_exists():
@@ -71,16 +48,3 @@ def test_the_api_reference_matches_the_docstrings(tmp_path):
                    check=True, capture_output=True)
     assert fresh.read_text() == (ROOT / "docs" / "api.md").read_text(), (
         "docs/api.md is out of date: run python docs/make_api.py")
-
-
-def test_the_tutorial_shows_the_real_tape_and_explain_output():
-    import tinygrad_xent as tx
-    import tinygrad_xent.functional as F
-
-    tutorial = (ROOT / "docs" / "tutorial-backprop-through-softmax.md").read_text()
-    logits = tx.Tensor([1.2, 2.3, 0.8], requires_grad=True)
-    loss = F.cross_entropy(logits, 1)
-    loss.backward()
-    pasted = re.findall(r"```text\n(.*?)```", tutorial, flags=re.S)
-    assert str(tx.tape(loss)) == pasted[0].rstrip("\n")
-    assert tx.explain(loss, file=None) == pasted[1].rstrip("\n")

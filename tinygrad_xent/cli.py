@@ -120,7 +120,12 @@ def run_train(args: argparse.Namespace) -> int:
                       batch_size=settings["batch_size"], seed=args.seed,
                       log_every=max(settings["steps"] // 10, 1))
     except Diverged as err:
-        raise RunError(f"{err}, e.g. --lr {settings['lr'] / 10:g}") from err
+        # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
+        # default is known to train, so it is the suggestion whenever it is smaller.
+        default = TRAIN_DEFAULTS[args.data]["lr"]
+        hint = (f"--lr {default:g} ({args.data}'s default)" if settings["lr"] > default
+                else f"--lr {settings['lr'] / 10:g}")
+        raise RunError(f"{err}, e.g. {hint}") from err
     print(f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
           f"training loss {history.final_loss:.4f}, training accuracy "
           f"{100 * history.final_accuracy:.1f}%")
@@ -188,14 +193,36 @@ def add_textbook(commands) -> None:
     """Declare ``tinygrad-xent textbook``."""
     p = commands.add_parser(
         "textbook", help="recompute the textbook numbers on the tape, beside the book's",
-        description="Run the textbook walkthrough (the same as examples/textbook.py).")
+        description="Print every worked number of the sources (five lecture notes, CS231n, "
+                    "the SimCLR and SupCon papers) beside ours, with each slip flagged. The "
+                    "same as examples/textbook.py.")
+    p.add_argument("--lesson", type=_lesson_number, metavar="N", help="print only lesson N")
+    p.add_argument("--source", metavar="NAME",
+                   help="print only the lessons of one source (see --list)")
+    p.add_argument("--list", action="store_true", help="list the lessons and the sources")
     p.set_defaults(run=run_textbook)
 
 
+def _lesson_number(text: str) -> int:
+    """``--lesson``'s value: a lesson's number, or an error that lists the valid ones."""
+    from .textbook import LESSONS
+    if not text.strip().isdigit() or not 1 <= int(text) <= len(LESSONS):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a lesson; choose 1 to {len(LESSONS)}")
+    return int(text)
+
+
 def run_textbook(args: argparse.Namespace) -> int:
-    """Run ``tinygrad-xent textbook``."""
+    """Run ``tinygrad-xent textbook``: all lessons, one (``--lesson``) or one source's."""
+    from .textbook import list_lessons, select
     from .textbook import main as textbook_main
-    textbook_main()
+    try:
+        select(args.lesson, args.source)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    if args.list:
+        list_lessons()
+    else:
+        textbook_main(args.lesson, args.source)
     return 0
 
 
