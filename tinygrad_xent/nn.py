@@ -14,7 +14,7 @@ chance and the loss curve shows every bit the model learns.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
@@ -73,39 +73,71 @@ class Module:
         """A copy of every parameter's values, by name: what ``tx.save`` writes."""
         return {name: tensor.data.copy() for name, tensor in self.named_parameters()}
 
-    def load_state_dict(self, state: dict) -> None:
-        """Copy the values in ``state`` into the parameters of the same names.
+    def load_state_dict(self, state: Mapping) -> None:
+        """Copy the values in ``state`` into the parameters of the same names, atomically.
 
-        Every parameter must be present with its exact shape, and nothing else may be there;
-        the values are cast to each parameter's dtype. Nothing is changed unless all of it fits.
+        Every parameter must be present with its exact shape, a real numeric dtype and finite
+        values, and nothing else may be there; the values are cast to each parameter's dtype
+        (and must stay finite in it). Everything is checked before anything is assigned, so
+        nothing is changed unless all of it fits.
+
+        Parameters
+        ----------
+        state : a mapping of names to arrays (or Tensors), e.g. ``tx.load(path)``.
 
         Raises
         ------
-        ValueError naming every missing or unexpected key and every key whose shape differs,
-        with its shape in the state and in the model.
+        TypeError if ``state`` is not a mapping.
+        ValueError naming every missing or unexpected key, every key whose shape differs (with
+        its shape in the state and in the model), and every value that is not a finite number.
         """
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{name}: state must be a mapping of parameter names to arrays "
+                            f"(e.g. tx.load(path)), got {type(state).__name__}")
         params = dict(self.named_parameters())
-        problems = []
-        for name, tensor in params.items():
-            if name not in state:
-                problems.append(f"'{name}' is missing from the state (shape {tensor.shape} in "
+        problems, values = [], {}
+        for key, tensor in params.items():
+            if key not in state:
+                problems.append(f"'{key}' is missing from the state (shape {tensor.shape} in "
                                 f"the model)")
-            elif np.shape(state[name]) != tensor.shape:
-                problems.append(f"'{name}' has shape {np.shape(state[name])} in the state but "
+                continue
+            value = _as_array(state[key])
+            if value is None:
+                problems.append(f"'{key}' is not an array ({type(state[key]).__name__})")
+            elif value.shape != tensor.shape:
+                problems.append(f"'{key}' has shape {value.shape} in the state but "
                                 f"{tensor.shape} in the model")
-        for name in state:
-            if name not in params:
-                problems.append(f"'{name}' (shape {np.shape(state[name])} in the state) is not "
-                                f"a parameter of the model")
+            elif value.dtype.kind not in "fiu":
+                problems.append(f"'{key}' has dtype {value.dtype} in the state; a parameter "
+                                f"needs real numbers")
+            else:
+                with np.errstate(over="ignore"):  # an overflow shows as inf, refused below
+                    values[key] = value.astype(tensor.dtype)  # a copy: state stays unshared
+                if not np.isfinite(values[key]).all():
+                    problems.append(f"'{key}' holds nan or inf (as {tensor.dtype})")
+        for key in state:
+            if key not in params:
+                extra = _as_array(state[key])
+                shape = "" if extra is None else f" (shape {extra.shape} in the state)"
+                problems.append(f"'{key}'{shape} is not a parameter of the model")
         if problems:
-            raise ValueError(f"load_state_dict: the state does not fit this "
+            raise ValueError(f"{name}: the state does not fit this "
                              f"{type(self).__name__}: " + "; ".join(problems))
-        for name, tensor in params.items():
+        for key, tensor in params.items():
             # In place, so an optimizer that already holds these tensors keeps working.
-            tensor.data[...] = np.asarray(state[name], dtype=tensor.dtype)
+            tensor.data[...] = values[key]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _as_array(value) -> np.ndarray | None:
+    """A state value as an array (a Tensor's data), or None if numpy cannot make one."""
+    try:
+        return np.asarray(value.data if isinstance(value, Tensor) else value)
+    except (ValueError, TypeError):  # a ragged list, or an object numpy refuses
+        return None
 
 
 def _rng(rng) -> np.random.Generator:
