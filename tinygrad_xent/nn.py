@@ -19,6 +19,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from . import functional as F
+from .checks import check_number
 from .tensor import Tensor
 
 
@@ -140,14 +141,27 @@ def _as_array(value) -> np.ndarray | None:
         return None
 
 
-def _rng(rng) -> np.random.Generator:
-    """A numpy Generator from None (fresh entropy), an int seed, or a Generator."""
+def _rng(name: str, rng) -> np.random.Generator:
+    """A numpy Generator from None (fresh entropy), an int seed >= 0, or a Generator."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got "
-                    f"{type(rng).__name__}")
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(check_number(name, "rng", rng, 0, integer=True))
+    raise TypeError(f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
+                    f"{rng!r} ({type(rng).__name__})")
+
+
+def _float_dtype(name: str, dtype) -> np.dtype:
+    """float32 or float64, the dtypes a parameter can have."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"{name}: dtype must be np.float32 or np.float64, got {dtype!r}")
+    return dtype
 
 
 class Linear(Module):
@@ -168,10 +182,12 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None,
                  dtype=np.float64):
-        for arg, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Linear: {arg} must be a positive integer, got {value!r}")
-        rng = _rng(rng)
+        in_features = check_number("Linear", "in_features", in_features, 1, integer=True)
+        out_features = check_number("Linear", "out_features", out_features, 1, integer=True)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"Linear: bias must be True or False, got {bias!r}")
+        dtype = _float_dtype("Linear", dtype)
+        rng = _rng("Linear", rng)
         bound = 1.0 / np.sqrt(in_features)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
@@ -247,22 +263,27 @@ class MLP(Sequential):
         layer of 100 units and 3 outputs (logits). ``[2, 3]`` is a linear model.
     activation : "relu" or "tanh", between the Linear layers.
     rng : None, an int seed, or a numpy Generator for the initial values.
-    out_scale : factor on the last layer's initial weight and bias. Small (0.01) makes the
-        logits near zero, so the softmax is near uniform and the first cross-entropy is near
-        log C, the loss of guessing; 1.0 keeps the plain framework initialisation.
+    out_scale : factor (a finite number > 0) on the last layer's initial weight and bias.
+        Small (0.01) makes the logits near zero, so the softmax is near uniform and the first
+        cross-entropy is near log C, the loss of guessing; 1.0 keeps the plain framework
+        initialisation.
     dtype : float64 (default) or float32.
     """
 
     def __init__(self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01,
                  dtype=np.float64):
-        sizes = list(sizes)
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of integers, got {sizes!r}")
+        sizes = [check_number("MLP", f"sizes[{i}]", size, 1, integer=True)
+                 for i, size in enumerate(sizes)]
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got "
                              f"{sizes}")
-        if activation not in ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
             raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got "
                              f"{activation!r}")
-        rng = _rng(rng)
+        out_scale = check_number("MLP", "out_scale", out_scale, 0, low_open=True)
+        rng = _rng("MLP", rng)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if i > 0:
