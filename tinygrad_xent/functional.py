@@ -684,13 +684,29 @@ def _similarities(u: Tensor, temperature: float) -> Tensor:
     return s + _diagonal_push(s.shape[0], s.dtype)
 
 
-@functools.lru_cache(maxsize=8)
+CACHED_PUSH_BYTES = 1 << 20  # diagonal pushes up to 1 MiB are kept: m <= 362 in float64
+
+
 def _diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
     """An (m, m) constant: the most negative float on the diagonal, 0 elsewhere.
 
-    u_i . u_i / tau >= 0, so adding it never overflows. Kept for the next batch of the same
-    size (read-only), since writing the diagonal of a fresh array costs a page per row.
+    u_i . u_i / tau >= 0, so adding it never overflows. A small one is kept for the next
+    batch of the same size (read-only), since writing the diagonal of a fresh array costs a
+    page per row; a large one is made for each call, so that memory returns to where it was
+    after the call (8 sizes of at most 1 MiB each are kept, never a 128 MiB one).
     """
+    dtype = np.dtype(dtype)
+    if m * m * dtype.itemsize <= CACHED_PUSH_BYTES:
+        return _cached_diagonal_push(m, dtype)
+    return _make_diagonal_push(m, dtype)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
+    return _make_diagonal_push(m, dtype)
+
+
+def _make_diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
     push = np.zeros((m, m), dtype=dtype)
     np.fill_diagonal(push, np.finfo(dtype).min)
     push.flags.writeable = False
