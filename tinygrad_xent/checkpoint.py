@@ -45,6 +45,8 @@ def save(module_or_state, path) -> str:
     Raises
     ------
     TypeError if a name is not a str or a value is not a numeric array.
+    ValueError if a name holds a NUL character or an unpaired surrogate (a zip member's name
+        cannot).
     FileNotFoundError if the folder of ``path`` does not exist.
     """
     path = checked_path("save", path)
@@ -57,12 +59,27 @@ def save(module_or_state, path) -> str:
                         f"{type(module_or_state).__name__}")
     arrays = {}
     for name, value in state.items():
-        array = np.asarray(getattr(value, "data", value))
+        try:
+            array = np.asarray(value)
+        except ValueError:  # a ragged nested list
+            array = np.array(None)
         if not isinstance(name, str) or array.dtype.kind not in "fiub":
             raise TypeError(f"save: entry {name!r} must map a str to a numeric array, got "
                             f"{type(value).__name__} of dtype {array.dtype}")
+        if "\0" in name or _unencodable(name):
+            raise ValueError(f"save: entry {name!r} cannot be a name in a zip file (a NUL "
+                             f"character or an unpaired surrogate)")
         arrays[name] = array
     return write_atomically(path, lambda stream: _write_npz(stream, arrays), "save")
+
+
+def _unencodable(name: str) -> bool:
+    """True for a str that UTF-8 cannot encode (an unpaired surrogate such as '\\ud800')."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _write_npz(stream, arrays: dict) -> None:
