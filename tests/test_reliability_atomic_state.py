@@ -34,7 +34,7 @@ def _spoil_last(state, value):
     (lambda a: a.astype(bool), "has dtype bool"),
     (lambda a: np.zeros(a.size + 1), "has shape"),
     (lambda a: [[1.0, 2.0], [3.0]], "is not an array"),
-    (lambda a: None, r"has shape \\(\\) in the state"),
+    (lambda a: None, r"has shape \(\) in the state"),
 ])
 def test_a_bad_last_value_changes_nothing(spoil, message):
     model = nn.MLP([2, 4, 3], rng=0, dtype=np.float32)
