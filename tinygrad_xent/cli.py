@@ -134,13 +134,13 @@ def run_train(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else os.path.join("runs", args.data)
     if out == "":
         raise UsageError(f"train: --out must name a folder, got '' (see '{PROG} train --help')")
-    if not (args.no_plots and args.no_model):
-        _check_writable(out)
     x_train, y_train, x_test, y_test = _train_data(args.data, args.seed)
     if settings["batch_size"] > len(y_train):
         raise UsageError(f"train: --batch-size must be in [0, {len(y_train)}] for {args.data} "
                          f"({len(y_train)} training samples; 0 is full batch), got "
                          f"{settings['batch_size']}")
+    if not (args.no_plots and args.no_model):
+        _check_writable(out)
     n_classes = int(y_train.max()) + 1
     hidden = [settings["hidden"]] if settings["model"] == "mlp" else []
     sizes = [x_train.shape[1], *hidden, n_classes]
