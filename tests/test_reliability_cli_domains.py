@@ -25,7 +25,7 @@ BAD_VALUES = {  # flag: values outside its domain, for `train` unless the key sa
     "--seed": NUMBERS + ["-1", "2.5", str(2**32), HUGE],
     "--out": ["", "{file}/plots"],
     "graph --example": ["mlp", "", "nan"],
-    "graph --out": ["", "{dir}", "{dir}/missing/g.png", "{file}/g.png"],
+    "graph --out": ["", "{dir}", "{dir}/missing/g.png", "{file}/g.png", "g.jpg", "{dir}.png"],
 }
 SWITCHES = ["--no-plots", "--no-model"]
 
@@ -40,6 +40,7 @@ def _cases():
     yield pytest.param(["train", "--optimizer", "adam", "--momentum", "0.5"], id="adam momentum")
     yield pytest.param(["train", "--data", "blobs", "--optimizer", "adam", "--momentum", "0"],
                        id="adam momentum 0")
+    yield pytest.param(["train", "--model", "linear", "--hidden", "10"], id="linear hidden")
     for command in ("train", "textbook", "graph"):
         yield pytest.param([command, "--bogus"], id=f"{command} --bogus")
         yield pytest.param([command, "extra"], id=f"{command} extra")
@@ -65,6 +66,7 @@ def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a_file").write_text("")
     (tmp_path / "a_dir").mkdir()
+    (tmp_path / "a_dir.png").mkdir()
     argv = [a.replace("{file}", str(tmp_path / "a_file")).replace("{dir}", str(tmp_path / "a_dir"))
             for a in argv]
     assert main(argv) == 2
@@ -72,7 +74,7 @@ def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, mon
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("tinygrad-xent: error: "), err
     assert out == ""  # refused before anything ran
-    assert sorted(os.listdir(tmp_path)) == ["a_dir", "a_file"]  # and nothing was written
+    assert sorted(os.listdir(tmp_path)) == ["a_dir", "a_dir.png", "a_file"]  # nothing written
 
 
 @pytest.mark.parametrize("args, message", [

@@ -94,7 +94,7 @@ def add_train(commands) -> None:
                    help="data set (default: spiral)")
     p.add_argument("--model", choices=["linear", "mlp"], help="linear model or MLP")
     p.add_argument("--hidden", type=_number("train", "hidden", 1, HIDDEN_MAX, integer=True),
-                   help=f"hidden units of the MLP, 1 to {HIDDEN_MAX}")
+                   help=f"hidden units of the MLP, 1 to {HIDDEN_MAX} (mlp only)")
     p.add_argument("--steps", type=_number("train", "steps", 1, STEPS_MAX, integer=True),
                    help=f"number of optimizer steps, 1 to {STEPS_MAX}")
     p.add_argument("--lr", type=_number("train", "lr", 0, low_open=True),
@@ -211,9 +211,13 @@ def _train_settings(args: argparse.Namespace) -> dict:
     for key in settings:
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
+    # A flag the run would ignore is a mistake to point out, not to drop without a word.
     if settings["optimizer"] == "adam" and args.momentum is not None:
         raise UsageError(f"train: --momentum applies to --optimizer sgd only; adam would "
                          f"ignore it (its betas play that part) (see '{PROG} train --help')")
+    if settings["model"] == "linear" and args.hidden is not None:
+        raise UsageError(f"train: --hidden applies to --model mlp only; a linear model has no "
+                         f"hidden layer (see '{PROG} train --help')")
     return settings
 
 
@@ -274,8 +278,8 @@ def run_graph(args: argparse.Namespace) -> int:
     from .draw import draw
     from .explain import explain, worked_example
     folder = os.path.dirname(os.path.abspath(args.out))
-    if args.out == "" or os.path.isdir(args.out):
-        raise UsageError(f"graph: --out must name a PNG file, got {args.out!r}")
+    if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
+        raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write --out {args.out!r}: folder {folder!r} does not exist")
     loss = worked_example(args.example)

@@ -342,8 +342,10 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue
                 g = _weight_decay(group, p)
-                state = self.state.setdefault(p, {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                                  "exp_avg_sq": np.zeros_like(p.data)})
+                if p not in self.state:  # m and v start at 0
+                    self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                                     "exp_avg_sq": np.zeros_like(p.data)}
+                state = self.state[p]
                 state["step"] += 1
                 t = state["step"]
                 state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
