@@ -195,7 +195,7 @@ def _view(x: np.ndarray, rng: np.random.Generator, noise: float, drop: float,
     return x * keep + noise * rng.standard_normal(x.shape)
 
 
-def batches(n: int, batch_size: int, rng) -> Iterator[np.ndarray]:
+def batches(n: int, batch_size: int, rng=None) -> Iterator[np.ndarray]:
     """Yield index arrays of mini-batches forever: each pass is a fresh shuffle of range(n).
 
     ``rng`` is a numpy Generator, an int seed >= 0, or None for fresh entropy.
