@@ -73,6 +73,12 @@ SETTINGS = [
     ("supcon", lambda **kw: F.supcon(X4, [0, 0, 1, 1], **kw), "temperature", 0.07, [0, -1]),
     ("multi_margin_loss", lambda **kw: F.multi_margin_loss(X4, Y4, **kw), "margin", 1.0, []),
     ("entropy", lambda **kw: F.entropy([0.5, 0.5], **kw), "base", 2.0, [0, -2.0]),
+    ("gradcheck", lambda **kw: tx.gradcheck(F.logsumexp, _param()[0], **kw), "eps", 1e-6,
+     [0.0, -1e-6]),
+    ("gradcheck", lambda **kw: tx.gradcheck(F.logsumexp, _param()[0], **kw), "atol", 1e-5,
+     [-1.0]),
+    ("gradcheck", lambda **kw: tx.gradcheck(F.logsumexp, _param()[0], **kw), "rtol", 1e-3,
+     [-1.0]),
 ]
 INTEGER = {"steps", "batch_size", "log_every", "seed", "n_per_class", "n_classes", "n",
            "in_features", "out_features", "rng", "sizes[1]", "ignore_index"}
@@ -214,3 +220,13 @@ def test_check_number(kwargs, value, message):
 def test_check_number_returns_python_numbers():
     assert type(check_number("f", "a", np.float32(0.5))) is float
     assert type(check_number("f", "a", np.int64(3), integer=True)) is int
+
+
+@pytest.mark.parametrize("value, error", [(1, ValueError), (0, ValueError), (2.5, TypeError),
+                                          ("300", TypeError), (np.nan, TypeError)])
+def test_plot_resolution_is_checked_before_drawing(tmp_path, value, error):
+    from tinygrad_xent import plot
+    x, y = data.blobs(5, 2, seed=0)
+    with pytest.raises(error, match="decision_regions: resolution must be an integer >= 2"):
+        plot.decision_regions(nn.MLP([2, 2], rng=0), x, y, tmp_path / "r.png", resolution=value)
+    assert not (tmp_path / "r.png").exists()
