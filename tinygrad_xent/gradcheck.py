@@ -31,7 +31,8 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
         the rest are passed through as they are. The check works on float64 copies, so the
         inputs and their ``.grad`` are left untouched.
     eps : the finite-difference step, > 0.
-    atol, rtol : (each >= 0) an element passes when ``|backward - numeric| <= atol + rtol * |numeric|``.
+    atol, rtol : each >= 0; an element passes when
+        ``|backward - numeric| <= atol + rtol * |numeric|``.
 
     Returns
     -------
