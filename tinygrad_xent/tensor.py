@@ -192,31 +192,29 @@ class Tensor:
             self.grad = self.grad + g
 
     # ---- operators: thin wrappers over the ops below --------------------------------------
-    # Anything that is not an operand (None, a str, a dict) gets NotImplemented, so Python
-    # raises its usual TypeError naming the operator and both types.
     def __add__(self, other):
-        return add(self, other) if _is_operand(other) else NotImplemented
+        return add(self, other)
 
     def __radd__(self, other):
-        return add(other, self) if _is_operand(other) else NotImplemented
+        return add(other, self)
 
     def __sub__(self, other):
-        return sub(self, other) if _is_operand(other) else NotImplemented
+        return sub(self, other)
 
     def __rsub__(self, other):
-        return sub(other, self) if _is_operand(other) else NotImplemented
+        return sub(other, self)
 
     def __mul__(self, other):
-        return mul(self, other) if _is_operand(other) else NotImplemented
+        return mul(self, other)
 
     def __rmul__(self, other):
-        return mul(other, self) if _is_operand(other) else NotImplemented
+        return mul(other, self)
 
     def __truediv__(self, other):
-        return div(self, other) if _is_operand(other) else NotImplemented
+        return div(self, other)
 
     def __rtruediv__(self, other):
-        return div(other, self) if _is_operand(other) else NotImplemented
+        return div(other, self)
 
     def __neg__(self):
         return neg(self)
@@ -225,10 +223,10 @@ class Tensor:
         return pow(self, exponent)
 
     def __matmul__(self, other):
-        return matmul(self, other) if _is_operand(other) else NotImplemented
+        return matmul(self, other)
 
     def __rmatmul__(self, other):
-        return matmul(other, self) if _is_operand(other) else NotImplemented
+        return matmul(other, self)
 
     def __getitem__(self, index):
         return getitem(self, index)
@@ -296,11 +294,6 @@ def _value(x) -> np.ndarray | float:
     if isinstance(x, (int, float, np.ndarray, np.generic)):
         return x
     return _from_python("Tensor: an operand", x).astype(np.float64, copy=False)
-
-
-def _is_operand(x) -> bool:
-    """What arithmetic with a Tensor accepts: a Tensor, an array, a number or a (nested) list."""
-    return isinstance(x, (Tensor, np.ndarray, np.generic, int, float, list, tuple))
 
 
 def _from_python(what: str, x) -> np.ndarray:
