@@ -250,6 +250,12 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     Returns
     -------
     Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+
+    Raises
+    ------
+    ValueError naming the function if ``axis`` is out of range or holds no entries (a
+    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
+    not hold numbers.
     """
     x = _as_tensor("logsumexp", "x", x)
     axis = _class_axis("logsumexp", axis, x)
@@ -280,6 +286,12 @@ def log_softmax(x, axis: int = -1) -> Tensor:
     Returns
     -------
     Tensor of x's shape.
+
+    Raises
+    ------
+    ValueError naming the function if ``axis`` is out of range or holds no entries (a
+    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
+    not hold numbers.
     """
     x = _as_tensor("log_softmax", "x", x)
     axis = _class_axis("log_softmax", axis, x)
@@ -302,6 +314,12 @@ def softmax(x, axis: int = -1) -> Tensor:
     Returns
     -------
     Tensor of x's shape; each slice along ``axis`` sums to 1.
+
+    Raises
+    ------
+    ValueError naming the function if ``axis`` is out of range or holds no entries (a
+    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
+    not hold numbers.
     """
     x = _as_tensor("softmax", "x", x)
     axis = _class_axis("softmax", axis, x)
@@ -422,7 +440,7 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     ----------
     logits : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
     target : integer (N,) / (N, d1, ...) / scalar, or float of the logits' shape.
-    weight : optional (C,) class weights, a constant (no gradient flows to it).
+    weight : optional (C,) class weights, finite and >= 0, a constant (no gradient flows to it).
     ignore_index : the class index that marks a sample to skip (integer targets only).
     reduction : "mean", "sum" or "none" (per-sample losses, the target's shape).
     label_smoothing : eps in [0, 1].
@@ -496,7 +514,7 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     ----------
     log_probs : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
     target : integer class indices of shape (N,), (N, d1, ...) or a scalar.
-    weight : optional (C,) class weights (a constant).
+    weight : optional (C,) class weights, finite and >= 0 (a constant).
     ignore_index : the class index that marks a sample to skip.
     reduction : "mean", "sum" or "none".
 
@@ -581,7 +599,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     ----------
     probs : probabilities in [0, 1], any shape, array-like or Tensor.
     target : labels (0/1, or soft labels) of probs' shape.
-    weight : optional weights broadcast against probs (a constant).
+    weight : optional weights, finite and >= 0, broadcast against probs (a constant).
     reduction : "mean" (over all elements), "sum" or "none".
 
     Returns
@@ -627,9 +645,9 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     ----------
     logits : any shape, array-like or Tensor.
     target : labels of logits' shape (0/1 or soft).
-    weight : optional weights broadcast against logits (a constant).
-    pos_weight : optional weight of the positive term, broadcast over the last axis (one per
-        label, shape (L,)); > 1 raises recall, < 1 precision.
+    weight : optional weights, finite and >= 0, broadcast against logits (a constant).
+    pos_weight : optional weight (finite, >= 0) of the positive term, broadcast over the last
+        axis (one per label, shape (L,)); > 1 raises recall, < 1 precision.
     reduction : "mean" (over all elements), "sum" or "none".
 
     Returns
