@@ -74,7 +74,7 @@ def test_unwritable_out_folder(tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     line = _one_line_error(_run("train", "--out", str(blocker / "plots")))
-    assert "cannot write the plots to --out" in line and "a_file" in line
+    assert "train: cannot write to --out" in line and "a_file" in line
 
 
 def test_nan_loss_names_the_step_and_suggests_a_smaller_lr():

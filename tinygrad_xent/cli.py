@@ -237,7 +237,7 @@ def _check_writable(folder: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise UsageError(f"cannot write the plots to --out {folder!r}: "
+        raise UsageError(f"train: cannot write to --out {folder!r}: "
                          f"{err.strerror or err}") from err
 
 
