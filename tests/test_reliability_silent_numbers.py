@@ -266,3 +266,10 @@ def test_truth_of_no_element_follows_numpy():
         except ValueError as err:
             got = type(err)
     assert got == expected
+
+
+def test_the_nan_mean_keeps_float32():
+    x = tx.Tensor(X.astype(np.float32), requires_grad=True)
+    loss = F.cross_entropy(x, np.full(4, -100))
+    loss.backward()
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32

@@ -99,7 +99,7 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
         return total
     count = float(loss.size if count is None else count)
     if count == 0:
-        return where(True, np.nan, total)
+        return where(True, np.full((), np.nan, total.dtype), total)
     return total / count
 
 
