@@ -129,7 +129,8 @@ def _defaults_table() -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``tinygrad-xent train``: print progress and a summary, write plots, say where."""
+    """Run ``tinygrad-xent train``: print progress and a summary, write model.npz and then the
+    plots, say where."""
     settings = _train_settings(args)
     out = args.out if args.out is not None else os.path.join("runs", args.data)
     if out == "":
@@ -181,12 +182,11 @@ def run_train(args: argparse.Namespace) -> int:
         if not args.no_plots:
             written.extend(_plots(model, history, x_train, y_train, out, name, args.data))
     except OSError as err:
-        if written:
-            print("wrote " + ", ".join(written))
         what = "the plots" if written or args.no_model else "model.npz"
         raise RunError(f"cannot write {what} to {out!r}: {err.strerror or err}") from err
-    if written:
-        print("wrote " + ", ".join(written))
+    finally:
+        if written:  # what did get written is said, whatever happened after it
+            print("wrote " + ", ".join(written))
     return 0
 
 
