@@ -273,3 +273,8 @@ def test_the_nan_mean_keeps_float32():
     loss = F.cross_entropy(x, np.full(4, -100))
     loss.backward()
     assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_ints_beyond_int64_are_still_numbers():
+    assert tx.Tensor(2**70).item() == float(2**70)
+    np.testing.assert_array_equal(tx.Tensor([1, 2**70]).data, [1.0, float(2**70)])

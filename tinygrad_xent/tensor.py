@@ -14,6 +14,7 @@ backward walk sums it back to its input's shape with :func:`~.autograd.unbroadca
 from __future__ import annotations
 
 import contextlib
+import numbers
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -308,6 +309,8 @@ def _from_python(what: str, x) -> np.ndarray:
     except ValueError:  # numpy >= 1.24 refuses a ragged nested list
         raise ValueError(f"{what} {expected}, got a nested {type(x).__name__} whose rows "
                          f"differ in length") from None
+    if data.dtype == object and all(isinstance(v, numbers.Real) for v in data.flat):
+        data = data.astype(np.float64)  # ints beyond int64, e.g. 2**70, are still numbers
     if data.dtype.kind not in "fiub":
         shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
         raise TypeError(f"{what} {expected}, got {shown} of type {type(x).__name__}")
