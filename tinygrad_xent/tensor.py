@@ -14,6 +14,7 @@ backward walk sums it back to its input's shape with :func:`~.autograd.unbroadca
 from __future__ import annotations
 
 import contextlib
+import numbers
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -54,11 +55,8 @@ class Tensor:
         if isinstance(data, (np.ndarray, np.generic)):
             data = np.asarray(data, dtype=dtype)
         else:
-            try:
-                data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
-            except (ValueError, TypeError) as err:
-                raise ValueError(f"Tensor: data must be a number or a rectangular (nested) list "
-                                 f"of numbers; numpy says: {err}") from None
+            data = _from_python("Tensor: data", data)
+            data = data.astype(np.float64 if dtype is None else dtype, copy=False)
         if data.dtype.kind not in "fiub":
             raise TypeError(f"Tensor: data must be numeric, got dtype {data.dtype}")
         if requires_grad and data.dtype.kind != "f":
@@ -117,6 +115,21 @@ class Tensor:
         return head + ", ".join(parts) + ")"
 
     __hash__ = object.__hash__  # comparisons return arrays, so identity is the hash
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)`` is t's data (the same memory unless a dtype or a copy is asked)."""
+        if copy is False and dtype is not None and np.dtype(dtype) != self.dtype:
+            raise ValueError(f"__array__: converting {self.dtype} to {np.dtype(dtype)} needs a "
+                             f"copy, but copy=False was given")
+        data = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return data.copy() if copy else data
+
+    def __bool__(self) -> bool:
+        """The truth of a one-element tensor, as numpy decides it for arrays."""
+        if self.data.size > 1:
+            raise ValueError(f"Tensor: the truth value of a tensor of shape {self.shape} is "
+                             f"ambiguous; compare and reduce, e.g. (t > 0).any() or .all()")
+        return bool(self.data)  # one element: its truth; none: whatever numpy says
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the same memory, not a copy)."""
@@ -265,7 +278,27 @@ def _value(x) -> np.ndarray | float:
         return x.data
     if isinstance(x, (int, float, np.ndarray, np.generic)):
         return x
-    return np.asarray(x, dtype=np.float64)
+    return _from_python("Tensor: an operand", x).astype(np.float64, copy=False)
+
+
+def _from_python(what: str, x) -> np.ndarray:
+    """A number or a rectangular nested list of numbers as an array; anything else refused.
+
+    numpy would turn None into nan and "1.5" into 1.5 without a word, and a ragged list into
+    an error that does not say where it came from.
+    """
+    expected = "must be a number or a rectangular (nested) list of numbers"
+    try:
+        data = np.asarray(x)
+    except ValueError:  # numpy >= 1.24 refuses a ragged nested list
+        raise ValueError(f"{what} {expected}, got a nested {type(x).__name__} whose rows "
+                         f"differ in length") from None
+    if data.dtype == object and all(isinstance(v, numbers.Real) for v in data.flat):
+        data = data.astype(np.float64)  # ints beyond int64, e.g. 2**70, are still numbers
+    if data.dtype.kind not in "fiub":
+        shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+        raise TypeError(f"{what} {expected}, got {shown} of type {type(x).__name__}")
+    return data
 
 
 def _shape(x) -> tuple:
