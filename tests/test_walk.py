@@ -246,3 +246,14 @@ def test_detect_anomaly_in_one_thread_does_not_check_another():
         assert np.isneginf(_in_thread(log_there)).all()  # not raised there
         with np.errstate(divide="ignore"), pytest.raises(tx.AnomalyError, match="forward of log"):
             x.log()
+
+
+def test_the_walk_in_the_docs_is_the_walk_in_the_code():
+    import inspect
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "how-the-tape-works.md").read_text()
+    listing = next(block for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+                   if block.startswith("def backward("))
+    assert listing == inspect.getsource(autograd.backward)
