@@ -44,6 +44,19 @@ def test_out_folder_is_made(tmp_path, capsys):
     assert str(out / "loss.png") in capsys.readouterr().out
 
 
+def test_a_plotting_failure_keeps_the_trained_model(tmp_path, monkeypatch):
+    from tinygrad_xent import checkpoint, nn, plot
+
+    def broken_plot(*args, **kwargs):
+        raise ValueError("loss_curve: this matplotlib cannot draw the legend")
+
+    monkeypatch.setattr(plot, "loss_curve", broken_plot)
+    with pytest.raises(ValueError, match="cannot draw the legend"):
+        main(["train", "--data", "blobs", "--steps", "5", "--out", str(tmp_path)])
+    assert os.listdir(tmp_path) == ["model.npz"]
+    nn.MLP([2, 100, 3]).load_state_dict(checkpoint.load(tmp_path / "model.npz"))
+
+
 def test_digits_reports_test_accuracy(capsys):
     assert main(["train", "--data", "digits", "--steps", "100", "--no-plots"]) == 0
     out = capsys.readouterr().out

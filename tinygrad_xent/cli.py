@@ -130,6 +130,8 @@ def run_train(args: argparse.Namespace) -> int:
               f"{len(y_test)} held-out samples")
     if args.no_plots:
         return 0
+    # The model first: a failure while plotting must not cost the trained parameters.
+    model_path = save(model, os.path.join(out, "model.npz"))
     # Imported here: matplotlib takes a moment to load and is needed only for the pictures.
     from . import plot
     written = [plot.loss_curve(history, os.path.join(out, "loss.png"),
@@ -139,7 +141,7 @@ def run_train(args: argparse.Namespace) -> int:
             model, x_train, y_train, os.path.join(out, "regions.png"),
             title=f"{name} on {args.data}: training accuracy "
                   f"{100 * history.final_accuracy:.1f}%"))
-    written.append(save(model, os.path.join(out, "model.npz")))
+    written.append(model_path)
     print("wrote " + ", ".join(written))
     return 0
 

@@ -44,7 +44,9 @@ def loss_curve(history, path, title: str = "Training loss",
     """
     steps = np.arange(len(history.loss))
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
-    ax = fig.add_subplot()
+    # A thin row under the plot holds the legend: inside the axes it would hide part of one
+    # curve or the chance line (a row, not loc="outside ...", which matplotlib 3.6 lacks).
+    ax, legend_ax = fig.subplots(2, 1, height_ratios=(1, 0.06))
     ax.plot(steps, history.loss, color="tab:blue", lw=1.5, label=loss_label)
     ax.axhline(history.chance, color="tab:gray", ls="--", lw=1.2,
                label=f"chance = log C = log {history.n_classes} = {history.chance:.3f}")
@@ -62,9 +64,8 @@ def loss_curve(history, path, title: str = "Training loss",
         acc_ax.set_ylim(0, 101)
         more_handles, more_labels = acc_ax.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-    # Below the axes: inside, it would hide part of one curve or the chance line.
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles),
-               fontsize="small")
+    legend_ax.axis("off")
+    legend_ax.legend(handles, labels, loc="center", ncols=len(handles), fontsize="small")
     ax.set_title(title)
     return _save(fig, path)
 

@@ -284,6 +284,22 @@ def _value(x) -> np.ndarray | float:
     return np.asarray(x, dtype=np.float64)
 
 
+def _values(a, b) -> tuple:
+    """The numpy values of two operands, a Python number taking the other's float dtype.
+
+    numpy 2 treats Python numbers as weak (NEP 50) by itself; numpy 1.x would make a 0-d
+    float32 times 2.0 a float64. Casting the number first gives both the numpy 2 result.
+    """
+    av, bv = _value(a), _value(b)
+    if isinstance(bv, (int, float)) and isinstance(av, (np.ndarray, np.generic)):
+        if av.dtype.kind == "f":
+            bv = np.asarray(bv, dtype=av.dtype)
+    elif isinstance(av, (int, float)) and isinstance(bv, (np.ndarray, np.generic)):
+        if bv.dtype.kind == "f":
+            av = np.asarray(av, dtype=bv.dtype)
+    return av, bv
+
+
 def _shape(x) -> tuple:
     """The shape of an operand (a Python number has shape ())."""
     if isinstance(x, Tensor):
@@ -329,7 +345,8 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    return _record(add, _value(a) + _value(b), (a, b), _add_backward)
+    av, bv = _values(a, b)
+    return _record(add, av + bv, (a, b), _add_backward)
 
 
 def _add_backward(g):
@@ -339,7 +356,8 @@ def _add_backward(g):
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
     b_shape = _shape(b) if _needs_grad(b) else None  # None: b takes no gradient
-    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward, (b_shape,))
+    av, bv = _values(a, b)
+    return _record(sub, av - bv, (a, b), _sub_backward, (b_shape,))
 
 
 def _sub_backward(g, b_shape):
@@ -349,7 +367,7 @@ def _sub_backward(g, b_shape):
 
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     # da needs b and db needs a: save each operand only if the other's gradient is wanted.
     saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
@@ -361,7 +379,7 @@ def _mul_backward(g, a, b):
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     y = av / bv
     saved = (bv, _needs_grad(a), y if _needs_grad(b) else None)  # only db needs y
     return _record(div, y, (a, b), _div_backward, saved)
@@ -385,7 +403,7 @@ def pow(x: Operand, exponent: float) -> Tensor:
     """y = x ** p  (p a number);  dx = g * p * x ** (p - 1)"""
     if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
         raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-    xv = _value(x)
+    xv, exponent = _values(x, exponent)
     return _record(pow, xv ** exponent, (x,), _pow_backward, (xv, exponent))
 
 
@@ -418,7 +436,7 @@ def maximum(a: Operand, b: Operand) -> Tensor:
 
     Splitting a tie half and half is the average of the two one-sided derivatives.
     """
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     saved = (av, bv, _needs_grad(a), _needs_grad(b))
     return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, saved)
 
@@ -442,7 +460,8 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     """
     cond = np.asarray(_value(condition), dtype=bool)
     saved = (cond, _needs_grad(a), _needs_grad(b))
-    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, saved)
+    av, bv = _values(a, b)
+    return _record(where, np.where(cond, av, bv), (a, b), _where_backward, saved)
 
 
 def _where_backward(g, cond, a_needs, b_needs):
