@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,8 @@ def save(module_or_state, path) -> str:
     else:
         raise TypeError(f"save: expected a Module or a dict of arrays, got "
                         f"{type(module_or_state).__name__}")
-    arrays = {}
+    # Any, not np.ndarray: numpy's stubs would read a key "allow_pickle" as savez's flag.
+    arrays: dict[str, Any] = {}
     for name, value in state.items():
         array = np.asarray(getattr(value, "data", value))
         if not isinstance(name, str) or array.dtype.kind not in "fiub":

@@ -16,19 +16,21 @@ import math
 import os
 import sys
 import tempfile
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from . import __version__
 from .checkpoint import save
 from .data import blobs, load_digits, spiral, xor
 from .nn import MLP
-from .optim import SGD, Adam
+from .optim import SGD, Adam, Optimizer
 from .train import Diverged, evaluate, fit
 
 PROG = "tinygrad-xent"
 
 # Per data set: the settings under which the default model reaches the documented result.
 # A flag given on the command line overrides the value here.
-TRAIN_DEFAULTS = {
+TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "spiral": {"model": "mlp", "hidden": 100, "steps": 2000, "lr": 1.0, "weight_decay": 1e-3,
                "optimizer": "sgd", "momentum": 0.0, "batch_size": 0},
     "blobs": {"model": "mlp", "hidden": 100, "steps": 500, "lr": 0.5, "weight_decay": 1e-3,
@@ -102,6 +104,7 @@ def run_train(args: argparse.Namespace) -> int:
     hidden = [settings["hidden"]] if settings["model"] == "mlp" else []
     sizes = [x_train.shape[1], *hidden, n_classes]
     model = MLP(sizes, rng=args.seed)
+    opt: Optimizer
     if settings["optimizer"] == "adam":
         opt = Adam(model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
     else:
@@ -169,7 +172,7 @@ def _train_data(name: str, seed: int):
     """(x_train, y_train, x_test, y_test); the toy sets have no test split (None, None)."""
     if name == "digits":
         return load_digits(seed=seed)
-    generators = {"spiral": spiral, "blobs": blobs, "xor": xor}
+    generators: dict[str, Callable[..., tuple]] = {"spiral": spiral, "blobs": blobs, "xor": xor}
     x, y = generators[name](seed=seed)
     return x, y, None, None
 
@@ -242,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser for every command in :data:`COMMANDS`."""
     parser = _Parser(prog=PROG, description="tinygrad_xent: backprop you can read, "
                                             "on numpy.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)

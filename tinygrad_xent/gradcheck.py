@@ -7,7 +7,7 @@ wrong backward shows up as a disagreement far larger than that.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

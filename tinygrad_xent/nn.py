@@ -14,7 +14,7 @@ chance and the loss curve shows every bit the model learns.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -231,13 +231,13 @@ class MLP(Sequential):
             raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got "
                              f"{activation!r}")
         rng = _rng(rng)
-        layers = []
+        layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if i > 0:
                 layers.append(ACTIVATIONS[activation]())
-            layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
-        last = layers[-1]
-        last.weight.data *= out_scale
-        last.bias.data *= out_scale
+            last = Linear(n_in, n_out, rng=rng, dtype=dtype)
+            layers.append(last)
+        for tensor in last.parameters():  # the last layer's weight and bias
+            tensor.data *= out_scale
         super().__init__(*layers)
         self.sizes = sizes

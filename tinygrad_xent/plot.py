@@ -102,8 +102,8 @@ def decision_regions(model: Module, x: np.ndarray, y: np.ndarray, path,
     ax.contourf(gx, gy, predicted, levels=np.arange(n_classes + 1) - 0.5,
                 colors=[cmap(c) for c in range(n_classes)], alpha=0.3)
     for c in range(n_classes):
-        ax.scatter(*x[y == c].T, s=14, color=cmap(c), edgecolors="black", linewidths=0.4,
-                   label=f"class {c}")
+        ax.scatter(x[y == c, 0], x[y == c, 1], s=14, color=cmap(c), edgecolors="black",
+                   linewidths=0.4, label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
@@ -146,7 +146,8 @@ def embeddings(z, labels, path, title: str = "Learned embeddings") -> str:
     fig = Figure(figsize=(5.8, 5), layout="constrained")
     ax = fig.add_subplot()
     for i, c in enumerate(classes):
-        ax.scatter(*points[labels == c].T, s=10, color=cmap(i), alpha=0.75, label=f"{c}")
+        ax.scatter(points[labels == c, 0], points[labels == c, 1], s=10, color=cmap(i),
+                   alpha=0.75, label=f"{c}")
     ax.set_xlabel(axis_names[0])
     ax.set_ylabel(axis_names[1])
     ax.set_aspect("equal")
