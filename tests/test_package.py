@@ -15,7 +15,8 @@ from tinygrad_xent.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 # The folders the sdist must carry whole: the tests and everything they run or read.
 SHIPPED_FOLDERS = ["tinygrad_xent", "tests", "examples", "docs", "benchmarks"]
-SHIPPED_FILES = ["LICENSE", "README.md", "pyproject.toml", "MANIFEST.in", ".ci/run"]
+SHIPPED_FILES = ["LICENSE", "README.md", "pyproject.toml", "MANIFEST.in", ".ci/run",
+                 ".ci/floors.py"]
 
 
 def pyproject() -> dict:
