@@ -9,8 +9,6 @@ The digits are the UCI "Optical Recognition of Handwritten Digits" test set (1,7
 ``datasets/digits.npz``; docs/data.md tells where it comes from.
 """
 
-from __future__ import annotations
-
 from importlib import resources
 from typing import NamedTuple
 
