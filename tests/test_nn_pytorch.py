@@ -5,6 +5,9 @@ No PyTorch here: its layout is checked against a numpy re-statement of ``torch.n
 by position, applied in order).
 """
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -178,3 +181,38 @@ def test_sequential_indexing_len_and_iteration():
 def test_sequential_bad_index_names_the_index_and_the_length(index, error, message):
     with pytest.raises(error, match=message):
         nn.MLP([2, 8, 8, 3], rng=0)[index]
+
+
+def _page_blocks() -> list[str]:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "to-pytorch.md").read_text()
+    return re.findall(r"```python\n(.*?)```", page, flags=re.S)
+
+
+@pytest.mark.slow
+def test_to_pytorch_page_runs_and_prints_what_it_says(capsys):
+    """docs/to-pytorch.md: our script and the export print the numbers in their comments."""
+    ours, _, export, _ = _page_blocks()
+    namespace: dict = {}
+    exec(compile(ours, "to-pytorch.md", "exec"), namespace)
+    exec(compile(export, "to-pytorch.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line[2:] for block in (ours, export) for line in block.splitlines()
+                if line.startswith("# ")]
+    assert printed == promised
+
+
+def test_to_pytorch_page_pytorch_code_is_python_and_mirrors_ours_line_by_line():
+    """The PyTorch blocks compile (they are never run: no PyTorch here), and the PyTorch
+    script keeps our script's loop line for line."""
+    ours, theirs, _, load = _page_blocks()
+    for block in (theirs, load):
+        compile(block, "to-pytorch.md", "exec")
+    assert "import torch" in theirs and "tinygrad_xent as tx" not in theirs
+
+    def loop(block):
+        lines = block.splitlines()
+        return lines[lines.index("model.train()"):]
+
+    ours_loop = [line.replace("tx.", "torch.") for line in loop(ours) if not line.startswith("#")]
+    assert [line.split("#")[0] for line in ours_loop[:11]] == \
+           [line.split("#")[0] for line in loop(theirs)[:11]]
