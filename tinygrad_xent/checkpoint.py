@@ -30,18 +30,23 @@ def save(module_or_state, path) -> str:
 
     Parameters
     ----------
-    module_or_state : a :class:`~tinygrad_xent.nn.Module` (its ``state_dict()`` is written) or a
-        dict mapping str names to numeric arrays.
-    path : the file to write, written exactly as given (no ".npz" is appended).
+    module_or_state : Module or dict of str to array
+        A :class:`~tinygrad_xent.nn.Module` (its ``state_dict()`` is written) or a dict
+        mapping str names to numeric arrays.
+    path : str or os.PathLike
+        The file to write, written exactly as given (no ".npz" is appended).
 
     Returns
     -------
-    The path written, as a str.
+    str
+        The path written.
 
     Raises
     ------
-    TypeError if a name is not a str or a value is not a numeric array.
-    FileNotFoundError if the folder of ``path`` does not exist.
+    TypeError
+        If a name is not a str or a value is not a numeric array.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
     """
     if isinstance(module_or_state, Module):
         state = module_or_state.state_dict()
@@ -68,9 +73,11 @@ def load(path) -> dict[str, np.ndarray]:
 
     Raises
     ------
-    FileNotFoundError if ``path`` does not exist.
-    CheckpointError if the file is not a valid .npz of plain arrays (damaged, truncated,
-        altered, or holding pickled objects).
+    FileNotFoundError
+        If ``path`` does not exist.
+    CheckpointError
+        If the file is not a valid .npz of plain arrays (damaged, truncated, altered, or
+        holding pickled objects).
     """
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -17,17 +17,22 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
 
     Parameters
     ----------
-    path : the file to write.
-    write : writes the content to the binary stream it is given.
-    caller : the public function's name, for the error message.
+    path : str or os.PathLike
+        The file to write.
+    write : callable
+        Writes the content to the binary stream it is given.
+    caller : str
+        The public function's name, for the error message.
 
     Returns
     -------
-    ``path`` as a str.
+    str
+        ``path``, as a str.
 
     Raises
     ------
-    FileNotFoundError if the folder of ``path`` does not exist.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))

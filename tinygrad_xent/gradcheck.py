@@ -25,20 +25,26 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
 
     Parameters
     ----------
-    fn : a function of the inputs that returns a one-element Tensor.
-    *inputs : Tensors, arrays or numbers. Every Tensor with ``requires_grad=True`` is checked;
-        the rest are passed through as they are. The check works on float64 copies, so the
-        inputs and their ``.grad`` are left untouched.
-    eps : the finite-difference step.
-    atol, rtol : an element passes when ``|backward - numeric| <= atol + rtol * |numeric|``.
+    fn : callable
+        A function of the inputs that returns a one-element Tensor.
+    *inputs : Tensor, array or number
+        Every Tensor with ``requires_grad=True`` is checked; the rest are passed through as
+        they are. The check works on float64 copies, so the inputs and their ``.grad`` are
+        left untouched.
+    eps : float
+        The finite-difference step.
+    atol, rtol : float
+        An element passes when ``|backward - numeric| <= atol + rtol * |numeric|``.
 
     Returns
     -------
-    True when every element of every checked input agrees.
+    bool
+        True when every element of every checked input agrees.
 
     Raises
     ------
-    GradcheckError naming the input, the worst element's index, and both values.
+    GradcheckError
+        Naming the input, the worst element's index, and both values.
     """
     copies = [Tensor(np.array(x.data, dtype=np.float64), requires_grad=True)
               if isinstance(x, Tensor) and x.requires_grad else x for x in inputs]

@@ -32,15 +32,20 @@ def loss_curve(history, path, title: str = "Training loss",
 
     Parameters
     ----------
-    history : a :class:`~tinygrad_xent.train.History` (``loss``, ``accuracy``, ``chance``,
+    history : History
+        A :class:`~tinygrad_xent.train.History` (``loss``, ``accuracy``, ``chance``,
         ``n_classes``).
-    path : the PNG file to write.
-    title : the figure's title.
-    loss_label : the loss curve's legend entry.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
+    loss_label : str
+        The loss curve's legend entry.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     steps = np.arange(len(history.loss))
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
@@ -77,14 +82,23 @@ def decision_regions(model: Module, x: np.ndarray, y: np.ndarray, path,
 
     Parameters
     ----------
-    model : maps (N, 2) points to (N, C) logits.
-    x : (N, 2) points.  y : (N,) integer labels.
-    path : the PNG file to write.
-    resolution : grid points per axis.
+    model : Module
+        Maps (N, 2) points to (N, C) logits.
+    x : (N, 2) array
+        The points.
+    y : (N,) int array
+        Their class labels.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
+    resolution : int
+        Grid points per axis.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != 2:
@@ -121,12 +135,19 @@ def embeddings(z, labels, path, title: str = "Learned embeddings") -> str:
 
     Parameters
     ----------
-    z : (N, d) embeddings, array or Tensor.  labels : (N,) integer labels for the colours.
-    path : the PNG file to write.
+    z : (N, d) array or Tensor
+        The embeddings.
+    labels : (N,) int array
+        Integer labels, for the colours.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     z = np.asarray(z.data if isinstance(z, Tensor) else z, dtype=np.float64)
     labels = np.asarray(labels)
