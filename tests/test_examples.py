@@ -19,7 +19,7 @@ SCRIPTS = sorted(ROOT.glob("examples/*.py")) + sorted(ROOT.glob("docs/make_*.py"
 # Scripts that take an output folder as their one argument.
 TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures"}
 # Scripts that take seconds (the rest take well under one).
-SLOW = {"contrastive"}
+SLOW = {"contrastive", "hinge_vs_ce", "make_figures", "spiral"}
 
 
 def _softmax(z):
