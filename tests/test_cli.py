@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import tinygrad_xent
 from tinygrad_xent.cli import main
 
 
@@ -98,9 +99,14 @@ def test_main_returns_status_in_process(capsys):
 
 
 def test_console_script():
-    script = shutil.which("tinygrad-xent")
+    # Beside the interpreter first: a virtual environment's bin/ need not be on PATH.
+    script = (shutil.which("tinygrad-xent", path=os.path.dirname(sys.executable))
+              or shutil.which("tinygrad-xent"))
     if script is None:
         pytest.skip("the package is not installed with its console script")
     result = subprocess.run([script, "train", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--data" in result.stdout and "--lr" in result.stdout
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout == f"tinygrad-xent {tinygrad_xent.__version__}\n"

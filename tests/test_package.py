@@ -1,6 +1,7 @@
 """The package as an index shows it: metadata, one version, and an sdist that can test itself."""
 
 import re
+import runpy
 import subprocess
 import sys
 import tarfile
@@ -111,3 +112,46 @@ def test_sdist_carries_its_tests_and_the_wheel_its_data(tmp_path):
                  f"tinygrad_xent-{version}.dist-info/licenses/LICENSE"):
         assert name in wheel_names
     assert not [n for n in wheel_names if n.startswith(("tests/", "examples/", "docs/"))]
+
+
+def _links():
+    return runpy.run_path(str(ROOT / "docs" / "absolute_links.py"))
+
+
+def test_readme_links_made_absolute_lead_to_files_of_the_repository():
+    links = _links()
+    base = links["source_address"]((ROOT / "pyproject.toml").read_text())
+    assert base == pyproject()["project"]["urls"]["Source"]
+    converted = links["absolute_links"]((ROOT / "README.md").read_text(), base)
+    targets = [target for _, target in links["TARGET"].findall(converted)]
+    assert not [t for t in targets if links["is_relative"](t)]
+    ours = [t for t in targets if t.startswith(base + "/")]
+    assert len(ours) >= 25
+    for target in ours:
+        kind, branch, path = target[len(base) + 1:].split("#")[0].split("/", 2)
+        assert branch == "main" and (ROOT / path).exists(), target
+        expected = ("raw" if path.endswith(".png") else
+                    "tree" if (ROOT / path).is_dir() else "blob")
+        assert kind == expected, target
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("docs/training.md", "B/blob/main/docs/training.md"),
+    ("./docs/training.md#the-loop", "B/blob/main/docs/training.md#the-loop"),
+    ("docs/losses/", "B/tree/main/docs/losses"),
+    ("docs/img/graph_ce.png", "B/raw/main/docs/img/graph_ce.png"),
+])
+def test_absolute_address_of_each_kind_of_target(target, expected):
+    assert _links()["absolute"](target, "B", ROOT) == expected
+
+
+def test_only_relative_targets_change_and_twice_is_once():
+    links = _links()
+    text = ('[a](docs/data.md) [b](https://pdoc.dev) [c](#tests) ![d](docs/img/temperature.png)'
+            ' <img src="docs/img/graph_ce.png"> f(x) [e](mailto:someone@example.org)')
+    once = links["absolute_links"](text, "https://x.org/r", ROOT)
+    assert once == ('[a](https://x.org/r/blob/main/docs/data.md) [b](https://pdoc.dev) '
+                    '[c](#tests) ![d](https://x.org/r/raw/main/docs/img/temperature.png) '
+                    '<img src="https://x.org/r/raw/main/docs/img/graph_ce.png"> f(x) '
+                    '[e](mailto:someone@example.org)')
+    assert links["absolute_links"](once, "https://x.org/r", ROOT) == once
