@@ -291,10 +291,11 @@ def _values(a, b) -> tuple:
     float32 times 2.0 a float64. Casting the number first gives both the numpy 2 result.
     """
     av, bv = _value(a), _value(b)
-    if isinstance(bv, (int, float)) and isinstance(av, (np.ndarray, np.generic)):
+    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
+    if type(bv) in (int, float, bool) and isinstance(av, (np.ndarray, np.generic)):
         if av.dtype.kind == "f":
             bv = np.asarray(bv, dtype=av.dtype)
-    elif isinstance(av, (int, float)) and isinstance(bv, (np.ndarray, np.generic)):
+    elif type(av) in (int, float, bool) and isinstance(bv, (np.ndarray, np.generic)):
         if bv.dtype.kind == "f":
             av = np.asarray(av, dtype=bv.dtype)
     return av, bv
