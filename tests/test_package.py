@@ -122,7 +122,9 @@ def test_readme_links_made_absolute_lead_to_files_of_the_repository():
     links = _links()
     base = links["source_address"]((ROOT / "pyproject.toml").read_text())
     assert base == pyproject()["project"]["urls"]["Source"]
-    converted = links["absolute_links"]((ROOT / "README.md").read_text(), base)
+    readme = (ROOT / "README.md").read_text()
+    converted = links["absolute_links"](readme, base)
+    assert readme == converted, "README.md has relative links: run python docs/absolute_links.py"
     targets = [target for _, target in links["TARGET"].findall(converted)]
     assert not [t for t in targets if links["is_relative"](t)]
     ours = [t for t in targets if t.startswith(base + "/")]
