@@ -4,8 +4,8 @@
     import tinygrad_xent.functional as F
 """
 
-from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
 from . import exercises
+from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
 from .checkpoint import load, save
 from .draw import draw
 from .explain import explain

@@ -301,6 +301,23 @@ def _from_python(what: str, x) -> np.ndarray:
     return data
 
 
+def _values(a, b) -> tuple:
+    """The numpy values of two operands, a Python number taking the other's float dtype.
+
+    numpy 2 treats Python numbers as weak (NEP 50) by itself; numpy 1.x would make a 0-d
+    float32 times 2.0 a float64. Casting the number first gives both the numpy 2 result.
+    """
+    av, bv = _value(a), _value(b)
+    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
+    if type(bv) in (int, float, bool) and isinstance(av, (np.ndarray, np.generic)):
+        if av.dtype.kind == "f":
+            bv = np.asarray(bv, dtype=av.dtype)
+    elif type(av) in (int, float, bool) and isinstance(bv, (np.ndarray, np.generic)):
+        if bv.dtype.kind == "f":
+            av = np.asarray(av, dtype=bv.dtype)
+    return av, bv
+
+
 def _shape(x) -> tuple:
     """The shape of an operand (a Python number has shape ())."""
     if isinstance(x, Tensor):
@@ -347,7 +364,8 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    return _record(add, _value(a) + _value(b), (a, b), _add_backward)
+    av, bv = _values(a, b)
+    return _record(add, av + bv, (a, b), _add_backward)
 
 
 def _add_backward(g, needs):
@@ -356,7 +374,8 @@ def _add_backward(g, needs):
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward)
+    av, bv = _values(a, b)
+    return _record(sub, av - bv, (a, b), _sub_backward)
 
 
 def _sub_backward(g, needs):
@@ -365,7 +384,7 @@ def _sub_backward(g, needs):
 
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     # da needs b and db needs a: save each operand only if the other's gradient is wanted.
     saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
@@ -377,7 +396,7 @@ def _mul_backward(g, needs, a, b):
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     y = av / bv
     saved = (bv, y if _needs_grad(b) else None)  # only db needs y
     return _record(div, y, (a, b), _div_backward, saved)
@@ -401,7 +420,7 @@ def pow(x: Operand, exponent: float) -> Tensor:
     """y = x ** p  (p a number);  dx = g * p * x ** (p - 1)"""
     if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
         raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-    xv = _value(x)
+    xv, exponent = _values(x, exponent)
     return _record(pow, xv ** exponent, (x,), _pow_backward, (xv, exponent))
 
 
@@ -434,7 +453,7 @@ def maximum(a: Operand, b: Operand) -> Tensor:
 
     Splitting a tie half and half is the average of the two one-sided derivatives.
     """
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, (av, bv))
 
 
@@ -457,7 +476,8 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     ``condition`` is a boolean array (or Tensor) and gets no gradient.
     """
     cond = np.asarray(_value(condition), dtype=bool)
-    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, (cond,))
+    av, bv = _values(a, b)
+    return _record(where, np.where(cond, av, bv), (a, b), _where_backward, (cond,))
 
 
 def _where_backward(g, needs, cond):
