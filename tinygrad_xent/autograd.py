@@ -28,7 +28,7 @@ import itertools
 import math
 import operator
 import threading
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -296,15 +296,7 @@ class Gradients:
         """Add ``g`` (already of ``key``'s shape) to the gradient pending for ``key``."""
         total = self._pending.get(key)
         if total is None:
-            self._pending[key] = g
-            if g is self._popped:  # passed on as it is
-                if self._popped_owned and self._passed_to is None:
-                    self._owned.add(key)
-                    self._passed_to = key
-                else:  # handed to a second input too: now neither may write into it
-                    self._owned.discard(self._passed_to)
-            elif type(g) is np.ndarray and g.base is None:  # a rule's new array
-                self._owned.add(key)
+            self._store(key, g)
             return
         dtype = np.result_type(total.dtype, g.dtype)
         if key in self._owned and total.dtype == dtype:
@@ -322,6 +314,18 @@ class Gradients:
             into += other
         self._owned.add(key)
         self._pending[key] = into
+
+    def _store(self, key, g) -> None:
+        """The first gradient for ``key``: kept as it is, and noted if only the walk holds it."""
+        self._pending[key] = g
+        if g is self._popped:  # passed on as it is
+            if self._popped_owned and self._passed_to is None:
+                self._owned.add(key)
+                self._passed_to = key
+            else:  # handed to a second input too: now neither may write into it
+                self._owned.discard(self._passed_to)
+        elif type(g) is np.ndarray and g.base is None:  # a rule's new array
+            self._owned.add(key)
 
     def deposit_into_leaves(self) -> None:
         """Add each remaining gradient to its leaf's ``.grad``, in the leaf's dtype.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -302,20 +302,28 @@ def _from_python(what: str, x) -> np.ndarray:
 
 
 def _values(a, b) -> tuple:
-    """The numpy values of two operands, a Python number taking the other's float dtype.
+    """The numpy values of two operands, a Python number staying weak under numpy 1.x too.
 
-    numpy 2 treats Python numbers as weak (NEP 50) by itself; numpy 1.x would make a 0-d
-    float32 times 2.0 a float64. Casting the number first gives both the numpy 2 result.
+    numpy 2 treats Python numbers as weak by itself (NEP 50): float32 * 2.0 is float32. numpy
+    1.x does so only when the other operand has at least one dimension; a 0-d float32 times
+    2.0 becomes float64 there, so the number is first cast to the other's float dtype.
     """
     av, bv = _value(a), _value(b)
-    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
-    if type(bv) in (int, float, bool) and isinstance(av, (np.ndarray, np.generic)):
-        if av.dtype.kind == "f":
-            bv = np.asarray(bv, dtype=av.dtype)
-    elif type(av) in (int, float, bool) and isinstance(bv, (np.ndarray, np.generic)):
-        if bv.dtype.kind == "f":
-            av = np.asarray(av, dtype=bv.dtype)
+    if _NUMPY_1:
+        av, bv = _weak_number(av, bv), _weak_number(bv, av)
     return av, bv
+
+
+_NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+
+
+def _weak_number(x, other):
+    """``x`` cast to ``other``'s float dtype when ``x`` is a Python number (numpy 1.x only)."""
+    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
+    if type(x) in (int, float, bool) and isinstance(other, (np.ndarray, np.generic)) \
+            and other.dtype.kind == "f":
+        return np.asarray(x, dtype=other.dtype)
+    return x
 
 
 def _shape(x) -> tuple:
