@@ -29,6 +29,7 @@ import math
 import operator
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -122,8 +123,8 @@ class Node:
         # A few numbers are cheap to keep, and tx.explain / tx.draw show them.
         self.value = out if out.size <= KEEP_VALUE_SIZE else None
         self.order = next(_order)
-        self.grad_out = None
-        self.grads_in = None
+        self.grad_out: np.ndarray | None = None
+        self.grads_in: tuple | None = None
 
     @property
     def walked(self) -> bool:
@@ -233,7 +234,7 @@ def _check_not_freed(nodes: Tape) -> None:
 def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
     """Who watches the walk: explain's recorder (small graphs, or retain_graph=True) and the
     checks of ``detect_anomaly`` when it is on in this thread."""
-    observers = []
+    observers: list[Callable[[Node, int, np.ndarray, tuple], None]] = []
     if retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
                         and all(math.prod(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes)):
         observers.append(_record_flow)
@@ -251,8 +252,8 @@ def _record_flow(node: Node, position: int, grad: np.ndarray, grads: tuple) -> N
     node.grads_in = tuple(None if g is None else _dense(g).copy() for g in grads)
 
 
-def _dense(g):
-    return g.dense() if type(g) is Scatter else g
+def _dense(g: np.ndarray | Scatter) -> np.ndarray:
+    return g.dense() if isinstance(g, Scatter) else g
 
 
 class Gradients:
@@ -274,7 +275,7 @@ class Gradients:
     """
 
     def __init__(self, key, grad: np.ndarray):
-        self._pending = {key: grad}
+        self._pending: dict[Any, np.ndarray | Scatter] = {key: grad}
         self._owned: set = set()
         # The gradient taken out last, which the rule may pass on as it is, whether the walk
         # held it alone, and the input that received it as its own (if one did).
@@ -285,7 +286,7 @@ class Gradients:
     def pop(self, key) -> np.ndarray:
         """Take out the complete gradient of ``key`` as a plain array."""
         g = self._pending.pop(key)
-        if type(g) is Scatter:
+        if isinstance(g, Scatter):
             g, owned = g.dense(), True
         else:
             owned = key in self._owned
@@ -299,16 +300,17 @@ class Gradients:
             self._store(key, g)
             return
         dtype = np.result_type(total.dtype, g.dtype)
-        if key in self._owned and total.dtype == dtype:
+        into: np.ndarray
+        if key in self._owned and isinstance(total, np.ndarray) and total.dtype == dtype:
             into, other = total, g
         elif (type(g) is np.ndarray and g.base is None and g is not self._popped
               and g.dtype == dtype):  # a rule's new array (the popped one may go to another)
             into, other = g, total
-        elif type(total) is Scatter:  # a new array, which is then the walk's own
+        elif isinstance(total, Scatter):  # a new array, which is then the walk's own
             into, other = total.dense().astype(dtype, copy=False), g
         else:
             into, other = total.astype(dtype), g  # astype copies
-        if type(other) is Scatter:
+        if isinstance(other, Scatter):
             other.add_to(into)
         else:
             into += other
@@ -334,7 +336,7 @@ class Gradients:
         the caller or another leaf may hold the same array.
         """
         for leaf, g in self._pending.items():
-            owned = type(g) is Scatter or leaf in self._owned
+            owned = isinstance(g, Scatter) or leaf in self._owned
             g = _dense(g)
             if leaf.grad is not None:
                 leaf.grad = np.add(leaf.grad, g, dtype=leaf.dtype)
@@ -455,7 +457,7 @@ class _Anomaly:
     def check_backward(self, node: Node, position: int, grad_out: np.ndarray,
                        grads: tuple) -> None:
         for i, g in enumerate(grads):
-            if type(g) is Scatter:
+            if isinstance(g, Scatter):
                 g = g.values
             if g is not None and not np.isfinite(g).all():
                 hint = ""
