@@ -92,6 +92,7 @@ def test_a_thousand_leaves_are_counted_not_drawn(tmp_path):
     assert sum(t.startswith("leaf") for t in texts) == 6
 
 
+@pytest.mark.slow
 def test_the_png_is_capped_at_5000_pixels_a_side(tmp_path):
     h = Tensor([1.0], requires_grad=True)
     for _ in range(100):

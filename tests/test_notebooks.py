@@ -81,6 +81,7 @@ def test_backprop_through_softmax():
     for label in ("tape:       ", "J^T g:      ", "closed form:"):
         assert f"{label} {x.grad.round(6)}" in printed
     assert tx.explain(worked_example("softmax"), file=None) in printed
+    assert printed.count("explain: backward through") == 1  # printed, not shown again as Out
     assert "softmax-one_hot: [ 0.2139 -0.3573  0.1434]" in printed
     assert len(_images(fresh)) == 1  # tx.draw showed inline
 

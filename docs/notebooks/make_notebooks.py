@@ -61,7 +61,7 @@ the sum and by the divide), so the gradient arriving there is the sum of both.""
     ("code", """from tinygrad_xent.explain import worked_example
 
 out = worked_example("softmax")
-tx.explain(out);"""),
+tx.explain(out)"""),
     ("code", """tx.draw(out)"""),
     ("md", """## And cross-entropy on top
 
