@@ -50,6 +50,15 @@ def test_before_backward_no_gradients_are_drawn():
     assert any("call loss.backward()" in t for t in texts)
 
 
+def test_a_graph_that_kept_no_gradients_says_how_to_keep_them():
+    x = Tensor(np.ones((200, 100)), requires_grad=True)
+    loss = (x * 2.0).sum()
+    loss.backward()  # 20,000 elements: too big to keep what flowed, by default
+    texts = _texts(tx.draw(loss))
+    assert not any(t.startswith("grad") for t in texts)
+    assert any("loss.backward(retain_graph=True) keeps the gradients" in t for t in texts)
+
+
 def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
     rng = np.random.default_rng(0)
     w1 = Tensor(rng.normal(size=(2, 5)), requires_grad=True)

@@ -157,7 +157,8 @@ class _Graph:
     """
 
     def __init__(self, loss: Tensor, nodes: list, max_ops: int | None):
-        self.backward_done = loss.node.walked and nodes[-1].grad_out is not None
+        self.walked = loss.node.walked
+        self.backward_done = self.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
         self.edges = []
         first = 0 if max_ops is None else max(0, len(nodes) - max_ops)
@@ -348,8 +349,12 @@ class _Graph:
         ax.set_axis_off()
         ax.text(self.width / 2, -header + 0.2, "computation graph, inputs on top",
                 ha="center", va="center", fontsize=FONT + 2, weight="bold")
-        legend = ("value in black,  grad = d loss / d tensor in red" if self.backward_done
-                  else "value in black  (call loss.backward() to see the gradients)")
+        if self.backward_done:
+            legend = "value in black,  grad = d loss / d tensor in red"
+        elif self.walked:  # a graph too big for the walk to keep its gradients
+            legend = "value in black  (loss.backward(retain_graph=True) keeps the gradients)"
+        else:
+            legend = "value in black  (call loss.backward() to see the gradients)"
         if "left out" in self.summary:
             legend += "  -  " + self.summary
         ax.text(self.width / 2, -header + 0.42, legend, ha="center", va="center",
