@@ -218,3 +218,18 @@ def test_the_float32_linear_model_of_nan_hunt(loss_name):
     loss = getattr(example, loss_name)(x @ w, np.eye(3, dtype=np.float32)[labels])
     loss.backward()
     _check_explain_matches_the_walk(loss, [w])
+
+
+def test_a_thousand_leaves_are_listed_up_to_twenty_and_counted():
+    leaves = [Tensor([float(i)], requires_grad=True) for i in range(1000)]
+    loss = (tx.concatenate(leaves) * np.arange(1000.0)).sum()
+    loss.backward()
+    text = tx.explain(loss, file=None)
+    assert "node 0  concatenate((1,), (1,), (1,), (1,), (1,), (1,), (1,), (1,), ... (1000 " \
+        "inputs)) -> (1000,)" in text
+    assert "dx_7 to leaf 7 (1,)  [7.0000]" in text  # 8 inputs shown per node
+    assert "... 992 more inputs, dx_8 to dx_999, left out" in text
+    assert "leaf 19 (1,).grad (1 use):\n    [19.0000]" in text
+    assert "leaf 20 (1,).grad" not in text
+    assert "... 980 more leaves left out" in text
+    assert len(text.splitlines()) < 100

@@ -190,8 +190,10 @@ class Tape(list):
         return "\n".join(lines)
 
 
-def _shapes(shapes: tuple) -> str:
-    return ", ".join(str(s) for s in shapes)
+def _shapes(shapes: tuple, most: int = 8) -> str:
+    """The shapes, the first ``most`` of them when concatenate has a thousand inputs."""
+    shown = ", ".join(str(s) for s in shapes[:most])
+    return shown if len(shapes) <= most else f"{shown}, ... ({len(shapes)} inputs)"
 
 
 def tape(tensor) -> Tape:

@@ -16,7 +16,7 @@ from typing import TextIO
 import numpy as np
 
 from . import functional as F
-from .autograd import (EXPLAIN_MAX_NODES, EXPLAIN_MAX_SIZE, Constant, Node, tape,
+from .autograd import (EXPLAIN_MAX_NODES, EXPLAIN_MAX_SIZE, Constant, Node, _shapes, tape,
                        unbroadcast)
 from .tensor import Tensor
 
@@ -152,7 +152,7 @@ def _no_records(nodes: list) -> str:
 
 def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     """The lines for one node: what it computed and what it sent to each input."""
-    shapes = ", ".join(str(s) for s in node.in_shapes)
+    shapes = _shapes(node.in_shapes, MAX_INPUTS)
     rows = []  # (label, text) pairs, printed in two columns
     if node.value is not None:
         rows.append(("value", format_values(node.value)))
