@@ -233,3 +233,20 @@ def test_a_thousand_leaves_are_listed_up_to_twenty_and_counted():
     assert "leaf 20 (1,).grad" not in text
     assert "... 980 more leaves left out" in text
     assert len(text.splitlines()) < 100
+
+
+def test_parameters_are_named_by_their_path_in_nested_models():
+    class Encoder(nn.Module):
+        def __init__(self):
+            self.trunk = nn.MLP([2, 3, 2], rng=0)
+            self.head = nn.Linear(2, 1, rng=1)
+
+        def forward(self, x):
+            return self.head(self.trunk(x))
+
+    model = Encoder()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["trunk.layers.0.weight", "trunk.layers.0.bias", "trunk.layers.2.weight",
+                     "trunk.layers.2.bias", "head.weight", "head.bias"]
+    assert [t.name for t in model.parameters()] == names  # the names explain and draw show
+    assert set(model.state_dict()) == set(names)
