@@ -13,7 +13,7 @@ import sys
 import tinygrad_xent as tx
 from tinygrad_xent import data, nn, optim, play, plot, train
 from tinygrad_xent.cli import TRAIN_DEFAULTS
-from tinygrad_xent.explain import worked_example
+from tinygrad_xent.explain import WORKED_EXAMPLES, worked_example
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, os.pardir, "examples")
@@ -29,7 +29,7 @@ def _example(name: str):
 
 def main(out_folder: str = os.path.join(HERE, "img")) -> None:
     os.makedirs(out_folder, exist_ok=True)
-    for name in ("ce", "bce", "nt_xent"):
+    for name in WORKED_EXAMPLES:
         path = os.path.join(out_folder, f"graph_{name}.png")
         tx.draw(worked_example(name), path)
         print(f"wrote {path}")

@@ -8,6 +8,7 @@ import pytest
 
 import tinygrad_xent as tx
 import tinygrad_xent.functional as F
+from tinygrad_xent import nn
 from tinygrad_xent import Tensor
 from tinygrad_xent.explain import worked_example
 
@@ -49,6 +50,15 @@ def test_before_backward_no_gradients_are_drawn():
     assert any("call loss.backward()" in t for t in texts)
 
 
+def test_a_graph_that_kept_no_gradients_says_how_to_keep_them():
+    x = Tensor(np.ones((200, 100)), requires_grad=True)
+    loss = (x * 2.0).sum()
+    loss.backward()  # 20,000 elements: too big to keep what flowed, by default
+    texts = _texts(tx.draw(loss))
+    assert not any(t.startswith("grad") for t in texts)
+    assert any("loss.backward(retain_graph=True) keeps the gradients" in t for t in texts)
+
+
 def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
     rng = np.random.default_rng(0)
     w1 = Tensor(rng.normal(size=(2, 5)), requires_grad=True)
@@ -66,12 +76,58 @@ def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
             assert not a.overlaps(b) or a.intersection(a, b).width < 1
 
 
-def test_an_oversized_graph_is_refused_with_a_pointer_to_tape():
+def test_a_long_chain_draws_the_ops_nearest_the_loss_and_says_what_it_left_out():
     h = Tensor([1.0], requires_grad=True)
     for _ in range(60):
         h = h * 1.01
-    with pytest.raises(ValueError, match=r"61 ops, too many .* print\(tx.tape\(loss\)\)"):
-        tx.draw(h.sum())
+    fig = tx.draw(h.sum(), max_ops=12)
+    texts = _texts(fig)
+    assert "nodes 0 to 48 (49 ops)" in texts
+    assert sorted(t for t in texts if t.startswith("node ")) == sorted(
+        f"node {i}" for i in range(49, 61))
+    assert "left out: 49 earlier ops" in fig.summary
+    assert fig.get_size_inches()[0] < 8  # the chain runs straight down, constants beside it
+
+
+def test_a_thousand_leaves_are_counted_not_drawn(tmp_path):
+    leaves = [Tensor([float(i)], requires_grad=True) for i in range(1000)]
+    loss = tx.concatenate(leaves).sum()
+    loss.backward()
+    fig = tx.draw(loss, tmp_path / "big.png")
+    height, width = matplotlib.image.imread(tmp_path / "big.png").shape[:2]
+    assert width <= 5000 and height <= 5000
+    texts = _texts(fig)
+    assert "994 more inputs" in texts  # 6 of concatenate's 1000 inputs are drawn
+    assert sum(t.startswith("leaf") for t in texts) == 6
+
+
+@pytest.mark.slow
+def test_the_png_is_capped_at_5000_pixels_a_side(tmp_path):
+    h = Tensor([1.0], requires_grad=True)
+    for _ in range(100):
+        h = h * 1.01
+    fig = tx.draw(h.sum(), tmp_path / "long.png", max_ops=None)
+    assert max(fig.get_size_inches()) * 130 > 5000  # it would be taller than the cap
+    assert max(matplotlib.image.imread(tmp_path / "long.png").shape[:2]) == 5000
+
+
+def test_shows_inline_in_a_notebook_and_saves():
+    fig = tx.draw(worked_example("softmax"))
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    assert len(png) < 200_000
+    assert repr(fig).startswith("<tx.draw: 4 ops, 1 leaf drawn;")
+
+
+def test_parameters_and_constants_are_named():
+    model = nn.MLP([2, 3, 2], rng=0)
+    loss = F.cross_entropy(model(np.ones((2, 2))), np.array([0, 1]))
+    loss.backward()
+    texts = _texts(tx.draw(loss))
+    for title in ("layers.0.weight (2, 3)", "layers.0.bias (3,)", "layers.2.weight (3, 2)",
+                  "layers.2.bias (2,)", "row max", "count N"):
+        assert title in texts
+    assert "value 2" in texts  # the mean's divisor N = 2
 
 
 def test_bad_inputs():

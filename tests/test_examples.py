@@ -89,7 +89,8 @@ def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
         assert worst < 1e-10
     if script.stem == "make_figures":
         pngs = sorted(p.name for p in folder.glob("*.png"))
-        assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "hinge_vs_ce.png",
+        assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "graph_softmax.png",
+                        "hinge_vs_ce.png",
                         "play_bce.png", "play_softmax.png", "play_temperature.png",
                         "spiral_linear_loss.png", "spiral_linear_regions.png",
                         "spiral_mlp_loss.png", "spiral_mlp_regions.png", "temperature.png"]
@@ -105,12 +106,19 @@ def _cli(*args, cwd):
                           capture_output=True, text=True, timeout=60)
 
 
-def test_cli_graph_draws_and_explains(tmp_path):
-    result = _cli("graph", "--example", "ce", "--out", "ce.png", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "[ 0.2139, -0.3573,  0.1434]" in result.stdout
-    assert "graph written to ce.png" in result.stdout
-    assert (tmp_path / "ce.png").stat().st_size > 20_000
+# Each example's leaf gradient: softmax - one_hot; row 1 of softmax's Jacobian,
+# p_1 (one_hot(1) - p); (sigmoid - y) / 2; NT-Xent's two views.
+GRAPH_GRADIENTS = {"ce": "[ 0.2139, -0.3573,  0.1434]", "softmax": "[-0.1375,  0.2296, -0.0922]",
+                   "bce": "[-0.1550,  0.0912]", "nt_xent": "leaf 1 (2, 2).grad (1 use):"}
+
+
+@pytest.mark.parametrize("example", sorted(GRAPH_GRADIENTS))
+def test_cli_graph_draws_and_explains(tmp_path, example):
+    result = _cli("graph", "--example", example, "--out", "g.png", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert GRAPH_GRADIENTS[example] in result.stdout
+    assert "graph written to g.png" in result.stdout
+    assert (tmp_path / "g.png").stat().st_size > 20_000
 
 
 def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):

@@ -29,7 +29,7 @@ import math
 import operator
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -106,10 +106,14 @@ class Node:
         graphs or with ``retain_graph=True``; ``None`` otherwise.
     value : numpy array or None
         The op's output when it has at most ``KEEP_VALUE_SIZE`` elements.
+    constants : tuple or None
+        For each input, a :class:`Constant` when it is a named constant Tensor, or a number
+        or numpy array of at most ``KEEP_VALUE_SIZE`` elements; else ``None``. ``None`` in
+        place of the tuple when no input is such a constant.
     """
 
     __slots__ = ("op", "parents", "needs_input_grad", "backward", "saved", "in_shapes",
-                 "out_shape", "value", "order", "grad_out", "grads_in")
+                 "out_shape", "value", "order", "grad_out", "grads_in", "constants")
 
     def __init__(self, op: Callable, parents: tuple, needs_input_grad: tuple,
                  backward: Callable, saved: tuple, in_shapes: tuple, out: np.ndarray):
@@ -125,6 +129,7 @@ class Node:
         self.order = next(_order)
         self.grad_out: np.ndarray | None = None
         self.grads_in: tuple | None = None
+        self.constants: tuple | None = None
 
     @property
     def walked(self) -> bool:
@@ -154,8 +159,28 @@ class Node:
         return f"{self.name}({shapes}) -> {self.out_shape}"
 
 
+class Constant(NamedTuple):
+    """A constant input of a node, as ``tx.explain`` shows it: the name the code gave it (the
+    row max of log-sum-exp) or None, and its value: kept up to ``KEEP_VALUE_SIZE`` elements,
+    or up to ``EXPLAIN_MAX_SIZE`` when named (explain then summarises it); else None."""
+
+    name: str | None
+    value: object
+
+
 class Tape(list):
-    """The nodes that lead to a tensor, in the order they were recorded; prints one per line."""
+    """The nodes that lead to a tensor, in the order they were recorded; prints one per line.
+
+    Its repr (what a notebook cell or the REPL shows) is the same table, cut to the first
+    and last 10 nodes when there are more than 30.
+    """
+
+    def __repr__(self) -> str:
+        if len(self) <= 30:
+            return str(self)
+        lines = str(self).split("\n")
+        return "\n".join(lines[:10] + [f"... {len(self) - 20} more nodes: print(tape) shows "
+                                        f"every one"] + lines[-10:])
 
     def __str__(self) -> str:
         if not self:
@@ -166,8 +191,10 @@ class Tape(list):
         return "\n".join(lines)
 
 
-def _shapes(shapes: tuple) -> str:
-    return ", ".join(str(s) for s in shapes)
+def _shapes(shapes: tuple, most: int = 8) -> str:
+    """The shapes, the first ``most`` of them when concatenate has a thousand inputs."""
+    shown = ", ".join(str(s) for s in shapes[:most])
+    return shown if len(shapes) <= most else f"{shown}, ... ({len(shapes)} inputs)"
 
 
 def tape(tensor) -> Tape:

@@ -307,8 +307,9 @@ def add_graph(commands) -> None:
                     "PNG and print tx.explain: the gradient arriving at every node and what "
                     "each node hands to its inputs.")
     p.add_argument("--example", default="ce", choices=WORKED_EXAMPLES,
-                   help="ce: cross-entropy of [1.2, 2.3, 0.8] with class 1; bce: binary "
-                        "cross-entropy with logits; nt_xent: NT-Xent of 2 pairs (default: ce)")
+                   help="ce: cross-entropy of [1.2, 2.3, 0.8] with class 1; softmax: softmax "
+                        "alone, backpropagated with g = [0, 1, 0]; bce: binary cross-entropy "
+                        "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)")
     p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
     p.set_defaults(run=run_graph)
 

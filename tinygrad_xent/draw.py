@@ -9,13 +9,14 @@ layered-graph layout), so no edge runs through a box.
 
 from __future__ import annotations
 
+import io
 import os
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .autograd import Node, tape
-from .explain import DECIMALS, format_values, leaf_gradients
+from .autograd import Constant, Node, tape
+from .explain import DECIMALS, describe_constant, format_values, leaf_gradients
 from .files import write_atomically
 from .tensor import Tensor
 
@@ -25,7 +26,11 @@ if TYPE_CHECKING:
 # matplotlib is imported inside the functions that draw: it takes longer to import than the
 # rest of the package together, and `import tinygrad_xent` should not pay for it.
 
-MAX_OPS = 40        # a bigger graph would need boxes too small to read
+MAX_OPS = 40        # ops drawn by default: the ones nearest the loss; the rest become one box
+MAX_INPUTS = 6      # inputs drawn per op (concatenate may have a thousand)
+MAX_LEAVES = 16     # leaf boxes drawn; further leaves share one box that counts them
+MAX_PIXELS = 5000   # a PNG side at most this many pixels: the dpi is lowered to fit
+NOTEBOOK_DPI = 80   # the picture a notebook shows inline, kept small
 SHOW_SIZE = 6       # tensors with at most this many elements show their values
 FONT = 9            # points; monospace so that a box's width follows from its text
 CHAR_W = 0.602 * FONT / 72  # inches per character of DejaVu Sans Mono
@@ -34,61 +39,103 @@ PAD_X, PAD_Y = 0.14, 0.09   # inches between a box's text and its border
 GAP_X = 0.35                # inches between neighbouring boxes in a row
 GAP_Y = {"op": 0.24, "tensor": 0.40}  # inches above a row of ops / of tensors
 DUMMY_W = 0.25              # width reserved in a row for an edge passing through it
-VALUE_COLOR, GRAD_COLOR = "#1a1a1a", "#b2182b"
+VALUE_COLOR, GRAD_COLOR, NOTE_COLOR = "#1a1a1a", "#b2182b", "#555555"
 FILL = {"leaf": "#d6e6f5", "constant": "#ececec", "inner": "#fbf6e3", "loss": "#fdd9b5",
-        "op": "#e3dcf2", "dummy": "none"}
+        "op": "#e3dcf2", "summary": "#ffffff", "dummy": "none"}
 EDGE = {"leaf": "#3a6ea5", "constant": "#9a9a9a", "inner": "#b59b3e", "loss": "#d36b12",
-        "op": "#6a51a3", "dummy": "none"}
+        "op": "#6a51a3", "summary": "#9a9a9a", "dummy": "none"}
 
 
-def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130) -> Figure:
+def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
+         max_ops: int | None = MAX_OPS) -> Figure:
     """Draw the graph that computed ``loss``: one box per tensor and per op, inputs on top.
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
-    and, after ``loss.backward()``, its gradient d loss / d tensor (red). Each op box shows
-    the op's name and its position on the tape (``print(tx.tape(loss))`` lists the same
-    numbers). Edges into a two-input op are labelled with the rule's names, ``a`` and ``b``.
+    and, after ``loss.backward()``, its gradient d loss / d tensor (red). Leaves show their
+    name when they have one (an nn model's parameters: ``layers.0.weight``); constants their
+    name and value when the tape kept them. Each op box shows the op's name and its position
+    on the tape (``print(tx.tape(loss))`` lists the same numbers). Edges into a two-input op
+    are labelled with the rule's names, ``a`` and ``b``.
+
+    A big graph is cut, and the picture says what it left out: only the ``max_ops`` ops
+    nearest the loss are drawn (the earlier ones become one box), at most 6 inputs per op and
+    16 leaf boxes (the other leaves share one box that counts them), and a PNG side is at
+    most 5000 pixels.
 
     Parameters
     ----------
     loss : the Tensor whose graph to draw (usually a scalar loss).
     path : if given, a PNG is written there (atomically: a temporary file, then renamed).
-    dpi : resolution of the PNG.
+    dpi : resolution of the PNG (lowered if a side would pass 5000 pixels).
+    max_ops : how many ops to draw at most (None: all of them, which may be unreadable).
 
     Returns
     -------
-    The matplotlib ``Figure`` (not shown on screen: it has no window).
+    A :class:`Drawing`: a matplotlib ``Figure`` that a Jupyter notebook shows as the picture
+    (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor.
-    ValueError if no op that needs a gradient leads to ``loss``, or the graph has more than
-    40 ops, too many to read; ``print(tx.tape(loss))`` then lists them one per line.
+    TypeError if ``loss`` is not a Tensor; ValueError if no op that needs a gradient leads to
+    ``loss``, or if ``max_ops`` is not None or >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"draw: loss must be a Tensor, got {type(loss).__name__}")
+    if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
+                                or max_ops < 1):
+        raise ValueError(f"draw: max_ops must be None or an integer >= 1, got {max_ops!r}")
     nodes = tape(loss)
     if not nodes:
         raise ValueError("draw: nothing to draw: no op that needs a gradient leads to this "
                          "tensor (did its inputs have requires_grad=True?)")
-    if len(nodes) > MAX_OPS:
-        raise ValueError(f"draw: the graph has {len(nodes)} ops, too many to draw readably "
-                         f"(at most {MAX_OPS}); print(tx.tape(loss)) lists them one per line")
-    graph = _Graph(loss, nodes)
+    graph = _Graph(loss, nodes, max_ops)
     graph.order_rows()
     graph.place()
     fig = graph.render()
     if path is not None:
-        write_atomically(path, lambda stream: fig.savefig(stream, format="png", dpi=dpi),
-                         "draw")
+        fig.save(path, dpi)
     return fig
+
+
+def _drawing_class():
+    """The Figure subclass :func:`draw` returns, made on first use: matplotlib loads late."""
+    from matplotlib.figure import Figure
+
+    class Drawing(Figure):
+        """A graph drawn by ``tx.draw``: a matplotlib Figure that shows inline in Jupyter.
+
+        ``save(path)`` writes it as a PNG; ``summary`` says what was drawn and left out.
+        """
+
+        summary = ""
+
+        def save(self, path: str | os.PathLike, dpi: int = 130) -> None:
+            """Write the picture as a PNG at ``path`` (atomically), at most 5000 pixels a side."""
+            write_atomically(path, lambda stream: self.savefig(
+                stream, format="png", dpi=self.capped_dpi(dpi)), "draw")
+
+        def capped_dpi(self, dpi: float) -> float:
+            """``dpi``, lowered so that neither side of the PNG passes MAX_PIXELS."""
+            return min(dpi, MAX_PIXELS / max(self.get_size_inches()))
+
+        def _repr_png_(self) -> bytes:
+            """The picture for a notebook cell (Jupyter calls this to display the object)."""
+            stream = io.BytesIO()
+            self.savefig(stream, format="png", dpi=self.capped_dpi(NOTEBOOK_DPI))
+            return stream.getvalue()
+
+        def __repr__(self) -> str:
+            width, height = self.get_size_inches()
+            return f"<tx.draw: {self.summary}; {width:.1f} x {height:.1f} inches>"
+
+    return Drawing
 
 
 class _Box:
     """One box of the picture (or a dummy: an invisible point an edge passes through)."""
 
     def __init__(self, kind: str, lines: list, row: int):
-        self.kind = kind      # leaf, constant, inner, loss, op or dummy
+        self.kind = kind      # leaf, constant, inner, loss, op, summary or dummy
         self.lines = lines    # (text, color) pairs, top to bottom
         self.row = row
         # Neighbours as (box, offset): this box sits straight above or below an edge's other
@@ -103,46 +150,82 @@ class _Box:
 
 
 class _Graph:
-    """The boxes in rows, the edges between them, and their layout."""
+    """The boxes in rows, the edges between them, and their layout.
 
-    def __init__(self, loss: Tensor, nodes: list):
-        self.backward_done = loss.node.walked and nodes[-1].grad_out is not None
+    Boxes are found by the identity of what they stand for (``id``): tensors compare
+    elementwise, and two leaves may hold equal numbers.
+    """
+
+    def __init__(self, loss: Tensor, nodes: list, max_ops: int | None):
+        self.walked = loss.node.walked
+        self.backward_done = self.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
         self.edges = []
-        leaf_grads = {leaf: total for leaf, (total, _) in leaf_gradients(nodes).items()}
-        op_box, out_box, leaf_box = {}, {}, {}
-        for position, node in enumerate(nodes):
+        first = 0 if max_ops is None else max(0, len(nodes) - max_ops)
+        drawn = nodes[first:]
+        leaves = _leaves_in_order(drawn)
+        leaf_grads = {key: total for key, (_, total, _) in leaf_gradients(drawn).items()}
+        leaf_box, out_box = {}, {}  # id(leaf) / id(node) -> its box
+        for leaf in leaves[:MAX_LEAVES]:
+            leaf_box[id(leaf)] = _Box("leaf", self._tensor_lines(
+                "leaf" if leaf.name is None else leaf.name, leaf.shape, leaf.data,
+                leaf_grads.get(id(leaf))), 0)
+        more_leaves = earlier = None
+        if len(leaves) > MAX_LEAVES:
+            more_leaves = _Box("summary", [(f"{len(leaves) - MAX_LEAVES} more leaves", NOTE_COLOR),
+                                           ("not drawn", NOTE_COLOR)], 0)
+        if first:
+            earlier = _Box("summary", [(f"nodes 0 to {first - 1} ({first} ops)", NOTE_COLOR),
+                                       ("not drawn: print(tx.tape(loss))", NOTE_COLOR)], 0)
+        summaries = []  # the boxes that say what was left out
+        for position, node in enumerate(drawn, start=first):
+            constants = node.constants or (None,) * len(node.parents)
             sources = []
-            for parent, shape in zip(node.parents, node.in_shapes):
+            for parent, constant in zip(node.parents[:MAX_INPUTS], constants):
                 if isinstance(parent, Node):
-                    sources.append(out_box[parent])
+                    sources.append(out_box.get(id(parent), earlier))
                 elif isinstance(parent, Tensor):
-                    if parent not in leaf_box:
-                        leaf_box[parent] = _Box("leaf", self._tensor_lines(
-                            "leaf", parent.shape, parent.data, leaf_grads.get(parent)), 0)
-                    sources.append(leaf_box[parent])
+                    sources.append(leaf_box.get(id(parent), more_leaves))
                 else:
                     sources.append(None)  # a constant: its row is known once the op's is
             row = 1 + max((box.row for box in sources if box is not None), default=0)
-            op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", "#555555")],
+            op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", NOTE_COLOR)],
                       row)
             names = node.input_names
+            tensors = [i for i, box in enumerate(sources) if box is not None]
             for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
                 if box is None:
-                    box = _Box("constant", [(f"constant {shape}", "#555555")], row - 1)
-                # Several inputs arrive at separate points of the op's top edge, a on the left.
+                    box = _Box("constant", self._constant_lines(shape, constants[i]), row - 1)
+                # Several inputs arrive at separate points of the op's top edge, a on the left;
+                # the one tensor among constants arrives in the middle, so a chain runs straight.
                 slot = (i - (len(sources) - 1) / 2) * min(0.3, op.width / (len(sources) + 1))
-                self._connect(box, op, names[i] if len(sources) > 1 else "", slot)
+                if tensors == [i]:
+                    slot = 0.0
+                self._connect(box, op, names[i] if 1 < len(sources) <= 3 else "", slot)
+            if len(node.parents) > MAX_INPUTS:
+                rest = _Box("summary", [(f"{len(node.parents) - MAX_INPUTS} more inputs",
+                                         NOTE_COLOR), ("not drawn", NOTE_COLOR)], row - 1)
+                summaries.append(rest)
+                self._connect(rest, op, "", op.width / 2)
             kind = "loss" if node is loss.node else "inner"
-            title = "loss" if kind == "loss" else "tensor"
+            title = "tensor" if kind == "inner" else "loss" if loss.size == 1 else "output"
             out = _Box(kind, self._tensor_lines(title, node.out_shape, node.value,
                                                 node.grad_out), row + 1)
             self._connect(op, out, "", 0.0)
-            op_box[node], out_box[node] = op, out
+            out_box[id(node)] = out
         boxes = {id(b): b for edge in self.edges for b in edge[:2]}.values()
         self.rows = [[] for _ in range(1 + max(box.row for box in boxes))]
         for box in boxes:
             self.rows[box.row].append(box)
+        left_out = [f"{first} earlier ops"] if first else []
+        if more_leaves is not None:
+            left_out.append(f"{len(leaves) - MAX_LEAVES} leaves")
+        if summaries:
+            left_out.append("inputs past the first 6 of an op")
+        n_leaves = min(len(leaves), MAX_LEAVES)
+        leaf_word = "leaf" if n_leaves == 1 else "leaves"
+        self.summary = (f"{len(drawn)} ops, {n_leaves} {leaf_word} drawn"
+                        + (f" (left out: {', '.join(left_out)})" if left_out else ""))
 
     def _connect(self, source: _Box, target: _Box, label: str, slot: float) -> None:
         """An edge from source to target, through a dummy in every row it skips."""
@@ -156,6 +239,16 @@ class _Graph:
         previous.outputs.append((target, slot))
         target.inputs.append((previous, -slot))
         self.edges.append((previous, target, label, slot))
+
+    @staticmethod
+    def _constant_lines(shape: tuple, constant) -> list:
+        lines = [(f"constant {shape}", NOTE_COLOR)]
+        if constant is not None and constant.name is not None:
+            lines.append((constant.name, NOTE_COLOR))
+        if constant is not None and constant.value is not None:
+            lines.append((describe_constant(Constant(None, constant.value), "value "),
+                          VALUE_COLOR))
+        return lines
 
     def _tensor_lines(self, title: str, shape: tuple, value, grad) -> list:
         lines = [(f"{title} {shape}", "#333333")]
@@ -214,7 +307,7 @@ class _Graph:
             rows = self.rows[1:] if sweep % 2 == 0 else list(reversed(self.rows[:-1]))
             side = "inputs" if sweep % 2 == 0 else "outputs"
             for row in rows:
-                wanted = [np.mean([n.x + offset for n, offset in getattr(b, side)])
+                wanted = [np.mean([n.x + offset for n, offset in _anchors(b, side)])
                           if getattr(b, side) else b.x for b in row]
                 self._spread(row, wanted)
         left = min(box.x - box.width / 2 for row in self.rows for box in row)
@@ -231,20 +324,22 @@ class _Graph:
         for i in range(1, len(row)):  # push right what overlaps its left neighbour
             least = xs[i - 1] + (row[i - 1].width + row[i].width) / 2 + GAP_X
             xs[i] = max(xs[i], least)
-        # The pushes moved the row right; shift it back so that on average it sits as wanted.
-        shift = np.mean(np.array(xs) - np.array(wanted))
+        # The pushes moved the row right; shift it back so that on average it sits as wanted,
+        # counting the tensors only when there are any: a constant moves aside, not its tensor.
+        moved = [x - w for box, x, w in zip(row, xs, wanted) if box.kind != "constant"]
+        shift = np.mean(moved or np.array(xs) - np.array(wanted))
         for box, x in zip(row, xs):
             box.x = x - shift
 
     # ---- drawing ----------------------------------------------------------------------------
     def render(self) -> Figure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
 
         margin, header = 0.25, 0.55
         width = max(self.width, 5.2) + 2 * margin
         height = self.height + header + margin
-        fig = Figure(figsize=(width, height))
+        fig = _drawing_class()(figsize=(width, height))
+        fig.summary = self.summary
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         # Inches as data units, y pointing down: box coordinates are used as they are.
@@ -254,8 +349,14 @@ class _Graph:
         ax.set_axis_off()
         ax.text(self.width / 2, -header + 0.2, "computation graph, inputs on top",
                 ha="center", va="center", fontsize=FONT + 2, weight="bold")
-        legend = ("value in black,  grad = d loss / d tensor in red" if self.backward_done
-                  else "value in black  (call loss.backward() to see the gradients)")
+        if self.backward_done:
+            legend = "value in black,  grad = d loss / d tensor in red"
+        elif self.walked:  # a graph too big for the walk to keep its gradients
+            legend = "value in black  (loss.backward(retain_graph=True) keeps the gradients)"
+        else:
+            legend = "value in black  (call loss.backward() to see the gradients)"
+        if "left out" in self.summary:
+            legend += "  -  " + self.summary
         ax.text(self.width / 2, -header + 0.42, legend, ha="center", va="center",
                 fontsize=FONT, color="#444444")
         for source, target, label, slot in self.edges:
@@ -266,6 +367,7 @@ class _Graph:
                     self._draw_box(ax, box)
         return fig
 
+
     @staticmethod
     def _draw_box(ax, box: _Box) -> None:
         from matplotlib.patches import FancyBboxPatch
@@ -274,7 +376,8 @@ class _Graph:
         ax.add_patch(FancyBboxPatch((box.x - box.width / 2, box.y), box.width, box.height,
                                     boxstyle=style, facecolor=FILL[box.kind],
                                     edgecolor=EDGE[box.kind], linewidth=1.2,
-                                    linestyle="--" if box.kind == "constant" else "-",
+                                    linestyle="-" if box.kind in ("op", "leaf", "inner",
+                                                                  "loss") else "--",
                                     zorder=2))
         for i, (text, color) in enumerate(box.lines):
             bold = i == 0 and box.kind in ("op", "loss", "leaf")
@@ -301,3 +404,23 @@ class _Graph:
         if label:
             ax.text(x1 + 0.06, y1 - 0.1, label, ha="left", va="center", fontsize=FONT - 1,
                     style="italic", color="#6a51a3", zorder=3)
+
+
+def _leaves_in_order(nodes: list) -> list:
+    """The leaves the nodes read, each once, in the order of first use."""
+    found = {}
+    for node in nodes:
+        for parent in node.parents:
+            if isinstance(parent, Tensor):
+                found.setdefault(id(parent), parent)
+    return list(found.values())
+
+
+def _anchors(box: _Box, side: str) -> list:
+    """The neighbours that pull ``box`` sideways: an op follows the tensors it reads, not its
+    constants (which sit beside them), so that a long chain runs straight down."""
+    neighbours = getattr(box, side)
+    if side == "inputs":
+        tensors = [(n, offset) for n, offset in neighbours if n.kind != "constant"]
+        return tensors or neighbours
+    return neighbours

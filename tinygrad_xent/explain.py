@@ -9,17 +9,22 @@ the walk visited them.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TextIO
 
 import numpy as np
 
 from . import functional as F
-from .autograd import Node, tape
+from .autograd import (EXPLAIN_MAX_NODES, EXPLAIN_MAX_SIZE, Constant, Node, _shapes, tape,
+                       unbroadcast)
 from .tensor import Tensor
 
 FULL_SIZE = 12  # arrays with at most this many elements are printed in full
 DECIMALS = 4
+MAX_NODES = 40  # blocks printed by default; a bigger graph is cut, saying what was left out
+MAX_INPUTS = 8  # rows printed per node (concatenate may have a thousand inputs)
+MAX_LEAVES = 20  # leaves listed in the closing block
 
 
 class _Stdout:
@@ -32,40 +37,74 @@ class _Stdout:
 _STDOUT = _Stdout()
 
 
-def explain(loss: Tensor, file: TextIO | None = _STDOUT) -> str:
+class Explanation(str):
+    """The text :func:`explain` prints: a ``str``, which a notebook cell shows once.
+
+    ``explain`` prints it itself, so a notebook cell ending in ``tx.explain(loss)`` shows
+    nothing more; displayed in a later cell (``text = tx.explain(loss, file=None)``, then
+    ``text``) it prints.
+    """
+
+    printed_in: int | None = None  # the notebook cell that printed it, if any
+
+    def _ipython_display_(self) -> None:
+        if self.printed_in is None or self.printed_in != _cell():
+            print(self)
+
+
+def _cell() -> int | None:
+    """The number of the notebook (IPython) cell running now, or None outside IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return None if shell is None else shell.execution_count
+
+
+def explain(loss: Tensor, file: TextIO | None = _STDOUT,
+            max_nodes: int | None = MAX_NODES) -> Explanation:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
     One block per tape node, newest first (the order backward visits them): the op and the
     shapes it saw, its output value when small, ``g`` (the gradient of the loss with respect
     to its output, arriving from above), the local rule it applies, and the gradient it hands
-    to each input. A closing block sums, for each leaf, every gradient it received: that sum
-    is the leaf's ``.grad`` from this backward. Arrays of up to 12 elements are printed in full
-    with 4 decimals; larger ones as shape, mean and norm.
+    to each input. Leaves are named by their ``name`` (an nn model's parameters by their path,
+    ``layers.0.weight``) or numbered; constants show their name (the row max of log-sum-exp)
+    and their value when small. A closing block sums, for each leaf, every gradient it
+    received: that sum is the leaf's ``.grad`` from this backward. Arrays of up to 12
+    elements are printed in full with 4 decimals; larger ones as shape, mean and norm.
 
     Parameters
     ----------
     loss : the Tensor ``backward()`` was called on (usually a scalar).
     file : where to print; ``sys.stdout`` by default, ``None`` to print nothing.
+    max_nodes : print the blocks of at most this many nodes (the ones nearest the loss) and
+        say how many were left out; ``None`` prints every one. The leaves' closing block
+        lists at most 20 leaves, likewise.
 
     Returns
     -------
-    The text, so it can be inspected or saved.
+    The text (an :class:`Explanation`, a ``str``), so it can be inspected or saved.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor.
+    TypeError if ``loss`` is not a Tensor; ValueError if ``max_nodes`` is not None or >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
-    text = _explain(loss)
+    if max_nodes is not None and (isinstance(max_nodes, bool)
+                                  or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got "
+                         f"{max_nodes!r}")
+    text = Explanation(_explain(loss, max_nodes))
     if file is _STDOUT:
         file = sys.stdout
     if file is not None:
         print(text, file=file)
+        if file is sys.stdout:
+            text.printed_in = _cell()
     return text
 
 
-def _explain(loss: Tensor) -> str:
+def _explain(loss: Tensor, max_nodes: int | None) -> str:
     nodes = tape(loss)
     if not nodes:
         return ("explain: nothing to explain: no op that needs a gradient leads to this tensor "
@@ -74,62 +113,112 @@ def _explain(loss: Tensor) -> str:
         return ("explain: backward has not run through this graph yet; call loss.backward() "
                 "first, then tx.explain(loss)")
     if any(node.grad_out is None for node in nodes):
-        return (f"explain: this graph has {len(nodes)} nodes, too many to keep what flowed "
-                f"through it by default; call loss.backward(retain_graph=True) and then "
-                f"tx.explain(loss)")
+        return _no_records(nodes)
     labels = _Labels(nodes)
-    uses = {}  # node -> how many inputs of later nodes it feeds: its g is the sum of that many
+    uses = {}  # id(node) -> how many inputs of later nodes it feeds: its g sums that many
     for node in nodes:
         for parent in node.parents:
             if isinstance(parent, Node):
-                uses[parent] = uses.get(parent, 0) + 1
-    lines = [f"explain: backward through {len(nodes)} nodes, from the loss (node "
+                uses[id(parent)] = uses.get(id(parent), 0) + 1
+    what = "loss" if loss.size == 1 else "output"
+    lines = [f"explain: backward through {len(nodes)} nodes, from the {what} (node "
              f"{len(nodes) - 1}) back to the leaves",
-             f"  loss = {format_values(loss.data)}   shape {loss.shape}, {loss.dtype}",
+             f"  {what} = {_indented(format_values(loss.data), len(what) + 5)}   "
+             f"shape {loss.shape}, {loss.dtype}",
              "  g is the gradient of the loss with respect to a node's output, arriving from "
              "above;",
              "  the rule turns it into the gradient handed to each input (dx, or da and db).",
              ""]
-    for position in range(len(nodes) - 1, -1, -1):
-        lines += _block(nodes[position], position, labels, uses.get(nodes[position], 1))
+    last = 0 if max_nodes is None else max(0, len(nodes) - max_nodes)
+    for position in range(len(nodes) - 1, last - 1, -1):
+        lines += _block(nodes[position], position, labels, uses.get(id(nodes[position]), 1))
+    if last:
+        lines += [f"... nodes {last - 1} to 0 ({last} more) left out: "
+                  f"tx.explain(loss, max_nodes=None) prints every one", ""]
     lines += _leaf_totals(nodes, labels)
     return "\n".join(lines)
 
 
+def _no_records(nodes: list) -> str:
+    """Why a graph kept nothing for explain, and what to call instead."""
+    largest = max(math.prod(node.out_shape) for node in nodes)
+    if len(nodes) > EXPLAIN_MAX_NODES:
+        why = f"{len(nodes)} nodes (more than {EXPLAIN_MAX_NODES})"
+    else:
+        why = f"an output of {largest} elements (more than {EXPLAIN_MAX_SIZE})"
+    return (f"explain: this graph has {why}, too big to keep what flowed through it by "
+            f"default; call loss.backward(retain_graph=True) and then tx.explain(loss)")
+
+
 def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     """The lines for one node: what it computed and what it sent to each input."""
-    shapes = ", ".join(str(s) for s in node.in_shapes)
+    shapes = _shapes(node.in_shapes, MAX_INPUTS)
     rows = []  # (label, text) pairs, printed in two columns
     if node.value is not None:
         rows.append(("value", format_values(node.value)))
     arriving = "g arriving" if uses == 1 else f"g arriving (sum of {uses} uses)"
     rows.append((arriving, format_values(node.grad_out)))
     rows.append(("rule", node.rule))
-    for name, parent, shape, grad in zip(node.input_names, node.parents, node.in_shapes,
-                                         node.grads_in):
-        text = "none needed" if parent is None else format_values(grad)
+    constants = node.constants or (None,) * len(node.parents)
+    inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in,
+                      constants))
+    for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:
+        if parent is None:
+            text = "none needed" + describe_constant(constant, ":  ")
+            rows.append((f"d{name} to constant {shape}", text))
+            continue
+        text = format_values(unbroadcast(grad, shape))
+        if grad.shape != shape:  # a broadcast input: the walk summed the rule's gradient
+            text += f"\n(the rule's {grad.shape} summed over the axes it was broadcast along)"
         rows.append((f"d{name} to {labels.of(parent, shape)}", text))
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"node {position}  {node.name}({shapes}) -> {node.out_shape}"]
     for label, text in rows:
-        # Continuation lines of a 2-D array line up under the first one.
-        text = text.replace("\n", "\n" + " " * (width + 2))
-        lines.append(f"  {label:<{width}}{text}")
+        lines.append(f"  {label:<{width}}{_indented(text, width + 2)}")
+    if len(inputs) > MAX_INPUTS:
+        lines.append(f"  ... {len(inputs) - MAX_INPUTS} more inputs, "
+                     f"d{inputs[MAX_INPUTS][0]} to d{inputs[-1][0]}, left out")
     return lines + [""]
 
 
+def _indented(text: str, width: int) -> str:
+    """Continuation lines of a 2-D array lined up under the first one."""
+    return text.replace("\n", "\n" + " " * width)
+
+
+def describe_constant(constant: Constant | None, sep: str = " ") -> str:
+    """``sep`` then the constant's name and value (``row max = [[2.3]]``), or "" if unknown.
+
+    Values are printed to 4 significant digits, so that 1e-24 and -1.798e+308 (NT-Xent's
+    floor and diagonal push) are not rounded to 0.
+    """
+    if constant is None:
+        return ""
+    parts = [] if constant.name is None else [constant.name]
+    value = None if constant.value is None else np.asarray(constant.value)
+    if value is not None and value.size > FULL_SIZE:
+        parts.append(f"min {value.min():.4g}, max {value.max():.4g}" if value.size else "empty")
+    elif value is not None:
+        text = np.array2string(value, separator=", ", max_line_width=10_000,
+                               formatter={"float_kind": lambda v: f"{v:.4g}"})
+        parts.append(text.replace("\n", "").replace(",  [", ", ["))
+    return sep + (": " if value is not None and value.size > FULL_SIZE else " = ").join(parts)
+
+
 def leaf_gradients(nodes: list) -> dict:
-    """leaf -> (its gradient from the last backward, how many inputs it was), from the records.
+    """id(leaf) -> (leaf, its gradient from the last backward, how many inputs it was).
 
     The sum of what every node that used the leaf handed to it: the leaf's ``.grad`` from this
-    backward alone, whatever earlier backward calls had accumulated.
+    backward alone, whatever earlier backward calls had accumulated. Keyed by identity: two
+    leaves may hold equal values, and comparing tensors gives arrays, not True or False.
     """
     totals: dict = {}
     for node in nodes:
         for parent, grad in zip(node.parents, node.grads_in or ()):
             if isinstance(parent, Tensor):
-                total, count = totals.get(parent, (0, 0))
-                totals[parent] = (total + grad, count + 1)
+                _, total, count = totals.get(id(parent), (parent, 0, 0))
+                grad = unbroadcast(grad, parent.shape)  # as the walk sums it
+                totals[id(parent)] = (parent, total + grad, count + 1)
     return totals
 
 
@@ -137,33 +226,45 @@ def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
     """The closing block: each leaf's gradient from this backward, with its number of uses."""
     lines = ["leaves: each one's gradient is the sum of what the nodes that used it handed down"]
     pad = " " * 4
-    for leaf, (total, count) in leaf_gradients(nodes).items():
+    totals = list(leaf_gradients(nodes).values())
+    for leaf, total, count in totals[:MAX_LEAVES]:
         uses = "1 use" if count == 1 else f"sum of {count} uses"
         lines.append(f"  {labels.of(leaf, leaf.shape)}.grad ({uses}):")
-        lines.append(pad + format_values(total).replace("\n", "\n" + pad))
+        lines.append(pad + _indented(format_values(total), len(pad)))
+    if len(totals) > MAX_LEAVES:
+        lines.append(f"  ... {len(totals) - MAX_LEAVES} more leaves left out (each one's "
+                     f".grad holds its gradient)")
     return lines
 
 
 class _Labels:
-    """Names for what feeds a node: ``node 3 (exp)``, ``leaf (3,)`` or ``constant (3,)``."""
+    """Names for what feeds a node: ``node 3 (exp)``, ``leaf (3,)``, ``leaf 2 (3,)`` or a
+    parameter's name, ``layers.0.weight (2, 100)``.
+
+    Everything is found by identity (``id``): tensors compare elementwise, so ``in`` and
+    ``==`` on them give arrays, and two leaves may hold the same numbers.
+    """
 
     def __init__(self, nodes: list):
-        self.positions = {node: i for i, node in enumerate(nodes)}
-        leaves = []
+        self.positions = {id(node): i for i, node in enumerate(nodes)}
+        leaves = {}
         for node in nodes:
             for parent in node.parents:
-                if isinstance(parent, Tensor) and parent not in leaves:
-                    leaves.append(parent)
-        # Number the leaves only when there are several, in the order the forward pass used them.
-        self.leaf_names = {leaf: "leaf" if len(leaves) == 1 else f"leaf {i}"
-                           for i, leaf in enumerate(leaves)}
+                if isinstance(parent, Tensor):
+                    leaves.setdefault(id(parent), parent)
+        # Number the unnamed leaves only when there are several, in the order of first use.
+        unnamed = [i for i, leaf in leaves.items() if leaf.name is None]
+        self.leaf_names = {i: "leaf" if len(unnamed) == 1 else f"leaf {n}"
+                           for n, i in enumerate(unnamed)}
+        self.leaf_names.update({i: leaf.name for i, leaf in leaves.items()
+                                if leaf.name is not None})
 
     def of(self, parent, shape: tuple) -> str:
         if parent is None:
             return f"constant {shape}"
         if isinstance(parent, Tensor):
-            return f"{self.leaf_names[parent]} {shape}"
-        return f"node {self.positions[parent]} ({parent.name})"
+            return f"{self.leaf_names[id(parent)]} {shape}"
+        return f"node {self.positions[id(parent)]} ({parent.name})"
 
 
 def format_values(array, one_line: bool = False) -> str:
@@ -173,7 +274,8 @@ def format_values(array, one_line: bool = False) -> str:
     """
     array = np.asarray(array)
     if array.size > FULL_SIZE:
-        return (f"shape {array.shape}, mean {float(array.mean()):.{DECIMALS}f}, "
+        mean = round(float(array.mean()), DECIMALS) + 0.0  # + 0.0: no -0.0000
+        return (f"shape {array.shape}, mean {mean:.{DECIMALS}f}, "
                 f"norm {float(np.linalg.norm(array)):.{DECIMALS}f}")
     # Rounding first and adding 0.0 turns -0.0 (and -0.00001) into a plain 0.0000.
     array = np.round(array.astype(np.float64), DECIMALS) + 0.0
@@ -186,7 +288,7 @@ def format_values(array, one_line: bool = False) -> str:
     return np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed")
 
 
-WORKED_EXAMPLES = ("ce", "bce", "nt_xent")
+WORKED_EXAMPLES = ("ce", "softmax", "bce", "nt_xent")
 
 
 def worked_example(name: str) -> Tensor:
@@ -195,13 +297,16 @@ def worked_example(name: str) -> Tensor:
     Parameters
     ----------
     name : "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
-        gradient is softmax - one_hot = [0.2139, -0.3573, 0.1434]); "bce": binary
-        cross-entropy with logits [0.8, -1.5] and targets [1, 0] (gradient (sigmoid - y) / 2);
-        "nt_xent": NT-Xent of two views of two samples in 2-D at temperature 0.5.
+        gradient is softmax - one_hot = [0.2139, -0.3573, 0.1434]); "softmax": softmax alone,
+        p = softmax([1.2, 2.3, 0.8]), backpropagated with g = [0, 1, 0] (the gradient of
+        p_1), so the leaf receives row 1 of the Jacobian, p_1 (one_hot(1) - p) =
+        [-0.1375, 0.2296, -0.0922]; "bce": binary cross-entropy with logits [0.8, -1.5] and
+        targets [1, 0] (gradient (sigmoid - y) / 2); "nt_xent": NT-Xent of two views of two
+        samples in 2-D at temperature 0.5.
 
     Returns
     -------
-    The scalar loss, after ``loss.backward()``.
+    The loss (for "softmax" the probabilities p), after its backward.
 
     Raises
     ------
@@ -209,6 +314,10 @@ def worked_example(name: str) -> Tensor:
     """
     if name == "ce":
         loss = F.cross_entropy(Tensor([1.2, 2.3, 0.8], requires_grad=True), 1)
+    elif name == "softmax":
+        p = F.softmax(Tensor([1.2, 2.3, 0.8], requires_grad=True))
+        p.backward(np.array([0.0, 1.0, 0.0]))  # g = e_1: the gradient of p_1 alone
+        return p
     elif name == "bce":
         loss = F.binary_cross_entropy_with_logits(Tensor([0.8, -1.5], requires_grad=True),
                                                   [1.0, 0.0])

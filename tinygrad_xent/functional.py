@@ -100,7 +100,7 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
     count = float(loss.size if count is None else count)
     if count == 0:
         return where(True, np.full((), np.nan, total.dtype), total)
-    return total / count
+    return total / Tensor(count, dtype=loss.dtype, name="count N")
 
 
 def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
@@ -123,7 +123,7 @@ def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndar
     return w.astype(dtype, copy=False)
 
 
-def _shift(x: Tensor) -> tuple[np.ndarray, np.ndarray]:
+def _shift(x: Tensor) -> tuple[Tensor, Tensor]:
     """The shift m = max(x, 0) of sigmoid and softplus, and e^-m: two constants, no gradient.
 
     Both e^-m and e^(x - m) lie in (0, 1], so neither overflows for any x.
@@ -131,7 +131,7 @@ def _shift(x: Tensor) -> tuple[np.ndarray, np.ndarray]:
     m = np.maximum(x.data, 0)
     exp_minus_m = np.negative(m)
     np.exp(exp_minus_m, out=exp_minus_m)  # in place: one array as big as x, not two
-    return m, exp_minus_m
+    return Tensor(m, name="shift m = max(x, 0)"), Tensor(exp_minus_m, name="e^-m")
 
 
 def _softplus(x: Tensor) -> Tensor:
@@ -260,7 +260,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     x = _as_tensor("logsumexp", "x", x)
     axis = _class_axis("logsumexp", axis, x)
     shift = _row_max(x, axis)  # (..., 1, ...)
-    total = (x - shift).exp().sum(axis, keepdims=keepdims)  # each row's sum, >= 1
+    total = (x - Tensor(shift, name="row max")).exp().sum(axis, keepdims=keepdims)  # >= 1
     empty = total.data == 0  # rows that were entirely -inf
     if empty.any():
         # log(0) = -inf is the right value, but its gradient 1/0 would meet exp's 0 and make
@@ -268,7 +268,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
         log_total = where(empty, -np.inf, where(empty, 1.0, total).log())
     else:
         log_total = total.log()
-    return log_total + shift.reshape(log_total.shape)
+    return log_total + Tensor(shift.reshape(log_total.shape), name="row max")
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
@@ -323,7 +323,7 @@ def softmax(x, axis: int = -1) -> Tensor:
     """
     x = _as_tensor("softmax", "x", x)
     axis = _class_axis("softmax", axis, x)
-    e = (x - _row_max(x, axis)).exp()  # the largest entry of each row is exp(0) = 1
+    e = (x - Tensor(_row_max(x, axis), name="row max")).exp()  # each row's largest is exp(0)
     total = e.sum(axis, keepdims=True)  # (..., 1, ...)
     empty = total.data == 0
     if empty.any():
@@ -580,10 +580,11 @@ def _clamped_log(p: Tensor) -> Tensor:
     1 instead, and where(., -100, .) sends it a gradient of exactly 0.
     """
     positive = p.data > 0
+    floor = Tensor(BCE_LOG_FLOOR, dtype=p.dtype, name="clamp: log floor")
     if positive.all():
-        return maximum(p.log(), BCE_LOG_FLOOR)
+        return maximum(p.log(), floor)
     safe_log = where(positive, p, 1.0).log()
-    return where(positive, maximum(safe_log, BCE_LOG_FLOOR), BCE_LOG_FLOOR)
+    return where(positive, maximum(safe_log, floor), floor)
 
 
 def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") -> Tensor:
@@ -698,8 +699,8 @@ def _similarities(u: Tensor, temperature: float) -> Tensor:
     """
     # Scale the (M, d) factor rather than the (M, M) product: fewer elements, and two
     # different operands take the general matrix product, faster here than u @ u.T.
-    s = (u * (1.0 / temperature)) @ u.T  # (M, M)
-    return s + _diagonal_push(s.shape[0], s.dtype)
+    s = (u * Tensor(1.0 / temperature, dtype=u.dtype, name="1 / temperature")) @ u.T  # (M, M)
+    return s + Tensor(_diagonal_push(s.shape[0], s.dtype), name="diagonal push")
 
 
 CACHED_PUSH_BYTES = 1 << 20  # diagonal pushes up to 1 MiB are kept: m <= 362 in float64
@@ -826,6 +827,7 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
     # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
     mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
+    mask = Tensor(mask, name="positives / |P(i)|")
     loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
     return _reduce(loss, reduction, count=int(has_positive.sum()))
 

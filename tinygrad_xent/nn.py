@@ -88,15 +88,18 @@ class Module:
 
     def _walk(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
         for attr, value in vars(self).items():
-            name = prefix + attr
-            if isinstance(value, Tensor) and value.requires_grad:
-                yield name, value
-            elif isinstance(value, Module):
-                yield from value._walk(name + ".")
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        yield from item._walk(f"{name}.{i}.")
+            yield from _parameters_in(prefix + attr, value)
+
+    def __setattr__(self, attr: str, value) -> None:
+        """Set the attribute, and name the parameters it holds by their path from here.
+
+        Models are built inside out (the layers first), so the outermost module names a
+        parameter last, with its full path: ``tx.explain`` and ``tx.draw`` then show
+        ``layers.0.weight`` where they would show ``leaf 3``.
+        """
+        object.__setattr__(self, attr, value)
+        for name, tensor in _parameters_in(attr, value):
+            tensor.name = name
 
     def parameters(self) -> list[Tensor]:
         """The parameter tensors, the list an optimizer takes."""
@@ -183,6 +186,18 @@ def _as_array(value) -> np.ndarray | None:
         return np.asarray(value.data if isinstance(value, Tensor) else value)
     except (ValueError, TypeError):  # a ragged list, or an object numpy refuses
         return None
+
+
+def _parameters_in(name: str, value) -> Iterator[tuple[str, Tensor]]:
+    """The parameters an attribute called ``name`` holds: itself, or those of its modules."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        yield name, value
+    elif isinstance(value, Module):
+        yield from value._walk(name + ".")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, Module):
+                yield from item._walk(f"{name}.{i}.")
 
 
 def _rng(name: str, rng) -> np.random.Generator:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from . import autograd
-from .autograd import Node, Scatter, unbroadcast
+from .autograd import Constant, Node, Scatter, unbroadcast
 
 # What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
 Operand = "Tensor | np.ndarray | float | int | Sequence"
@@ -37,6 +37,9 @@ class Tensor:
     requires_grad : bool. If True the tensor is a leaf whose ``.grad`` receives gradients.
         Only floating-point tensors can require grad.
     dtype : optional numpy dtype to convert ``data`` to.
+    name : optional name, shown by ``tx.explain`` and ``tx.draw``: nn layers name their
+        parameters by their path in the model (``layers.0.weight``), and the losses name the
+        constants they make (the row max of log-sum-exp).
 
     Attributes
     ----------
@@ -44,12 +47,13 @@ class Tensor:
     grad : np.ndarray of ``data``'s shape and dtype, or None until a backward reaches this leaf.
         Filled for leaves only; ``tx.explain`` shows the gradients of everything in between.
     node : the tape node of the op that made this tensor, or None for a leaf.
+    name : str or None.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "node", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "node", "name", "__weakref__")
     __array_ufunc__ = None  # numpy defers to us: np.ones(3) * x calls Tensor.__rmul__
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data.data
         if isinstance(data, (np.ndarray, np.generic)):
@@ -67,6 +71,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.node = None
+        self.name = name
 
     @classmethod
     def _from_op(cls, data: np.ndarray, node: Node | None) -> Tensor:
@@ -76,6 +81,7 @@ class Tensor:
         out.grad = None
         out.requires_grad = node is not None
         out.node = node
+        out.name = None
         return out
 
     # ---- what a tensor is -------------------------------------------------------------
@@ -354,19 +360,43 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
             return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
     parents, needs, shapes = [], [], []
+    # A constant tx.explain can show: a named Tensor, a number or a small array. An unnamed
+    # Tensor is not looked into: reading its size would cost every op ~1%, named or not.
+    show_constants = False
     for x in inputs:
         if isinstance(x, Tensor):
             shapes.append(x.data.shape)
             need = x.requires_grad
+            if not need and x.name is not None:
+                show_constants = True
         else:
             shapes.append(_shape(x))
             need = False
+            show_constants = True
         parents.append((x if x.node is None else x.node) if need else None)
         needs.append(need)
     if True not in needs:
         return Tensor._from_op(data, None)
     node = Node(op, tuple(parents), tuple(needs), backward, saved, tuple(shapes), data)
+    if show_constants:
+        constants = tuple(None if need else _constant(x) for x, need in zip(inputs, needs))
+        if constants.count(None) < len(constants):
+            node.constants = constants
     return Tensor._from_op(data, node)
+
+
+def _constant(x) -> Constant | None:
+    """What tx.explain shows of a constant input: its name, and its value if it is small.
+
+    A named constant keeps its value up to the size of a graph explain records, so that a
+    large one can be summarised; an unnamed one only up to a few numbers.
+    """
+    name = x.name if isinstance(x, Tensor) else None
+    value = _value(x)
+    limit = autograd.KEEP_VALUE_SIZE if name is None else autograd.EXPLAIN_MAX_SIZE
+    if np.size(value) <= limit:
+        return Constant(name, value)
+    return None if name is None else Constant(name, None)
 
 
 # ---- elementwise arithmetic -----------------------------------------------------------------

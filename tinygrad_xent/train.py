@@ -44,7 +44,7 @@ class Diverged(FloatingPointError):
                          f"overshoot, try a smaller learning rate")
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What a run of :func:`fit` went through.
 
@@ -66,6 +66,16 @@ class History:
     final_loss: float = math.nan
     final_accuracy: float = math.nan
     seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        """One line: steps, first and last loss against log C, final accuracy, time."""
+        if not self.loss:
+            return "History(no steps)"
+        accuracy = ("" if math.isnan(self.final_accuracy)
+                    else f", final accuracy {100 * self.final_accuracy:.1f}%")
+        return (f"History({len(self.loss)} steps, loss {self.loss[0]:.4f} -> {self.loss[-1]:.4f} "
+                f"(chance log {self.n_classes} = {self.chance:.4f}), final loss "
+                f"{self.final_loss:.4f}{accuracy}, {self.seconds:.1f} s)")
 
     @property
     def initial_loss(self) -> float:
