@@ -12,18 +12,21 @@ Three rules keep every value and every gradient on the tape finite for finite in
 1. log-sum-exp subtracts the row max first, so exp never overflows;
 2. sigmoid, softplus and their relatives shift by the constant max(x, 0) the same way, so
    exp only ever sees numbers at most 0;
-3. a log that would see 0, or an exp whose unused branch would overflow, is fed a harmless
-   stand-in through ``where`` (whose backward sends exactly 0 to the branch not taken).
+3. a log that would see 0, an exp whose unused branch would overflow, or a shift that would
+   compute inf - inf at an infinite input, is fed a harmless stand-in through ``where``
+   (whose backward sends exactly 0 to the branch not taken), and ``where`` puts the true
+   value, or the limit at an infinite input, in its place.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from typing import Callable
 
 import numpy as np
 
-from .tensor import Tensor, concatenate, maximum, where
+from .tensor import Tensor, _axes, _axis_arg, concatenate, maximum, where
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log term here, as the frameworks do
@@ -87,8 +90,10 @@ def _shift(x: Tensor) -> tuple[np.ndarray, np.ndarray]:
     Both e^-m and e^(x - m) lie in (0, 1], so neither overflows for any x.
     """
     m = np.maximum(x.data, 0)
-    exp_minus_m = np.negative(m)
-    np.exp(exp_minus_m, out=exp_minus_m)  # in place: one array as big as x, not two
+    # A new array even for a 0-d x (for which numpy returns a scalar, which cannot be written
+    # into), then exp in place: one array as big as x, not two.
+    exp_minus_m = np.negative(m, out=np.empty_like(m))
+    np.exp(exp_minus_m, out=exp_minus_m)
     return m, exp_minus_m
 
 
@@ -105,9 +110,30 @@ def _softplus(x: Tensor) -> Tensor:
     return (exp_minus_m + (x - m).exp()).log() + m
 
 
+def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], at_plus_inf, at_minus_inf) -> Tensor:
+    """f(x) for an elementwise f, with f's limits at x = +inf and x = -inf put in there.
+
+    The shift m = max(x, 0) makes x - m = inf - inf = nan at x = +inf, so (rule 3) f is fed
+    0 at the infinite entries instead, and ``where`` puts in the limits, which may be arrays
+    broadcasting against x. Those entries get a gradient of exactly 0. A finite x costs one
+    look for infinities and nothing on the tape.
+    """
+    infinite = np.isinf(x.data)
+    if not infinite.any():
+        return f(x)
+    limit = np.where(x.data > 0, at_plus_inf, at_minus_inf).astype(x.dtype, copy=False)
+    return where(infinite, limit, f(where(infinite, 0.0, x)))
+
+
 # ---- activations ------------------------------------------------------------------------------
 def relu(x) -> Tensor:
-    """ReLU: y = max(x, 0).
+    """ReLU: y = max(x, 0), with gradient 1 where x > 0 and 0 where x <= 0.
+
+    Written as ``where(x <= 0, 0, x)`` so that its tape is one readable node and every edge
+    comes out as PyTorch, JAX and tinygrad have it: the gradient at exactly 0 is 0 (the
+    ``maximum`` op would split that tie, 1/2), relu(-inf) = 0 (a product with a 0/1 mask
+    would give -inf * 0 = nan), relu(nan) = nan (nan <= 0 is False, so nan passes through),
+    and an inf arriving from above never reaches a negative input as nan.
 
     Parameters
     ----------
@@ -115,10 +141,17 @@ def relu(x) -> Tensor:
 
     Returns
     -------
-    Tensor of x's shape. Its gradient is 1 where x > 0, 0 where x < 0, and 1/2 at exactly 0
-    (``maximum`` splits a tie).
+    Tensor of x's shape.
     """
-    return maximum(_as_tensor(x), 0.0)
+    x = _as_tensor(x)
+    return where(x.data <= 0, 0.0, x)
+
+
+def _sigmoid(x: Tensor) -> Tensor:
+    """sigma(x) = e^(x - m) / (e^-m + e^(x - m)) with m = max(x, 0), for finite x."""
+    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
+    e = (x - m).exp()
+    return e / (exp_minus_m + e)
 
 
 def sigmoid(x) -> Tensor:
@@ -126,7 +159,8 @@ def sigmoid(x) -> Tensor:
 
     Multiplying above and below by e^-m gives sigma(x) = e^(x - m) / (e^-m + e^(x - m)) for
     any constant m; m = max(x, 0) keeps both exponents non-positive, so x = 1e4 gives 1 and
-    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf.
+    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf. The limits
+    sigmoid(+inf) = 1 and sigmoid(-inf) = 0 hold exactly (rule 3).
 
     Parameters
     ----------
@@ -136,10 +170,11 @@ def sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
-    x = _as_tensor(x)
-    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
-    e = (x - m).exp()
-    return e / (exp_minus_m + e)
+    return _with_limits(_as_tensor(x), _sigmoid, 1.0, 0.0)
+
+
+def _minus_softplus_of_minus(x: Tensor) -> Tensor:
+    return -_softplus(-x)
 
 
 def log_sigmoid(x) -> Tensor:
@@ -147,7 +182,8 @@ def log_sigmoid(x) -> Tensor:
 
     log sigma(x) = -log(1 + exp(-x)) = -softplus(-x), and softplus is computed with the
     log-sum-exp shift, so the log never sees 0 and exp never overflows:
-    log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf.
+    log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf. The limits
+    log_sigmoid(+inf) = 0 and log_sigmoid(-inf) = -inf hold (rule 3).
 
     Parameters
     ----------
@@ -157,14 +193,14 @@ def log_sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    return -_softplus(-_as_tensor(x))
+    return _with_limits(_as_tensor(x), _minus_softplus_of_minus, 0.0, -np.inf)
 
 
 def tanh(x) -> Tensor:
     """Hyperbolic tangent, computed without overflow.
 
     tanh(x) = (e^x - e^-x) / (e^x + e^-x) = 2 sigmoid(2x) - 1, and sigmoid is computed
-    without overflow.
+    without overflow and holds its limits, so tanh(+-inf) = +-1.
 
     Parameters
     ----------
@@ -178,40 +214,55 @@ def tanh(x) -> Tensor:
 
 
 # ---- softmax and log-sum-exp ------------------------------------------------------------------
-def _row_max(x: Tensor, axis: int) -> np.ndarray:
-    """The max along ``axis`` (kept as a size-1 axis), as a constant for the gradient.
+def _class_axes(name: str, x: Tensor, axis, dim) -> tuple | None:
+    """The axes to normalize over (-1 by default), checked against x and counted from 0."""
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), x.ndim)
+    empty = x.size == 0 if axes is None else any(x.shape[a] == 0 for a in axes)
+    if empty:
+        raise ValueError(f"{name}: the axis to normalize over has length 0 (shape {x.shape}, "
+                         f"axis {axis if dim is None else dim}); there are no classes")
+    return axes
+
+
+def _row_max(x: Tensor, axes: tuple | None) -> np.ndarray:
+    """The max along ``axes`` (kept as size-1 axes), as a constant for the gradient.
 
     log-sum-exp is unchanged by any shift c, LSE(x) = c + LSE(x - c), so its gradient does
     not depend on c: c can be any number, and treating it as a constant (detach) is exact.
     Choosing c = max makes the largest term exp(0) = 1, so exp never overflows and the sum is
     at least 1. A row that is entirely -inf is shifted by 0 instead (-inf - -inf is nan).
     """
-    shift = x.data.max(axis=axis, keepdims=True)  # on the data, off the tape: a constant
+    shift = x.data.max(axis=axes, keepdims=True)  # on the data, off the tape: a constant
     if (shift == -np.inf).any():
         shift = np.where(shift == -np.inf, 0.0, shift)
     return shift
 
 
-def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
-    """log-sum-exp: y = log(sum_k exp(x_k)) along ``axis``, for logits of any magnitude.
+def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[[Tensor], Tensor],
+                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
+    """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
-    Computed as m + log(sum_k exp(x_k - m)) with m the row max (the log-sum-exp trick), so it
-    is finite and exact for logits of 1e4 or -1e4. dy/dx_k = softmax(x)_k. A row that is
-    entirely -inf (fully masked) gives -inf with a zero gradient, never nan.
-
-    Parameters
-    ----------
-    x : array-like or Tensor.
-    axis : the axis to reduce.
-    keepdims : keep the reduced axis with size 1.
-
-    Returns
-    -------
-    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+    x - max is inf - inf = nan at a +inf entry, so (rule 3) f is fed 0 there instead, and
+    ``where`` puts in ``limit(top, count)`` for those rows, where ``top`` marks the +inf
+    entries and ``count`` how many a row holds: the limit as they grow together. Every entry
+    of such a row gets a gradient of exactly 0. A row without +inf costs nothing on the tape.
     """
-    x = _as_tensor(x)
-    shift = _row_max(x, axis)  # (..., 1, ...)
-    total = (x - shift).exp().sum(axis, keepdims=keepdims)  # each row's sum, >= 1
+    top = x.data == np.inf
+    if not top.any():
+        return f(x)
+    count = top.sum(axis=axes, keepdims=True)
+    rows = count > 0 if keepdims else (count > 0).reshape(_dropped_shape(x.shape, axes))
+    limits = np.asarray(limit(top, count), dtype=x.dtype)
+    return where(rows, limits, f(where(top, 0.0, x)))
+
+
+def _dropped_shape(shape: tuple, axes: tuple | None) -> tuple:
+    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _logsumexp(x: Tensor, axes, keepdims: bool) -> Tensor:
+    shift = _row_max(x, axes)  # (..., 1, ...)
+    total = (x - shift).exp().sum(axes, keepdims=keepdims)  # each row's sum, >= 1
     empty = total.data == 0  # rows that were entirely -inf
     if empty.any():
         # log(0) = -inf is the right value, but its gradient 1/0 would meet exp's 0 and make
@@ -222,50 +273,113 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     return log_total + shift.reshape(log_total.shape)
 
 
-def log_softmax(x, axis: int = -1) -> Tensor:
-    """log softmax: y_k = x_k - logsumexp(x), along ``axis``.
+def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    """log-sum-exp: y = log(sum_k exp(x_k)) along ``axis``, for logits of any magnitude.
 
-    Never takes the log of a probability, so a probability that underflows to 0 still has its
-    true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
-    dx = g - softmax(x) * sum(g).
+    Computed as m + log(sum_k exp(x_k - m)) with m the row max (the log-sum-exp trick), so it
+    is finite and exact for logits of 1e4 or -1e4. dy/dx_k = softmax(x)_k. A row that is
+    entirely -inf (fully masked) gives -inf with a zero gradient, never nan; a row holding
+    +inf gives +inf (rule 3).
 
     Parameters
     ----------
     x : array-like or Tensor.
-    axis : the class axis.
+    axis : the axis (or tuple of axes) to reduce, -1 by default; ``dim`` is another spelling.
+    keepdims : keep the reduced axis with size 1.
+
+    Returns
+    -------
+    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+
+    Raises
+    ------
+    ValueError or IndexError naming logsumexp, for an axis out of range or of length 0.
+    """
+    x = _as_tensor(x)
+    axes = _class_axes("logsumexp", x, axis, dim)
+    return _with_row_limits(x, axes, keepdims, functools.partial(
+        _logsumexp, axes=axes, keepdims=keepdims), _logsumexp_limit)
+
+
+def _logsumexp_limit(top: np.ndarray, count: np.ndarray) -> float:
+    return np.inf
+
+
+def _log_softmax(x: Tensor, axes) -> Tensor:
+    return x - _logsumexp(x, axes, keepdims=True)
+
+
+def log_softmax(x, axis=None, *, dim=None) -> Tensor:
+    """log softmax: y_k = x_k - logsumexp(x), along ``axis``.
+
+    Never takes the log of a probability, so a probability that underflows to 0 still has its
+    true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
+    dx = g - softmax(x) * sum(g). A row holding +inf gets its limit: -log(number of +inf
+    entries) at those, -inf elsewhere (rule 3).
+
+    Parameters
+    ----------
+    x : array-like or Tensor.
+    axis : the class axis, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
     Tensor of x's shape.
+
+    Raises
+    ------
+    ValueError or IndexError naming log_softmax, for an axis out of range or of length 0.
     """
     x = _as_tensor(x)
-    return x - logsumexp(x, axis, keepdims=True)
+    axes = _class_axes("log_softmax", x, axis, dim)
+    return _with_row_limits(x, axes, True, functools.partial(_log_softmax, axes=axes),
+                            _log_softmax_limit)
 
 
-def softmax(x, axis: int = -1) -> Tensor:
+def _log_softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # log(0) = -inf for the entries that are not +inf
+        return np.log(top / np.maximum(count, 1))
+
+
+def _softmax(x: Tensor, axes) -> Tensor:
+    e = (x - _row_max(x, axes)).exp()  # the largest entry of each row is exp(0) = 1
+    total = e.sum(axes, keepdims=True)  # (..., 1, ...)
+    empty = total.data == 0
+    if empty.any():
+        total = where(empty, 1.0, total)  # a fully masked row: 0 / 1 instead of 0 / 0
+    return e / total
+
+
+def softmax(x, axis=None, *, dim=None) -> Tensor:
     """softmax: y_k = exp(x_k) / sum_j exp(x_j), along ``axis``.
 
     The row max is subtracted first (it cancels between numerator and denominator), so
     exp never overflows. Entries of -inf get probability 0; a row that is entirely -inf gets
-    all zeros (and a zero gradient) instead of 0/0. The Jacobian is
+    all zeros (and a zero gradient) instead of 0/0; a row holding +inf gets its limit, the
+    +inf entries sharing probability 1 (rule 3). The Jacobian is
     dy_k/dx_j = y_k ([k = j] - y_j).
 
     Parameters
     ----------
     x : array-like or Tensor.
-    axis : the axis to normalize over.
+    axis : the axis to normalize over, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
     Tensor of x's shape; each slice along ``axis`` sums to 1.
+
+    Raises
+    ------
+    ValueError or IndexError naming softmax, for an axis out of range or of length 0.
     """
     x = _as_tensor(x)
-    e = (x - _row_max(x, axis)).exp()  # the largest entry of each row is exp(0) = 1
-    total = e.sum(axis, keepdims=True)  # (..., 1, ...)
-    empty = total.data == 0
-    if empty.any():
-        total = where(empty, 1.0, total)  # a fully masked row: 0 / 1 instead of 0 / 0
-    return e / total
+    axes = _class_axes("softmax", x, axis, dim)
+    return _with_row_limits(x, axes, True, functools.partial(_softmax, axes=axes),
+                            _softmax_limit)
+
+
+def _softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
+    return top / np.maximum(count, 1)
 
 
 # ---- cross-entropy and negative log-likelihood ------------------------------------------------
@@ -593,20 +707,30 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     x = _as_tensor(logits)
     y = _binary_target(name, "logits", x, target)
     w = _elementwise_weight(name, weight, x.shape, x.dtype)
-    if pos_weight is None:
-        # -y log sigma(x) - (1 - y) log(1 - sigma(x)) = softplus(x) - x y
-        loss = _softplus(x) - x * y
-    else:
+    pw = None
+    if pos_weight is not None:
         pw = _as_array(pos_weight)
-        if x.ndim == 0 or pw.shape not in ((), (1,), (x.shape[-1],)):
+        if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
             raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
                              f"{x.shape} need one per label, shape {x.shape[-1:]}")
         pw = pw.astype(x.dtype, copy=False)
-        # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
-        loss = (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
+    # The limits at infinite logits: +inf costs (1 - y) * inf, -inf costs pos_weight y * inf.
+    y_value, pw_value = _as_array(y), 1.0 if pw is None else pw
+    at_plus_inf = np.where(y_value == 1, 0.0, np.inf)
+    at_minus_inf = np.where(pw_value * y_value == 0, 0.0, np.inf)
+    terms = functools.partial(_bce_with_logits_terms, y=y, pw=pw)
+    loss = _with_limits(x, terms, at_plus_inf, at_minus_inf)
     if w is not None:
         loss = loss * w
     return _reduce(loss, reduction)
+
+
+def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
+    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x."""
+    if pw is None:
+        return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
+    # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
+    return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
 
 
 # ---- contrastive losses -----------------------------------------------------------------------
@@ -778,16 +902,19 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     n, n_classes = x.shape
     safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
     correct = _pick(x, safe).reshape(n, 1)  # s_y, (N, 1)
-    others = np.ones(x.shape, dtype=x.dtype)
-    others[np.arange(n), safe] = 0  # the sum skips j = y
-    hinge = maximum(x - correct + margin, 0.0) * others  # (N, C)
+    others = np.ones(x.shape, dtype=bool)
+    others[np.arange(n), safe] = False  # the sum skips j = y
+    # where, not a product with a 0/1 mask: for s_y = +inf the skipped term j = y is
+    # inf - inf = nan, which where drops (sending it a gradient of exactly 0).
+    with np.errstate(invalid="ignore"):
+        hinge = where(others, maximum(x - correct + margin, 0.0), 0.0)  # (N, C)
     loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
     if unbatched and reduction == "none":
         loss = loss.reshape(())
     return _reduce(loss, reduction)
 
 
-def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
+def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
     """Shannon entropy H(p) = -sum_k p_k log p_k along ``axis``, with 0 log 0 = 0.
 
     In nats by default, in bits with base=2 (divided by log(base)). The gradient is
@@ -797,7 +924,8 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     Parameters
     ----------
     p : probabilities >= 0, array-like or Tensor.
-    axis : the axis holding each distribution.
+    axis : the axis (or tuple of axes) holding each distribution, -1 by default; ``dim`` is
+        another spelling.
     base : the log base (None for e, 2 for bits).
 
     Returns
@@ -816,11 +944,12 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
             raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
         log_base = math.log(b)
     p = _as_tensor(p)
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.ndim)
     if (p.data < 0).any():
         raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
                          f"probabilities must be >= 0")
     positive = p.data > 0
     # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
     plogp = p * where(positive, p, 1.0).log()
-    h = -plogp.sum(axis)
+    h = -plogp.sum(axes)
     return h if base is None else h / log_base

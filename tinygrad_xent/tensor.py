@@ -438,9 +438,11 @@ def pow(x: Operand, exponent: Operand) -> Tensor:
 def _pow_backward(g, needs, x, p, y):
     dx = dp = None
     if needs[0]:
-        dx = g * (p * x ** (p - 1))
         if np.any(p == 0):  # x ** 0 = 1 is flat, even at x = 0 where p * x ** (p - 1) = 0 * inf
-            dx = np.where(p == 0, 0, dx)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dx = np.where(p == 0, 0, g * (p * x ** (p - 1)))
+        else:
+            dx = g * (p * x ** (p - 1))
     if len(needs) == 2 and needs[1]:
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf is replaced below
             dp = g * (y * np.log(x))
@@ -469,7 +471,7 @@ def abs(x: Operand) -> Tensor:
 
 
 def _abs_backward(g, needs, x):
-    return (np.where(x == 0, 0, g * np.sign(x)),)
+    return (np.where(x > 0, g, np.where(x < 0, -g, 0)),)
 
 
 def clip(x: Operand, low=None, high=None) -> Tensor:
@@ -525,9 +527,9 @@ def _maximum_backward(g, needs, a, b):
     a_needs, b_needs = needs
     ties = a == b
     if ties.any():  # rare for real numbers: only then pay for the half shares
-        a_share = ((a > b) + 0.5 * ties).astype(g.dtype)
-        da = np.where(a < b, 0, g * a_share) if a_needs else None
-        db = np.where(a > b, 0, g * (1 - a_share)) if b_needs else None
+        half = 0.5 * g
+        da = np.where(a > b, g, np.where(ties, half, 0)) if a_needs else None
+        db = np.where(b > a, g, np.where(ties, half, 0)) if b_needs else None
     else:
         da = np.where(a > b, g, 0) if a_needs else None
         db = np.where(b > a, g, 0) if b_needs else None
@@ -537,14 +539,14 @@ def _maximum_backward(g, needs, a, b):
 def minimum(a: Operand, b: Operand) -> Tensor:
     """y = minimum(a, b);  da = g * [a < b],  db = g * [b < a]; a tie sends g/2 to each
 
-    The rule is maximum's with the operands' roles swapped: a wins where b > a.
+    The rule is maximum's with its two gradients swapped: a gets what maximum would send b.
     """
     av, bv = _value(a), _value(b)
     return _record(minimum, np.minimum(av, bv), (a, b), _minimum_backward, (av, bv))
 
 
 def _minimum_backward(g, needs, a, b):
-    db, da = _maximum_backward(g, needs[::-1], b, a)
+    db, da = _maximum_backward(g, needs[::-1], a, b)
     return da, db
 
 
@@ -591,6 +593,8 @@ def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
 
 def _max_backward(g, needs, x, y, axes):
     winners = x == y
+    if np.isnan(y).any():  # a nan is the max of its row (as in numpy and PyTorch): it gets g
+        winners |= np.isnan(x) & np.isnan(y)
     share = g.reshape(y.shape) / winners.sum(axis=axes, keepdims=True)
     return (np.where(winners, share, 0),)  # exactly 0 off the maximum, whatever g holds
 
