@@ -40,10 +40,10 @@ def test_crash_mid_save_leaves_old_checkpoint(tmp_path, monkeypatch):
     tx.save({"w": np.ones(3)}, path)
     before = path.read_bytes()
 
-    def broken_savez(f, **arrays):
-        f.write(b"PK\x03\x04 half a zip")  # some bytes reach the disk, then the crash
+    def broken_write_array(member, array, **options):
+        member.write(b"\x93NUMPY half an array")  # some bytes reach the disk, then the crash
         raise OSError("disk full")
-    monkeypatch.setattr(np, "savez", broken_savez)
+    monkeypatch.setattr(np.lib.format, "write_array", broken_write_array)
     with pytest.raises(OSError, match="disk full"):
         tx.save({"w": np.zeros(3)}, path)
     assert path.read_bytes() == before

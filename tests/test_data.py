@@ -39,11 +39,11 @@ def test_blobs_centres():
 
 
 def test_generator_errors():
-    with pytest.raises(ValueError, match="spiral: n_per_class must be a positive integer"):
+    with pytest.raises(ValueError, match="spiral: n_per_class must be an integer >= 1, got 0"):
         data.spiral(0)
     with pytest.raises(ValueError, match="blobs: n_classes must be an integer >= 2, got 1"):
         data.blobs(10, 1)
-    with pytest.raises(TypeError, match="seed must be an int or a numpy Generator"):
+    with pytest.raises(TypeError, match="xor: seed must be an int >= 0 or a numpy Generator"):
         data.xor(10, seed="a")
 
 

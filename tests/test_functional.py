@@ -612,9 +612,9 @@ BAD_INPUTS = [
     (lambda: F.nt_xent(np.ones((4, 3)), np.ones((5, 3))), ValueError,
      r"nt_xent: z_a has shape \(4, 3\) but z_b has shape \(5, 3\)"),
     (lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=-0.1), ValueError,
-     r"nt_xent: temperature must be a positive number, got -0.1"),
+     r"nt_xent: temperature must be a finite number > 0, got -0.1"),
     (lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=0), ValueError,
-     r"temperature must be a positive number, got 0.0"),
+     r"temperature must be a finite number > 0, got 0$"),
     (lambda: F.nt_xent(np.ones(3), np.ones(3)), ValueError, r"must be \(N, d\)"),
     (lambda: F.nt_xent(np.ones((2, 3)), np.ones((2, 3)), reduction="all"), ValueError,
      r"nt_xent: reduction"),
@@ -631,7 +631,8 @@ BAD_INPUTS = [
      r"scores must be \(N, C\)"),
     (lambda: F.entropy([0.5, -0.5]), ValueError, r"entropy: p has a negative entry -0.5"),
     (lambda: F.entropy([0.5, 0.5], base=1), ValueError, r"base must be a positive number"),
-    (lambda: F.entropy([0.5, 0.5], base=-2), ValueError, r"base must be a positive number"),
+    (lambda: F.entropy([0.5, 0.5], base=-2), ValueError,
+     r"entropy: base must be a finite number > 0, got -2"),
 ]
 
 

@@ -112,14 +112,14 @@ def test_sgd_descends_a_quadratic():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda ps: SGD(ps, lr=0), "SGD: lr must be a positive number, got 0"),
-    (lambda ps: SGD(ps, lr=-1), "SGD: lr must be a positive number"),
-    (lambda ps: SGD(ps, lr=0.1, momentum=1.5), "SGD: momentum must be in"),
+    (lambda ps: SGD(ps, lr=0), r"SGD: lr must be a finite number > 0, got 0$"),
+    (lambda ps: SGD(ps, lr=-1), "SGD: lr must be a finite number > 0"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=1.5), r"SGD: momentum must be in \[0, 1\), got 1.5"),
     (lambda ps: SGD(ps, lr=0.1, nesterov=True), "SGD: nesterov needs momentum > 0"),
-    (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), "SGD: weight_decay must be >= 0"),
-    (lambda ps: Adam(ps, lr=float("nan")), "Adam: lr must be a positive number"),
-    (lambda ps: Adam(ps, betas=(0.9, 1.0)), "Adam: betas must be two numbers in"),
-    (lambda ps: Adam(ps, eps=-1.0), "Adam: eps must be >= 0"),
+    (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), "SGD: weight_decay must be a finite number >= 0"),
+    (lambda ps: Adam(ps, lr=float("nan")), "Adam: lr must be a finite number > 0, got nan"),
+    (lambda ps: Adam(ps, betas=(0.9, 1.0)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.0"),
+    (lambda ps: Adam(ps, eps=-1.0), "Adam: eps must be a finite number >= 0"),
 ])
 def test_bad_arguments(make, message):
     p, _ = _param_and_grads()

@@ -101,7 +101,7 @@ def test_accuracy():
 
 def test_fit_argument_errors():
     model = nn.MLP([2, 3], rng=0)
-    with pytest.raises(ValueError, match="fit: steps must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="fit: steps must be an integer >= 1, got 0"):
         train.fit(model, np.zeros((4, 2)), np.zeros(4, dtype=int), steps=0)
-    with pytest.raises(ValueError, match="fit: x has 4 samples but y has 3"):
+    with pytest.raises(ValueError, match=r"fit: x has shape \(4, 2\) and y \(3,\)"):
         train.fit(model, np.zeros((4, 2)), np.zeros(3, dtype=int))

@@ -7,6 +7,11 @@ Two promises:
 - Saving is atomic. The arrays go to a temporary file in the same folder, which is flushed to
   disk and then renamed over ``path`` (``os.replace``, atomic on POSIX and Windows). A crash
   part-way leaves the old checkpoint as it was, never a half-written one.
+
+The zip is written and read member by member here rather than with ``np.savez`` and
+``np.load``: ``np.savez(file, **arrays)`` would take an array named ``file`` or
+``allow_pickle`` for its own argument, and ``np.load``'s archive finds a member under two
+names ("w" and "w.npy"). Every name round-trips as given.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import zipfile
 
 import numpy as np
 
-from .files import write_atomically
+from .files import checked_path, write_atomically
 from .nn import Module
 
 
@@ -40,8 +45,11 @@ def save(module_or_state, path) -> str:
     Raises
     ------
     TypeError if a name is not a str or a value is not a numeric array.
+    ValueError if a name holds a NUL character or an unpaired surrogate (a zip member's name
+        cannot).
     FileNotFoundError if the folder of ``path`` does not exist.
     """
+    path = checked_path("save", path)
     if isinstance(module_or_state, Module):
         state = module_or_state.state_dict()
     elif isinstance(module_or_state, dict):
@@ -51,12 +59,35 @@ def save(module_or_state, path) -> str:
                         f"{type(module_or_state).__name__}")
     arrays = {}
     for name, value in state.items():
-        array = np.asarray(getattr(value, "data", value))
+        try:
+            array = np.asarray(value)
+        except ValueError:  # a ragged nested list
+            array = np.array(None)
         if not isinstance(name, str) or array.dtype.kind not in "fiub":
             raise TypeError(f"save: entry {name!r} must map a str to a numeric array, got "
                             f"{type(value).__name__} of dtype {array.dtype}")
+        if "\0" in name or _unencodable(name):
+            raise ValueError(f"save: entry {name!r} cannot be a name in a zip file (a NUL "
+                             f"character or an unpaired surrogate)")
         arrays[name] = array
-    return write_atomically(path, lambda stream: np.savez(stream, **arrays), "save")
+    return write_atomically(path, lambda stream: _write_npz(stream, arrays), "save")
+
+
+def _unencodable(name: str) -> bool:
+    """True for a str that UTF-8 cannot encode (an unpaired surrogate such as '\\ud800')."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _write_npz(stream, arrays: dict) -> None:
+    """What np.savez writes: a zip with one member "<name>.npy" per array, in .npy format."""
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def load(path) -> dict[str, np.ndarray]:
@@ -70,18 +101,44 @@ def load(path) -> dict[str, np.ndarray]:
     CheckpointError if the file is not a valid .npz of plain arrays (damaged, truncated,
         altered, or holding pickled objects).
     """
-    path = os.fspath(path)
+    path = checked_path("load", path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at {path!r}")
     try:
-        archive = np.load(path, allow_pickle=False)
-        if isinstance(archive, np.ndarray):
-            raise CheckpointError(f"load: {path!r} holds a single array (.npy), not an .npz "
-                                  f"checkpoint of named arrays")
-        with archive:
-            # Reading each array checks the zip's CRC, so altered bytes surface here.
-            return {name: archive[name] for name in archive.files}
+        # Both files are closed on every way out, a damaged archive's included.
+        with open(path, "rb") as file:
+            if file.read(6) == b"\x93NUMPY":
+                raise CheckpointError(f"load: {path!r} holds a single array (.npy), not an "
+                                      f"npz checkpoint of named arrays")
+            file.seek(0)
+            with zipfile.ZipFile(file) as archive:
+                return {_member_name(path, member): _read_member(archive, member)
+                        for member in _unique_members(path, archive)}
     except CheckpointError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise CheckpointError(f"load: {path!r} is not a valid checkpoint ({err})") from err
+
+
+def _unique_members(path: str, archive: zipfile.ZipFile) -> list[str]:
+    names = archive.namelist()
+    if len(set(names)) != len(names):
+        raise CheckpointError(f"load: {path!r} is not a valid checkpoint (a member name is "
+                              f"repeated)")
+    return names
+
+
+def _member_name(path: str, member: str) -> str:
+    if not member.endswith(".npy"):
+        raise CheckpointError(f"load: {path!r} is not a valid checkpoint (member {member!r} "
+                              f"is not an .npy array)")
+    return member[:-len(".npy")]
+
+
+def _read_member(archive: zipfile.ZipFile, member: str) -> np.ndarray:
+    """One array. Reading all of its bytes checks the zip's CRC, so altered bytes surface."""
+    with archive.open(member) as stream:
+        array = np.lib.format.read_array(stream, allow_pickle=False)
+        if stream.read(1):
+            raise ValueError(f"member {member!r} has bytes after its array")
+    return array

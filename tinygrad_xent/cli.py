@@ -6,18 +6,20 @@ every ``add_`` function; adding a command is writing the pair and appending to t
 
 A mistake by the user (a bad flag, a learning rate of 0, a folder that cannot be written) is
 one line on stderr, ``tinygrad-xent: error: ...``, and exit status 2, never a traceback:
-commands raise :class:`UsageError` and :func:`main` prints it.
+commands raise :class:`UsageError` and :func:`main` prints it. Every numeric flag is parsed by
+:func:`_number`, which checks its type, finiteness and range on the way in. A run that fails
+on the way (a nan loss, no memory left, a file it cannot write) is one line and exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import tempfile
 from typing import Callable, Sequence
 
+from .checks import check_number
 from .checkpoint import save
 from .data import blobs, load_digits, spiral, xor
 from .nn import MLP
@@ -48,6 +50,30 @@ class RunError(Exception):
     """A run that started but could not finish (the loss became nan); exit status 1."""
 
 
+SEED_MAX = 2**32 - 1
+HIDDEN_MAX = 100_000  # beyond this a size is a typo; below it memory can still run out
+STEPS_MAX = 10_000_000
+BATCH_MAX = 1_000_000_000
+
+
+def _number(command: str, flag: str, low: float | None = None, high: float | None = None,
+            integer: bool = False, **open_bounds) -> Callable[[str], float | int]:
+    """An argparse ``type`` for a numeric flag: parse the text, then check it as the library
+    checks its arguments; a value outside the domain is a UsageError naming the flag."""
+    def parse(text: str):
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            kind = "int" if integer else "float"
+            raise argparse.ArgumentTypeError(f"invalid {kind} value: {text!r}") from None
+        try:
+            return check_number(command, f"--{flag}", value, low, high, integer=integer,
+                                **open_bounds)
+        except (TypeError, ValueError) as err:
+            raise UsageError(f"{err} (see '{PROG} {command} --help')") from None
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad flag is one line on stderr instead of the usage and a message."""
 
@@ -67,16 +93,27 @@ def add_train(commands) -> None:
     p.add_argument("--data", default="spiral", choices=sorted(TRAIN_DEFAULTS),
                    help="data set (default: spiral)")
     p.add_argument("--model", choices=["linear", "mlp"], help="linear model or MLP")
-    p.add_argument("--hidden", type=int, help="hidden units of the MLP")
-    p.add_argument("--steps", type=int, help="number of optimizer steps")
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--momentum", type=float, help="SGD momentum")
-    p.add_argument("--weight-decay", type=float, help="L2 weight decay added to the gradient")
+    p.add_argument("--hidden", type=_number("train", "hidden", 1, HIDDEN_MAX, integer=True),
+                   help=f"hidden units of the MLP, 1 to {HIDDEN_MAX} (mlp only)")
+    p.add_argument("--steps", type=_number("train", "steps", 1, STEPS_MAX, integer=True),
+                   help=f"number of optimizer steps, 1 to {STEPS_MAX}")
+    p.add_argument("--lr", type=_number("train", "lr", 0, low_open=True),
+                   help="learning rate, > 0")
+    p.add_argument("--momentum", type=_number("train", "momentum", 0, 1, high_open=True),
+                   help="SGD momentum, in [0, 1) (sgd only)")
+    p.add_argument("--weight-decay", type=_number("train", "weight-decay", 0),
+                   help="L2 weight decay added to the gradient, >= 0")
     p.add_argument("--optimizer", choices=["sgd", "adam"], help="optimizer")
-    p.add_argument("--batch-size", type=int, help="mini-batch size; 0 means full batch")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--out", help="folder for the plots (default: runs/<data>)")
-    p.add_argument("--no-plots", action="store_true", help="skip writing plots")
+    p.add_argument("--batch-size", type=_number("train", "batch-size", 0, BATCH_MAX,
+                                                integer=True),
+                   help="mini-batch size, at most the number of training samples; 0 means "
+                        "full batch")
+    p.add_argument("--seed", type=_number("train", "seed", 0, SEED_MAX, integer=True),
+                   default=0, help=f"random seed, 0 to {SEED_MAX} (default: 0)")
+    p.add_argument("--out", help="folder for model.npz and the plots (default: runs/<data>)")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the plots (model.npz is still written)")
+    p.add_argument("--no-model", action="store_true", help="skip writing model.npz")
     p.set_defaults(run=run_train)
 
 
@@ -92,12 +129,19 @@ def _defaults_table() -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``tinygrad-xent train``: print progress and a summary, write plots, say where."""
+    """Run ``tinygrad-xent train``: print progress and a summary, write model.npz and then the
+    plots, say where."""
     settings = _train_settings(args)
     out = args.out if args.out is not None else os.path.join("runs", args.data)
-    if not args.no_plots:
-        _check_writable(out)
+    if out == "":
+        raise UsageError(f"train: --out must name a folder, got '' (see '{PROG} train --help')")
     x_train, y_train, x_test, y_test = _train_data(args.data, args.seed)
+    if settings["batch_size"] > len(y_train):
+        raise UsageError(f"train: --batch-size must be in [0, {len(y_train)}] for {args.data} "
+                         f"({len(y_train)} training samples; 0 is full batch), got "
+                         f"{settings['batch_size']}")
+    if not (args.no_plots and args.no_model):
+        _check_writable(out)
     n_classes = int(y_train.max()) + 1
     hidden = [settings["hidden"]] if settings["model"] == "mlp" else []
     sizes = [x_train.shape[1], *hidden, n_classes]
@@ -120,6 +164,8 @@ def run_train(args: argparse.Namespace) -> int:
                       batch_size=settings["batch_size"], seed=args.seed,
                       log_every=max(settings["steps"] // 10, 1))
     except Diverged as err:
+        if err.step == 0:  # nan before any update: the data or the model, not the lr
+            raise RunError(str(err)) from err
         # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
         # default is known to train, so it is the suggestion whenever it is smaller.
         default = TRAIN_DEFAULTS[args.data]["lr"]
@@ -133,38 +179,51 @@ def run_train(args: argparse.Namespace) -> int:
         test_loss, test_accuracy = evaluate(model, x_test, y_test)
         print(f"test loss {test_loss:.4f}, test accuracy {100 * test_accuracy:.1f}% on "
               f"{len(y_test)} held-out samples")
-    if args.no_plots:
-        return 0
-    # Imported here: matplotlib takes a moment to load and is needed only for the pictures.
-    from . import plot
-    written = [plot.loss_curve(history, os.path.join(out, "loss.png"),
-                               title=f"{name} on {args.data}: the loss falls from log C")]
-    if x_train.shape[1] == 2:
-        written.append(plot.decision_regions(
-            model, x_train, y_train, os.path.join(out, "regions.png"),
-            title=f"{name} on {args.data}: training accuracy "
-                  f"{100 * history.final_accuracy:.1f}%"))
-    written.append(save(model, os.path.join(out, "model.npz")))
-    print("wrote " + ", ".join(written))
+    # The model first: it is what the run made, and a failure with the plots must not lose it.
+    written = []
+    try:
+        if not args.no_model:
+            os.makedirs(out, exist_ok=True)  # again: it may have been removed during the run
+            written.append(save(model, os.path.join(out, "model.npz")))
+        if not args.no_plots:
+            written.extend(_plots(model, history, x_train, y_train, out, name, args.data))
+    except OSError as err:
+        what = "the plots" if written or args.no_model else "model.npz"
+        raise RunError(f"cannot write {what} to {out!r}: {err.strerror or err}") from err
+    finally:
+        if written:  # what did get written is said, whatever happened after it
+            print("wrote " + ", ".join(written))
     return 0
 
 
+def _plots(model, history, x_train, y_train, out: str, name: str, data: str) -> list[str]:
+    """Write loss.png (and regions.png for 2-D data) into ``out``; return their paths."""
+    # Imported here: matplotlib takes a moment to load and is needed only for the pictures.
+    from . import plot
+    os.makedirs(out, exist_ok=True)
+    written = [plot.loss_curve(history, os.path.join(out, "loss.png"),
+                               title=f"{name} on {data}: the loss falls from log C")]
+    if x_train.shape[1] == 2:
+        written.append(plot.decision_regions(
+            model, x_train, y_train, os.path.join(out, "regions.png"),
+            title=f"{name} on {data}: training accuracy "
+                  f"{100 * history.final_accuracy:.1f}%"))
+    return written
+
+
 def _train_settings(args: argparse.Namespace) -> dict:
-    """The data set's defaults, overridden by the flags given, each checked."""
+    """The data set's defaults, overridden by the flags given (each checked as it was parsed)."""
     settings = dict(TRAIN_DEFAULTS[args.data])
     for key in settings:
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    checks = [("lr", settings["lr"] > 0 and math.isfinite(settings["lr"]), "> 0"),
-              ("steps", settings["steps"] >= 1, ">= 1"),
-              ("hidden", settings["hidden"] >= 1, ">= 1"),
-              ("momentum", 0 <= settings["momentum"] < 1, "in [0, 1)"),
-              ("weight-decay", settings["weight_decay"] >= 0, ">= 0"),
-              ("batch-size", settings["batch_size"] >= 0, ">= 0 (0 is full batch)")]
-    for flag, ok, expected in checks:
-        if not ok:
-            value = settings[flag.replace("-", "_")]
-            raise UsageError(f"--{flag} must be {expected}, got {value}")
+    # A flag the run would ignore is a mistake to point out, not to drop without a word.
+    if settings["optimizer"] == "adam" and args.momentum is not None:
+        raise UsageError(f"train: --momentum applies to --optimizer sgd only; adam would "
+                         f"ignore it (its betas play that part) (see '{PROG} train --help')")
+    if settings["model"] == "linear" and args.hidden is not None:
+        raise UsageError(f"train: --hidden applies to --model mlp only; a linear model has no "
+                         f"hidden layer (see '{PROG} train --help')")
     return settings
 
 
@@ -184,7 +243,7 @@ def _check_writable(folder: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise UsageError(f"cannot write the plots to --out {folder!r}: "
+        raise UsageError(f"train: cannot write to --out {folder!r}: "
                          f"{err.strerror or err}") from err
 
 
@@ -247,6 +306,8 @@ def run_graph(args: argparse.Namespace) -> int:
     from .draw import draw
     from .explain import explain, worked_example
     folder = os.path.dirname(os.path.abspath(args.out))
+    if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
+        raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write --out {args.out!r}: folder {folder!r} does not exist")
     loss = worked_example(args.example)
@@ -291,6 +352,9 @@ def run_exercise(args: argparse.Namespace) -> int:
     if args.action in ("start", "solution") and args.name not in exercises.EXERCISES:
         raise UsageError(f"no exercise called {args.name!r}; the exercises are "
                          f"{', '.join(exercises.EXERCISES)}")
+    if getattr(args, "dir", None) is not None and os.path.exists(args.dir) \
+            and not os.path.isdir(args.dir):
+        raise UsageError(f"exercise {args.action}: --dir {args.dir!r} is a file, not a folder")
     if args.action == "list":
         return _exercise_list(exercises, args.dir)
     if args.action == "start":
@@ -369,7 +433,7 @@ def add_play(commands) -> None:
                     "gradient from backward() beside p - one_hot. bce: a logit and a label. "
                     "temperature: NT-Xent on a small batch at the chosen temperature.")
     p.add_argument("what", choices=["softmax", "bce", "temperature"], help="what to explore")
-    p.add_argument("--classes", type=int, default=3,
+    p.add_argument("--classes", type=int, default=None,
                    help="number of classes for 'play softmax', 2 to 10 (default: 3)")
     p.add_argument("--save", metavar="FILE.png",
                    help="write a snapshot to FILE.png instead of opening a window")
@@ -378,10 +442,14 @@ def add_play(commands) -> None:
 
 def run_play(args: argparse.Namespace) -> int:
     """Run ``tinygrad-xent play``: a window with sliders, or a snapshot with --save."""
+    if args.classes is not None and args.what != "softmax":
+        raise UsageError(f"--classes applies to 'play softmax' only, not to '{args.what}'")
+    if args.classes is None:
+        args.classes = 3
     if not 2 <= args.classes <= 10:
         raise UsageError(f"--classes must be between 2 and 10, got {args.classes}")
-    if args.classes != 3 and args.what != "softmax":
-        raise UsageError(f"--classes applies to 'play softmax' only, not to '{args.what}'")
+    if args.save == "":
+        raise UsageError("--save needs a file name, e.g. --save softmax.png")
     from . import play
     if args.save is not None:
         folder = os.path.dirname(os.path.abspath(args.save))
@@ -419,8 +487,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns
     -------
-    0 on success, 1 if a run failed on the way (nan loss), 2 for a usage error, 130 if
-    interrupted with Ctrl-C.
+    0 on success, 1 if a run failed on the way (nan loss, out of memory, a file it could not
+    write), 2 for a usage error, 130 if interrupted with Ctrl-C.
     """
     try:
         args = build_parser().parse_args(argv)
@@ -432,6 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except RunError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
+    except MemoryError as err:
+        print(f"{PROG}: error: out of memory: {str(err) or 'numpy could not allocate'}; try a "
+              f"smaller --hidden or --batch-size", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -12,25 +12,26 @@ The digits are the UCI "Optical Recognition of Handwritten Digits" test set (1,7
 from __future__ import annotations
 
 from importlib import resources
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import numpy as np
 
+from .checks import check_number
 
-def _rng(seed) -> np.random.Generator:
+
+def _rng(name: str, arg: str, seed) -> np.random.Generator:
+    """A numpy Generator from an int seed >= 0, or the Generator given."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(seed)
-    raise TypeError(f"seed must be an int or a numpy Generator, got {type(seed).__name__}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"{name}: {arg} must be an int >= 0 or a numpy Generator, got "
+                        f"{seed!r} ({type(seed).__name__})")
+    return np.random.default_rng(check_number(name, arg, seed, 0, integer=True))
 
 
 def _check_sizes(name: str, n_per_class: int, n_classes: int, min_classes: int = 2) -> None:
-    if not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1:
-        raise ValueError(f"{name}: n_per_class must be a positive integer, got {n_per_class!r}")
-    if not isinstance(n_classes, (int, np.integer)) or n_classes < min_classes:
-        raise ValueError(f"{name}: n_classes must be an integer >= {min_classes}, got "
-                         f"{n_classes!r}")
+    check_number(name, "n_per_class", n_per_class, 1, integer=True)
+    check_number(name, "n_classes", n_classes, min_classes, integer=True)
 
 
 def _labels(n_per_class: int, n_classes: int) -> np.ndarray:
@@ -49,7 +50,8 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
     x : (n_per_class * n_classes, 2) float64.  y : (n_per_class * n_classes,) int64.
     """
     _check_sizes("spiral", n_per_class, n_classes)
-    rng = _rng(seed)
+    noise = check_number("spiral", "noise", noise, 0)
+    rng = _rng("spiral", "seed", seed)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)  # (N,)
     k = _labels(n_per_class, n_classes)
     angle = np.tile(np.linspace(0.0, 4.0, n_per_class), n_classes) + 4.0 * k
@@ -69,7 +71,9 @@ def blobs(n_per_class: int = 100, n_classes: int = 3, std: float = 0.5, radius: 
     x : (n_per_class * n_classes, 2) float64.  y : (n_per_class * n_classes,) int64.
     """
     _check_sizes("blobs", n_per_class, n_classes)
-    rng = _rng(seed)
+    std = check_number("blobs", "std", std, 0)
+    radius = check_number("blobs", "radius", radius, 0)
+    rng = _rng("blobs", "seed", seed)
     y = _labels(n_per_class, n_classes)
     theta = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = radius * np.stack([np.cos(theta), np.sin(theta)], axis=1)  # (C, 2)
@@ -88,7 +92,8 @@ def xor(n_per_class: int = 100, noise: float = 0.05, seed=0) -> tuple[np.ndarray
     x : (2 * n_per_class, 2) float64.  y : (2 * n_per_class,) int64.
     """
     _check_sizes("xor", n_per_class, 2)
-    rng = _rng(seed)
+    noise = check_number("xor", "noise", noise, 0)
+    rng = _rng("xor", "seed", seed)
     y = _labels(n_per_class, 2)
     magnitude = rng.uniform(0.0, 1.0, size=(len(y), 2))
     sign0 = rng.choice([-1.0, 1.0], size=len(y))
@@ -121,15 +126,18 @@ def load_digits(test_fraction: float = 0.2, seed=0, scale: bool = True) -> Split
     Split of x_train (N_train, 64), y_train (N_train,) int64, x_test (N_test, 64), y_test
     (N_test,) int64. Each row of x is an image read row by row: ``x[i].reshape(8, 8)``.
     """
-    if not 0 <= test_fraction < 1:
-        raise ValueError(f"load_digits: test_fraction must be in [0, 1), got {test_fraction}")
+    test_fraction = check_number("load_digits", "test_fraction", test_fraction, 0, 1,
+                                 high_open=True)
+    if not isinstance(scale, (bool, np.bool_)):
+        raise TypeError(f"load_digits: scale must be True or False, got {scale!r}")
+    rng = _rng("load_digits", "seed", seed)
     with resources.files(__package__).joinpath("datasets/digits.npz").open("rb") as f:
         with np.load(f, allow_pickle=False) as archive:
             images, labels = archive["images"], archive["labels"]  # (1797, 8, 8), (1797,)
     x = images.reshape(len(images), 64)  # (1797, 64)
     x = x / 16.0 if scale else x
     y = labels.astype(np.int64)
-    order = _rng(seed).permutation(len(y))
+    order = rng.permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
     test, train = order[:n_test], order[n_test:]
     return Split(x[train], y[train], x[test], y[test])
@@ -159,13 +167,17 @@ def two_views(x: np.ndarray, rng, noise: float = 0.1, drop: float = 0.2,
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"two_views: x must have shape (N, D), got {x.shape}")
-    if noise < 0 or not 0 <= drop < 1:
-        raise ValueError(f"two_views: need noise >= 0 and drop in [0, 1), got noise={noise}, "
-                         f"drop={drop}")
-    if image_shape is not None and image_shape[0] * image_shape[1] != x.shape[1]:
-        raise ValueError(f"two_views: image_shape {image_shape} does not hold "
-                         f"{x.shape[1]} features")
-    rng = _rng(rng)
+    noise = check_number("two_views", "noise", noise, 0)
+    drop = check_number("two_views", "drop", drop, 0, 1, high_open=True)
+    if image_shape is not None:
+        if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+            raise TypeError(f"two_views: image_shape must be (H, W), got {image_shape!r}")
+        image_shape = tuple(check_number("two_views", f"image_shape[{i}]", size, 1,
+                                         integer=True) for i, size in enumerate(image_shape))
+        if image_shape[0] * image_shape[1] != x.shape[1]:
+            raise ValueError(f"two_views: image_shape {image_shape} does not hold "
+                             f"{x.shape[1]} features")
+    rng = _rng("two_views", "rng", rng)
     return _view(x, rng, noise, drop, image_shape), _view(x, rng, noise, drop, image_shape)
 
 
@@ -183,11 +195,26 @@ def _view(x: np.ndarray, rng: np.random.Generator, noise: float, drop: float,
     return x * keep + noise * rng.standard_normal(x.shape)
 
 
-def batches(n: int, batch_size: int, rng: np.random.Generator):
+def batches(n: int, batch_size: int, rng=None) -> Iterator[np.ndarray]:
     """Yield index arrays of mini-batches forever: each pass is a fresh shuffle of range(n).
 
-    The last, smaller batch of a pass is dropped so every step sees ``batch_size`` samples.
+    ``rng`` is a numpy Generator, an int seed >= 0, or None for fresh entropy.
+
+    The last, smaller batch of a pass is dropped so every step sees ``batch_size`` samples;
+    a ``batch_size`` >= n gives all of range(n), in order, every time.
+
+    Raises
+    ------
+    TypeError or ValueError (at the call, not at the first batch) unless n and batch_size are
+    integers >= 1.
     """
+    n = check_number("batches", "n", n, 1, integer=True)
+    batch_size = check_number("batches", "batch_size", batch_size, 1, integer=True)
+    rng = np.random.default_rng() if rng is None else _rng("batches", "rng", rng)
+    return _batches(n, batch_size, rng)
+
+
+def _batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     if batch_size >= n:
         while True:
             yield np.arange(n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from typing import BinaryIO, Callable
 
@@ -13,6 +14,10 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
     The rename (``os.replace``) is atomic on POSIX and Windows within one file system, hence
     the temporary file in the same folder: whatever happens part-way, ``path`` holds either
     its old content or all of the new, and the temporary file is removed.
+
+    Overwriting behaves as writing into the file would: a file that exists keeps its mode
+    (a private 0600 checkpoint stays private), and if ``path`` is a symbolic link the file it
+    points to is written and the link stays a link.
 
     Parameters
     ----------
@@ -26,26 +31,45 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
 
     Raises
     ------
+    TypeError if ``path`` is not a str or os.PathLike naming one.
     FileNotFoundError if the folder of ``path`` does not exist.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    path = checked_path(caller, path)
+    target = os.path.realpath(path)  # through any symbolic link, to the file it points to
+    folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{caller}: cannot write {path!r}: folder {folder!r} does not "
                                 f"exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)  # overwriting keeps the file's mode
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # a new file gets the mode a plain open() would give it
+    handle, temporary = tempfile.mkstemp(dir=folder,
+                                         prefix="." + os.path.basename(target) + ".",
                                          suffix=".tmp")
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, mode)  # mkstemp made it private (0600)
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name points at them
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         os.remove(temporary)
         raise
+    return path
+
+
+def checked_path(caller: str, path) -> str:
+    """``path`` as a str, or a TypeError naming ``caller`` (os.fspath's own names no one)."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{caller}: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}") from None
+    if not isinstance(path, str):
+        raise TypeError(f"{caller}: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}")
     return path
 
 

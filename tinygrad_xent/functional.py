@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import check_number
 from .tensor import Tensor, _axes, _axis_arg, concatenate, maximum, where
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -33,19 +34,33 @@ BCE_LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log term here, as the
 
 
 # ---- helpers: inputs, checks, reductions ------------------------------------------------------
-def _as_tensor(x) -> Tensor:
+def _as_tensor(name: str, arg: str, x) -> Tensor:
     """A Tensor as is; an array or list as a (constant) Tensor, integers promoted to float64."""
     if isinstance(x, Tensor):
         return x
-    data = np.asarray(x)
+    data = _as_array(name, arg, x)
     if data.dtype.kind != "f":
         data = data.astype(np.float64)
     return Tensor(data)
 
 
-def _as_array(x) -> np.ndarray:
-    """The numpy value of a target, label or weight argument (which get no gradient)."""
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+def _as_array(name: str, arg: str, x, numeric: bool = True) -> np.ndarray:
+    """The numpy value of an argument: a Tensor's data, or an array made from a list.
+
+    Refuses, naming ``name`` and ``arg``, a ragged nested list and (when ``numeric``) anything
+    that does not hold numbers: strings, None, objects.
+    """
+    if isinstance(x, Tensor):
+        return x.data
+    try:
+        data = np.asarray(x)
+    except ValueError:  # numpy >= 1.24 refuses a ragged nested list
+        raise ValueError(f"{name}: {arg} must be a rectangular array, got a nested "
+                         f"{type(x).__name__} whose rows differ in length") from None
+    if numeric and data.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: {arg} must hold numbers, got {type(x).__name__} of dtype "
+                        f"{data.dtype}")
+    return data
 
 
 def _check_reduction(name: str, reduction: str) -> None:
@@ -55,32 +70,40 @@ def _check_reduction(name: str, reduction: str) -> None:
 
 
 def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
-    """Sum, average (over ``count`` items, or all of them) or keep the per-item losses."""
+    """Sum, average (over ``count`` items, or all of them) or keep the per-item losses.
+
+    The average over no item at all (every sample ignored or weighted 0, or an empty batch)
+    is 0/0 = nan, as in PyTorch, with a gradient of exactly 0: ``where`` takes nan and sends
+    nothing to the sum, where dividing by 0 would send it 1/0 and every gradient would be nan.
+    """
     if reduction == "none":
         return loss
+    total = loss.sum()
     if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / float(loss.size if count is None else count)
+        return total
+    count = float(loss.size if count is None else count)
+    if count == 0:
+        return where(True, np.full((), np.nan, total.dtype), total)
+    return total / count
 
 
-def _check_finite_number(name: str, arg: str, value, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name}: {arg} must be a number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or (positive and value <= 0):
-        expected = "a positive number" if positive else "a finite number"
-        raise ValueError(f"{name}: {arg} must be {expected}, got {value}")
-    return value
+def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
+    """Weights multiply losses: a nan, an infinity or a negative weight is refused."""
+    bad = ~(w >= 0) | (w == np.inf)  # written so that nan counts as bad
+    if bad.any():
+        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0, got "
+                         f"{w[bad].flat[0]}")
 
 
 def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndarray | None:
     """``weight`` as a (C,) constant in the input's dtype (so float32 stays float32)."""
     if weight is None:
         return None
-    w = _as_array(weight)
+    w = _as_array(name, "weight", weight)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight has shape {w.shape} but there are {n_classes} "
                          f"classes, so it needs shape ({n_classes},)")
+    _check_weight(name, "weight", w)
     return w.astype(dtype, copy=False)
 
 
@@ -143,7 +166,7 @@ def relu(x) -> Tensor:
     -------
     Tensor of x's shape.
     """
-    x = _as_tensor(x)
+    x = _as_tensor("relu", "x", x)
     return where(x.data <= 0, 0.0, x)
 
 
@@ -170,7 +193,7 @@ def sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
-    return _with_limits(_as_tensor(x), _sigmoid, 1.0, 0.0)
+    return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, 1.0, 0.0)
 
 
 def _minus_softplus_of_minus(x: Tensor) -> Tensor:
@@ -193,7 +216,7 @@ def log_sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    return _with_limits(_as_tensor(x), _minus_softplus_of_minus, 0.0, -np.inf)
+    return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus, 0.0, -np.inf)
 
 
 def tanh(x) -> Tensor:
@@ -210,17 +233,18 @@ def tanh(x) -> Tensor:
     -------
     Tensor of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
     """
-    return sigmoid(_as_tensor(x) * 2.0) * 2.0 - 1.0
+    return sigmoid(_as_tensor("tanh", "x", x) * 2.0) * 2.0 - 1.0
 
 
 # ---- softmax and log-sum-exp ------------------------------------------------------------------
 def _class_axes(name: str, x: Tensor, axis, dim) -> tuple | None:
-    """The axes to normalize over (-1 by default), checked against x and counted from 0."""
-    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), x.ndim)
-    empty = x.size == 0 if axes is None else any(x.shape[a] == 0 for a in axes)
-    if empty:
-        raise ValueError(f"{name}: the axis to normalize over has length 0 (shape {x.shape}, "
-                         f"axis {axis if dim is None else dim}); there are no classes")
+    """The axes to normalize over (-1 by default), counted from 0, refused if one holds no
+    entries: a softmax over no classes."""
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), x.shape)
+    for a in range(x.ndim) if axes is None else axes:
+        if x.shape[a] == 0:
+            raise ValueError(f"{name}: x has shape {x.shape}, no entries along axis {a}; "
+                             f"there must be at least one class")
     return axes
 
 
@@ -295,7 +319,7 @@ def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     ------
     ValueError or IndexError naming logsumexp, for an axis out of range or of length 0.
     """
-    x = _as_tensor(x)
+    x = _as_tensor("logsumexp", "x", x)
     axes = _class_axes("logsumexp", x, axis, dim)
     return _with_row_limits(x, axes, keepdims, functools.partial(
         _logsumexp, axes=axes, keepdims=keepdims), _logsumexp_limit)
@@ -330,7 +354,7 @@ def log_softmax(x, axis=None, *, dim=None) -> Tensor:
     ------
     ValueError or IndexError naming log_softmax, for an axis out of range or of length 0.
     """
-    x = _as_tensor(x)
+    x = _as_tensor("log_softmax", "x", x)
     axes = _class_axes("log_softmax", x, axis, dim)
     return _with_row_limits(x, axes, True, functools.partial(_log_softmax, axes=axes),
                             _log_softmax_limit)
@@ -372,7 +396,7 @@ def softmax(x, axis=None, *, dim=None) -> Tensor:
     ------
     ValueError or IndexError naming softmax, for an axis out of range or of length 0.
     """
-    x = _as_tensor(x)
+    x = _as_tensor("softmax", "x", x)
     axes = _class_axes("softmax", x, axis, dim)
     return _with_row_limits(x, axes, True, functools.partial(_softmax, axes=axes),
                             _softmax_limit)
@@ -390,6 +414,14 @@ def _batched(name: str, x: Tensor, target: np.ndarray, what: str) -> tuple[Tenso
     if x.ndim == 1:
         return x.reshape(1, x.shape[0]), target[None]
     return x, target
+
+
+def _n_classes(name: str, what: str, x: Tensor) -> int:
+    """The size C of class axis 1, refused if 0: a softmax over no classes."""
+    if x.shape[1] == 0:
+        raise ValueError(f"{name}: {what} has shape {x.shape}, no classes along axis 1; "
+                         f"there must be at least one class")
+    return x.shape[1]
 
 
 def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
@@ -469,7 +501,8 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     - integer targets y (the logits' shape without the class axis):
       loss_i = -(1 - eps) w[y_i] log p_i,y_i - (eps / C) sum_c w_c log p_i,c;
       samples with y_i = ``ignore_index`` contribute 0, and "mean" divides the sum by
-      sum_i w[y_i] over the samples not ignored (0/0 = nan if every sample is ignored);
+      sum_i w[y_i] over the samples not ignored; if that is 0 (every sample ignored or
+      weighted 0) the mean is nan and the gradient exactly 0, as in PyTorch;
     - probability targets t (the logits' shape, one-hot or soft):
       loss_i = -sum_c w_c t'_i,c log p_i,c with t' = (1 - eps) t + eps / C, and "mean"
       divides by the number of samples.
@@ -482,7 +515,7 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     ----------
     logits : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
     target : integer (N,) / (N, d1, ...) / scalar, or float of the logits' shape.
-    weight : optional (C,) class weights, a constant (no gradient flows to it).
+    weight : optional (C,) class weights, finite and >= 0, a constant (no gradient flows to it).
     ignore_index : the class index that marks a sample to skip (integer targets only).
     reduction : "mean", "sum" or "none" (per-sample losses, the target's shape).
     label_smoothing : eps in [0, 1].
@@ -498,16 +531,15 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     """
     name = "cross_entropy"
     _check_reduction(name, reduction)
-    eps = _check_finite_number(name, "label_smoothing", label_smoothing)
-    if not 0.0 <= eps <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {eps}")
-    x = _as_tensor(logits)
+    eps = check_number(name, "label_smoothing", label_smoothing, 0, 1)
+    ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
+    x = _as_tensor(name, "logits", logits)
     target_tensor = target if isinstance(target, Tensor) else None
-    target = _as_array(target)
+    target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
     x, target = _batched(name, x, target, "logits")
     kind = _target_kind(name, "logits", x.shape, target, allow_probs=True)
-    n_classes = x.shape[1]
+    n_classes = _n_classes(name, "logits", x)
     w = _class_weight(name, weight, n_classes, x.dtype)
 
     if kind == "index":
@@ -557,7 +589,7 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     ----------
     log_probs : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
     target : integer class indices of shape (N,), (N, d1, ...) or a scalar.
-    weight : optional (C,) class weights (a constant).
+    weight : optional (C,) class weights, finite and >= 0 (a constant).
     ignore_index : the class index that marks a sample to skip.
     reduction : "mean", "sum" or "none".
 
@@ -571,12 +603,13 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     """
     name = "nll_loss"
     _check_reduction(name, reduction)
-    x = _as_tensor(log_probs)
-    target = _as_array(target)
+    ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
+    x = _as_tensor(name, "log_probs", log_probs)
+    target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
     x, target = _batched(name, x, target, "log_probs")
     _target_kind(name, "log_probs", x.shape, target, allow_probs=False)
-    w = _class_weight(name, weight, x.shape[1], x.dtype)
+    w = _class_weight(name, weight, _n_classes(name, "log_probs", x), x.dtype)
     safe, sample_weight, denominator = _index_target(name, target, x.shape[1], w,
                                                      ignore_index, x.dtype)
     loss = -_pick(x, safe)  # (N, d1, ...)
@@ -590,10 +623,7 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
 # ---- binary cross-entropy ---------------------------------------------------------------------
 def _binary_target(name: str, what: str, x: Tensor, target) -> Tensor | np.ndarray:
     """The target as a constant of x's dtype (or a Tensor as is), checked to match x's shape."""
-    if isinstance(target, Tensor):
-        value = target.data
-    else:
-        value = np.asarray(target)
+    value = _as_array(name, "target", target, numeric=False)
     if value.shape != x.shape:
         raise ValueError(f"{name}: target has shape {value.shape} but {what} has shape "
                          f"{x.shape}; they must match")
@@ -607,12 +637,13 @@ def _binary_target(name: str, what: str, x: Tensor, target) -> Tensor | np.ndarr
 def _elementwise_weight(name: str, weight, shape: tuple, dtype: np.dtype) -> np.ndarray | None:
     if weight is None:
         return None
-    w = _as_array(weight)
+    w = _as_array(name, "weight", weight)
     try:
         np.broadcast_shapes(w.shape, shape)
     except ValueError:
         raise ValueError(f"{name}: weight has shape {w.shape}, which does not broadcast to "
                          f"the input's shape {shape}") from None
+    _check_weight(name, "weight", w)
     return w.astype(dtype, copy=False)
 
 
@@ -643,7 +674,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     ----------
     probs : probabilities in [0, 1], any shape, array-like or Tensor.
     target : labels (0/1, or soft labels) of probs' shape.
-    weight : optional weights broadcast against probs (a constant).
+    weight : optional weights, finite and >= 0, broadcast against probs (a constant).
     reduction : "mean" (over all elements), "sum" or "none".
 
     Returns
@@ -658,7 +689,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     """
     name = "binary_cross_entropy"
     _check_reduction(name, reduction)
-    p = _as_tensor(probs)
+    p = _as_tensor(name, "probs", probs)
     outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
     if outside.any():
         raise ValueError(f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
@@ -689,9 +720,9 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     ----------
     logits : any shape, array-like or Tensor.
     target : labels of logits' shape (0/1 or soft).
-    weight : optional weights broadcast against logits (a constant).
-    pos_weight : optional weight of the positive term, broadcast over the last axis (one per
-        label, shape (L,)); > 1 raises recall, < 1 precision.
+    weight : optional weights, finite and >= 0, broadcast against logits (a constant).
+    pos_weight : optional weight (finite, >= 0) of the positive term, broadcast over the last
+        axis (one per label, shape (L,)); > 1 raises recall, < 1 precision.
     reduction : "mean" (over all elements), "sum" or "none".
 
     Returns
@@ -704,18 +735,19 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     """
     name = "binary_cross_entropy_with_logits"
     _check_reduction(name, reduction)
-    x = _as_tensor(logits)
+    x = _as_tensor(name, "logits", logits)
     y = _binary_target(name, "logits", x, target)
     w = _elementwise_weight(name, weight, x.shape, x.dtype)
     pw = None
     if pos_weight is not None:
-        pw = _as_array(pos_weight)
+        pw = _as_array(name, "pos_weight", pos_weight)
         if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
             raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
                              f"{x.shape} need one per label, shape {x.shape[-1:]}")
+        _check_weight(name, "pos_weight", pw)
         pw = pw.astype(x.dtype, copy=False)
     # The limits at infinite logits: +inf costs (1 - y) * inf, -inf costs pos_weight y * inf.
-    y_value, pw_value = _as_array(y), 1.0 if pw is None else pw
+    y_value, pw_value = _as_array(name, "target", y), 1.0 if pw is None else pw
     at_plus_inf = np.where(y_value == 1, 0.0, np.inf)
     at_minus_inf = np.where(pw_value * y_value == 0, 0.0, np.inf)
     terms = functools.partial(_bce_with_logits_terms, y=y, pw=pw)
@@ -755,13 +787,29 @@ def _similarities(u: Tensor, temperature: float) -> Tensor:
     return s + _diagonal_push(s.shape[0], s.dtype)
 
 
-@functools.lru_cache(maxsize=8)
+CACHED_PUSH_BYTES = 1 << 20  # diagonal pushes up to 1 MiB are kept: m <= 362 in float64
+
+
 def _diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
     """An (m, m) constant: the most negative float on the diagonal, 0 elsewhere.
 
-    u_i . u_i / tau >= 0, so adding it never overflows. Kept for the next batch of the same
-    size (read-only), since writing the diagonal of a fresh array costs a page per row.
+    u_i . u_i / tau >= 0, so adding it never overflows. A small one is kept for the next
+    batch of the same size (read-only), since writing the diagonal of a fresh array costs a
+    page per row; a large one is made for each call, so that memory returns to where it was
+    after the call (8 sizes of at most 1 MiB each are kept, never a 128 MiB one).
     """
+    dtype = np.dtype(dtype)
+    if m * m * dtype.itemsize <= CACHED_PUSH_BYTES:
+        return _cached_diagonal_push(m, dtype)
+    return _make_diagonal_push(m, dtype)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
+    return _make_diagonal_push(m, dtype)
+
+
+def _make_diagonal_push(m: int, dtype: np.dtype) -> np.ndarray:
     push = np.zeros((m, m), dtype=dtype)
     np.fill_diagonal(push, np.finfo(dtype).min)
     push.flags.writeable = False
@@ -798,8 +846,8 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
     """
     name = "nt_xent"
     _check_reduction(name, reduction)
-    tau = _check_finite_number(name, "temperature", temperature, positive=True)
-    z_a, z_b = _as_tensor(z_a), _as_tensor(z_b)
+    tau = check_number(name, "temperature", temperature, 0, low_open=True)
+    z_a, z_b = _as_tensor(name, "z_a", z_a), _as_tensor(name, "z_b", z_b)
     if z_a.shape != z_b.shape:
         raise ValueError(f"{name}: z_a has shape {z_a.shape} but z_b has shape {z_b.shape}; "
                          f"the two views must have the same shape (N, d)")
@@ -844,9 +892,9 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     """
     name = "supcon"
     _check_reduction(name, reduction)
-    tau = _check_finite_number(name, "temperature", temperature, positive=True)
-    f = _as_tensor(features)
-    labels = _as_array(labels)
+    tau = check_number(name, "temperature", temperature, 0, low_open=True)
+    f = _as_tensor(name, "features", features)
+    labels = _as_array(name, "labels", labels, numeric=False)
     if f.ndim != 2:
         raise ValueError(f"{name}: features must be (M, d), got shape {f.shape}")
     if labels.shape != (f.shape[0],):
@@ -891,15 +939,15 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     """
     name = "multi_margin_loss"
     _check_reduction(name, reduction)
-    margin = _check_finite_number(name, "margin", margin)
-    x = _as_tensor(scores)
-    target = _as_array(target)
+    margin = check_number(name, "margin", margin)
+    x = _as_tensor(name, "scores", scores)
+    target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
     x, target = _batched(name, x, target, "scores")
     if x.ndim != 2:
         raise ValueError(f"{name}: scores must be (N, C) or (C,), got shape {x.shape}")
     _target_kind(name, "scores", x.shape, target, allow_probs=False)
-    n, n_classes = x.shape
+    n, n_classes = x.shape[0], _n_classes(name, "scores", x)
     safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
     correct = _pick(x, safe).reshape(n, 1)  # s_y, (N, 1)
     others = np.ones(x.shape, dtype=bool)
@@ -939,12 +987,12 @@ def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
     name = "entropy"
     log_base = 1.0
     if base is not None:
-        b = _check_finite_number(name, "base", base, positive=True)
+        b = check_number(name, "base", base, 0, low_open=True)
         if b == 1.0:
             raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
         log_base = math.log(b)
-    p = _as_tensor(p)
-    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.ndim)
+    p = _as_tensor(name, "p", p)
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.shape)
     if (p.data < 0).any():
         raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
                          f"probabilities must be >= 0")

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .autograd import no_grad
+from .checks import check_number
 from .tensor import Tensor
 
 
@@ -29,8 +30,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
     *inputs : Tensors, arrays or numbers. Every Tensor with ``requires_grad=True`` is checked;
         the rest are passed through as they are. The check works on float64 copies, so the
         inputs and their ``.grad`` are left untouched.
-    eps : the finite-difference step.
-    atol, rtol : an element passes when ``|backward - numeric| <= atol + rtol * |numeric|``.
+    eps : the finite-difference step, > 0.
+    atol, rtol : each >= 0; an element passes when
+        ``|backward - numeric| <= atol + rtol * |numeric|``.
 
     Returns
     -------
@@ -40,6 +42,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
     ------
     GradcheckError naming the input, the worst element's index, and both values.
     """
+    eps = check_number("gradcheck", "eps", eps, 0, low_open=True)
+    atol = check_number("gradcheck", "atol", atol, 0)
+    rtol = check_number("gradcheck", "rtol", rtol, 0)
     copies = [Tensor(np.array(x.data, dtype=np.float64), requires_grad=True)
               if isinstance(x, Tensor) and x.requires_grad else x for x in inputs]
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

@@ -14,11 +14,12 @@ chance and the loss curve shows every bit the model learns.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
 from . import functional as F
+from .checks import check_number
 from .tensor import Tensor
 
 
@@ -73,39 +74,71 @@ class Module:
         """A copy of every parameter's values, by name: what ``tx.save`` writes."""
         return {name: tensor.data.copy() for name, tensor in self.named_parameters()}
 
-    def load_state_dict(self, state: dict) -> None:
-        """Copy the values in ``state`` into the parameters of the same names.
+    def load_state_dict(self, state: Mapping) -> None:
+        """Copy the values in ``state`` into the parameters of the same names, atomically.
 
-        Every parameter must be present with its exact shape, and nothing else may be there;
-        the values are cast to each parameter's dtype. Nothing is changed unless all of it fits.
+        Every parameter must be present with its exact shape, a real numeric dtype and finite
+        values, and nothing else may be there; the values are cast to each parameter's dtype
+        (and must stay finite in it). Everything is checked before anything is assigned, so
+        nothing is changed unless all of it fits.
+
+        Parameters
+        ----------
+        state : a mapping of names to arrays (or Tensors), e.g. ``tx.load(path)``.
 
         Raises
         ------
-        ValueError naming every missing or unexpected key and every key whose shape differs,
-        with its shape in the state and in the model.
+        TypeError if ``state`` is not a mapping.
+        ValueError naming every missing or unexpected key, every key whose shape differs (with
+        its shape in the state and in the model), and every value that is not a finite number.
         """
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{name}: state must be a mapping of parameter names to arrays "
+                            f"(e.g. tx.load(path)), got {type(state).__name__}")
         params = dict(self.named_parameters())
-        problems = []
-        for name, tensor in params.items():
-            if name not in state:
-                problems.append(f"'{name}' is missing from the state (shape {tensor.shape} in "
+        problems, values = [], {}
+        for key, tensor in params.items():
+            if key not in state:
+                problems.append(f"'{key}' is missing from the state (shape {tensor.shape} in "
                                 f"the model)")
-            elif np.shape(state[name]) != tensor.shape:
-                problems.append(f"'{name}' has shape {np.shape(state[name])} in the state but "
+                continue
+            value = _as_array(state[key])
+            if value is None:
+                problems.append(f"'{key}' is not an array ({type(state[key]).__name__})")
+            elif value.shape != tensor.shape:
+                problems.append(f"'{key}' has shape {value.shape} in the state but "
                                 f"{tensor.shape} in the model")
-        for name in state:
-            if name not in params:
-                problems.append(f"'{name}' (shape {np.shape(state[name])} in the state) is not "
-                                f"a parameter of the model")
+            elif value.dtype.kind not in "fiu":
+                problems.append(f"'{key}' has dtype {value.dtype} in the state; a parameter "
+                                f"needs real numbers")
+            else:
+                with np.errstate(over="ignore"):  # an overflow shows as inf, refused below
+                    values[key] = value.astype(tensor.dtype)  # a copy: state stays unshared
+                if not np.isfinite(values[key]).all():
+                    problems.append(f"'{key}' holds nan or inf (as {tensor.dtype})")
+        for key in state:
+            if key not in params:
+                extra = _as_array(state[key])
+                shape = "" if extra is None else f" (shape {extra.shape} in the state)"
+                problems.append(f"'{key}'{shape} is not a parameter of the model")
         if problems:
-            raise ValueError(f"load_state_dict: the state does not fit this "
+            raise ValueError(f"{name}: the state does not fit this "
                              f"{type(self).__name__}: " + "; ".join(problems))
-        for name, tensor in params.items():
+        for key, tensor in params.items():
             # In place, so an optimizer that already holds these tensors keeps working.
-            tensor.data[...] = np.asarray(state[name], dtype=tensor.dtype)
+            tensor.data[...] = values[key]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _as_array(value) -> np.ndarray | None:
+    """A state value as an array (a Tensor's data), or None if numpy cannot make one."""
+    try:
+        return np.asarray(value.data if isinstance(value, Tensor) else value)
+    except (ValueError, TypeError):  # a ragged list, or an object numpy refuses
+        return None
 
 
 # Where layers given no rng= draw their initial values: fresh entropy until manual_seed.
@@ -120,27 +153,35 @@ def manual_seed(seed: int) -> None:
 
     Parameters
     ----------
-    seed : a non-negative integer.
+    seed : an integer >= 0.
     """
     global _default_rng
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed}")
-    _default_rng = np.random.default_rng(seed)
+    _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0,
+                                                      integer=True))
 
 
-def _rng(rng) -> np.random.Generator:
-    """A numpy Generator: ``rng`` itself, one seeded with the int ``rng``, or for None the
-    package's own (seeded by :func:`manual_seed`)."""
+def _rng(name: str, rng) -> np.random.Generator:
+    """A numpy Generator: ``rng`` itself, one seeded with the int ``rng`` (>= 0), or for None
+    the package's own, which :func:`manual_seed` seeds."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
         return _default_rng
-    if isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got "
-                    f"{type(rng).__name__}")
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(check_number(name, "rng", rng, 0, integer=True))
+    raise TypeError(f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
+                    f"{rng!r} ({type(rng).__name__})")
+
+
+def _float_dtype(name: str, dtype) -> np.dtype:
+    """float32 or float64, the dtypes a parameter can have."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"{name}: dtype must be np.float32 or np.float64, got {dtype!r}")
+    return dtype
 
 
 class Linear(Module):
@@ -162,10 +203,12 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None,
                  dtype=np.float64):
-        for arg, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Linear: {arg} must be a positive integer, got {value!r}")
-        rng = _rng(rng)
+        in_features = check_number("Linear", "in_features", in_features, 1, integer=True)
+        out_features = check_number("Linear", "out_features", out_features, 1, integer=True)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"Linear: bias must be True or False, got {bias!r}")
+        dtype = _float_dtype("Linear", dtype)
+        rng = _rng("Linear", rng)
         bound = 1.0 / np.sqrt(in_features)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
@@ -242,22 +285,27 @@ class MLP(Sequential):
     activation : "relu" or "tanh", between the Linear layers.
     rng : None (the Generator :func:`manual_seed` seeds), an int seed, or a numpy Generator
         for the initial values.
-    out_scale : factor on the last layer's initial weight and bias. Small (0.01) makes the
-        logits near zero, so the softmax is near uniform and the first cross-entropy is near
-        log C, the loss of guessing; 1.0 keeps the plain framework initialisation.
+    out_scale : factor (a finite number > 0) on the last layer's initial weight and bias.
+        Small (0.01) makes the logits near zero, so the softmax is near uniform and the first
+        cross-entropy is near log C, the loss of guessing; 1.0 keeps the plain framework
+        initialisation.
     dtype : float64 (default) or float32.
     """
 
     def __init__(self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01,
                  dtype=np.float64):
-        sizes = list(sizes)
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of integers, got {sizes!r}")
+        sizes = [check_number("MLP", f"sizes[{i}]", size, 1, integer=True)
+                 for i, size in enumerate(sizes)]
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got "
                              f"{sizes}")
-        if activation not in ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
             raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got "
                              f"{activation!r}")
-        rng = _rng(rng)
+        out_scale = check_number("MLP", "out_scale", out_scale, 0, low_open=True)
+        rng = _rng("MLP", rng)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if i > 0:

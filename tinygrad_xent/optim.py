@@ -1,9 +1,9 @@
 """Optimizers: SGD (with momentum, dampening, Nesterov, weight decay) and Adam.
 
-An optimizer holds a list of parameters (leaf Tensors with ``requires_grad=True``) and, on
-``step()``, moves each one against its ``.grad``. The update is plain numpy on ``p.data``, in
-place: it is not part of any model's computation, so it records nothing on the tape (as if
-under ``no_grad()``), and a model that holds the same tensors sees the new values at once.
+An optimizer holds parameters (leaf Tensors with ``requires_grad=True``) and, on ``step()``,
+moves each one against its ``.grad``. The update is plain numpy on ``p.data``, in place: it is
+not part of any model's computation, so it records nothing on the tape (as if under
+``no_grad()``), and a model that holds the same tensors sees the new values at once.
 Parameters whose ``.grad`` is None (no gradient reached them) are left alone.
 
 The usual loop::
@@ -13,45 +13,103 @@ The usual loop::
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
+
+As in PyTorch, the parameters live in ``param_groups``, a list of dicts each holding
+``"params"`` and that group's settings (lr, momentum, ...), so that layers can take different
+settings: ``SGD([{"params": body}, {"params": head, "lr": 0.01}], lr=0.1)``; a setting a group
+leaves out takes the value given to the constructor. ``state_dict()`` and
+``load_state_dict()`` save and restore the settings and what the optimizer remembers between
+steps (momentum buffers, Adam's moments and step counts), so a run stopped after N steps and
+resumed from a saved state takes exactly the steps an unbroken run would.
+
+A parameter given twice (in one group or in two) is refused, as PyTorch refuses it across
+groups: it would be updated twice per step.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+import copy
+from typing import Iterable, Mapping
 
 import numpy as np
 
+from .checks import check_number
 from .tensor import Tensor
 
 
 class Optimizer:
-    """What SGD and Adam share: the parameter list, ``zero_grad``, a checked learning rate and
-    weight decay, and the gradients with the decay added."""
+    """What SGD and Adam share: the parameter groups, ``zero_grad``, ``state_dict`` and
+    ``load_state_dict``. A subclass checks its settings (``_check``), names what it remembers
+    per parameter (``STATE_KEYS``) and writes ``step``."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0):
+    STATE_KEYS: tuple = ()
+
+    def __init__(self, params, defaults: dict):
         name = type(self).__name__
-        self.params = list(params)
-        if not self.params:
+        if isinstance(params, (Tensor, dict)):
+            raise TypeError(f"{name}: params must be a list of Tensors or of parameter "
+                            f"groups (dicts), got one {type(params).__name__}; wrap it in "
+                            f"a list")
+        params = list(params)
+        if not params:
             raise ValueError(f"{name}: params is empty; pass model.parameters()")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Tensor) or not p.requires_grad or p.node is not None:
-                raise TypeError(f"{name}: params[{i}] must be a leaf Tensor with "
-                                f"requires_grad=True, got {p!r}")
-        if not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"{name}: lr must be a positive number, got {lr}")
-        if weight_decay < 0:
-            raise ValueError(f"{name}: weight_decay must be >= 0, got {weight_decay}")
-        self.lr = float(lr)
-        self.weight_decay = float(weight_decay)
+        self.defaults = self._check(defaults, "")
+        self.param_groups: list[dict] = []
+        self.state: dict[Tensor, dict] = {}  # per parameter, once it has stepped
         self.steps = 0  # how many times step() has run
+        if all(isinstance(group, dict) for group in params):
+            for group in params:
+                self.add_param_group(group)
+        else:
+            self._add(params, {}, "")
 
-    def _gradients(self):
-        """(index, parameter, g) for each parameter that has a gradient, where
-        g = grad + weight_decay * p: the gradient of the loss plus an L2 penalty
-        (weight_decay / 2) * |p|^2."""
-        for i, p in enumerate(self.params):
-            if p.grad is not None:
-                yield i, p, p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+    @property
+    def params(self) -> list[Tensor]:
+        """Every parameter, group after group: the order ``state_dict`` numbers them in."""
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def add_param_group(self, group: dict) -> None:
+        """Add ``{"params": [...], setting: value, ...}``; settings left out take the defaults.
+
+        Raises
+        ------
+        TypeError or ValueError naming the group and the argument, for a parameter that is not
+        a leaf Tensor requiring grad, one already held, an unknown or out-of-range setting.
+        """
+        name = type(self).__name__
+        where = f"param_groups[{len(self.param_groups)}]"
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: {where} must be a dict with a 'params' list, got "
+                            f"{type(group).__name__}")
+        unknown = sorted(set(group) - set(self.defaults) - {"params"})
+        if unknown:
+            raise ValueError(f"{name}: {where} has unknown settings {unknown}; allowed: "
+                             f"{sorted(self.defaults)}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{name}: {where}['params'] is empty")
+        settings = {key: value for key, value in group.items() if key != "params"}
+        self._add(params, settings, where)
+
+    def _add(self, params: list, settings: dict, where: str) -> None:
+        name = type(self).__name__
+        label = f"{where}['params']" if where else "params"
+        held = {id(p): i for i, p in enumerate(self.params)}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor) or not p.requires_grad or p.node is not None:
+                raise TypeError(f"{name}: {label}[{i}] must be a leaf Tensor with "
+                                f"requires_grad=True, got {p!r}")
+            if id(p) in held:
+                raise ValueError(f"{name}: {label}[{i}] is given twice (it is also parameter "
+                                 f"{held[id(p)]}); a step would update it twice")
+            held[id(p)] = len(held)
+        settings = self._check({**self.defaults, **settings}, where)
+        self.param_groups.append({"params": params, **settings})
+
+    def _check(self, settings: dict, where: str) -> dict:
+        """The settings, each checked and converted; ``where`` names the group in errors."""
+        raise NotImplementedError
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient before the next backward (they accumulate)."""
@@ -60,6 +118,95 @@ class Optimizer:
 
     def step(self) -> None:
         raise NotImplementedError
+
+    # ---- saving and restoring -------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """A copy of everything that decides the next steps, parameters numbered, not held.
+
+        Returns
+        -------
+        ``{"state": {i: {key: value}}, "param_groups": [{setting: value, "params": [i, ...]}],
+        "steps": int}``, where ``i`` numbers the parameters in the order of :attr:`params`
+        and ``state`` holds only parameters that have stepped.
+        """
+        index = {id(p): i for i, p in enumerate(self.params)}
+        state = {index[id(p)]: copy.deepcopy(values) for p, values in self.state.items()}
+        groups = [{**{k: v for k, v in group.items() if k != "params"},
+                   "params": [index[id(p)] for p in group["params"]]}
+                  for group in self.param_groups]
+        return {"state": state, "param_groups": groups, "steps": self.steps}
+
+    def load_state_dict(self, state_dict: Mapping) -> None:
+        """Restore a :meth:`state_dict` into this optimizer, which holds the same parameters.
+
+        Everything is checked first (the groups and their sizes, every setting, every array's
+        shape and finiteness), and nothing changes unless all of it fits. Arrays are copied and
+        cast to their parameter's dtype.
+
+        Raises
+        ------
+        TypeError or ValueError naming what does not fit.
+        """
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups",
+                                                                      "steps"}:
+            raise TypeError(f"{name}: expected the dict of state_dict(), with keys 'state', "
+                            f"'param_groups' and 'steps', got {type(state_dict).__name__}")
+        groups = list(state_dict["param_groups"])
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"{name}: the state has {len(groups)} parameter groups but this "
+                             f"optimizer has {len(self.param_groups)}")
+        settings, start = [], 0
+        for k, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            numbers = list(range(start, start + len(group["params"])))
+            if list(saved.get("params", ())) != numbers:
+                raise ValueError(f"{name}: param_groups[{k}] holds parameters "
+                                 f"{list(saved.get('params', ()))} in the state but "
+                                 f"{numbers} here")
+            start += len(numbers)
+            values = {key: value for key, value in saved.items() if key != "params"}
+            if set(values) != set(self.defaults):
+                raise ValueError(f"{name}: param_groups[{k}] has settings {sorted(values)}; "
+                                 f"expected {sorted(self.defaults)}")
+            settings.append(self._check(values, f"param_groups[{k}]"))
+        params = self.params
+        restored = {}
+        for i, values in dict(state_dict["state"]).items():
+            if not isinstance(i, (int, np.integer)) or not 0 <= i < len(params):
+                raise ValueError(f"{name}: state key {i!r} is not a parameter number in "
+                                 f"[0, {len(params)})")
+            restored[params[i]] = self._checked_state(name, i, params[i], values)
+        steps = check_number(name, "steps", state_dict["steps"], 0, integer=True)
+        for group, values in zip(self.param_groups, settings):
+            group.update(values)
+        self.state = restored
+        self.steps = steps
+
+    def _checked_state(self, name: str, i: int, p: Tensor, values) -> dict:
+        """One parameter's saved state, checked against ``STATE_KEYS`` and p, and copied."""
+        if not isinstance(values, Mapping) or set(values) != set(self.STATE_KEYS):
+            got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
+            raise ValueError(f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, "
+                             f"got {got}")
+        out = {}
+        for key, value in values.items():
+            if key == "step":
+                out[key] = check_number(name, f"state[{i}]['step']", value, 1, integer=True)
+                continue
+            array = np.asarray(value)
+            if array.shape != p.shape or array.dtype.kind != "f":
+                raise ValueError(f"{name}: state[{i}]['{key}'] must be a float array of its "
+                                 f"parameter's shape {p.shape}, got {array.dtype} {array.shape}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"{name}: state[{i}]['{key}'] holds nan or inf")
+            out[key] = array.astype(p.dtype)  # a copy, never shared with the dict given
+        return out
+
+
+def _weight_decay(group: dict, p: Tensor) -> np.ndarray:
+    """g = grad + weight_decay * p: the gradient of the loss plus the L2 penalty's,
+    (weight_decay / 2) * |p|^2."""
+    return p.grad + group["weight_decay"] * p.data if group["weight_decay"] else p.grad
 
 
 class SGD(Optimizer):
@@ -76,45 +223,63 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    params : iterable of leaf Tensors, usually ``model.parameters()``.
-    lr : learning rate, > 0.
+    params : iterable of leaf Tensors, usually ``model.parameters()``, or of parameter groups
+        (dicts with "params" and any of the settings below).
+    lr : learning rate, a finite number > 0.
     momentum : μ in [0, 1); 0 is plain gradient descent.
     dampening : how much of the new gradient the buffer takes, (1 - dampening); in [0, 1].
-    nesterov : Nesterov momentum; needs momentum > 0 and dampening == 0.
-    weight_decay : ≥ 0.
+    nesterov : Nesterov momentum (a bool); needs momentum > 0 and dampening == 0.
+    weight_decay : a finite number ≥ 0.
 
     Raises
     ------
-    ValueError naming the argument when a value is out of range.
+    TypeError or ValueError naming the argument, the value given and what is allowed; a
+    ValueError for a parameter given twice.
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
+    STATE_KEYS = ("momentum_buffer",)
+
+    def __init__(self, params: Iterable, lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
-        super().__init__(params, lr, weight_decay)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
-        if not 0 <= dampening <= 1:
-            raise ValueError(f"SGD: dampening must be in [0, 1], got {dampening}")
-        if nesterov and (momentum == 0 or dampening != 0):
-            raise ValueError(f"SGD: nesterov needs momentum > 0 and dampening == 0, got "
-                             f"momentum={momentum}, dampening={dampening}")
-        self.momentum = float(momentum)
-        self.dampening = float(dampening)
-        self.nesterov = bool(nesterov)
-        self.buffers: list[np.ndarray | None] = [None] * len(self.params)
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "nesterov": nesterov, "weight_decay": weight_decay})
+
+    def _check(self, settings: dict, where: str) -> dict:
+        name = type(self).__name__
+        arg = f"{where}: " if where else ""
+        out = {"lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
+               "momentum": check_number(name, arg + "momentum", settings["momentum"], 0, 1,
+                                        high_open=True),
+               "dampening": check_number(name, arg + "dampening", settings["dampening"], 0, 1),
+               "weight_decay": check_number(name, arg + "weight_decay",
+                                            settings["weight_decay"], 0)}
+        nesterov = settings["nesterov"]
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"{name}: {arg}nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (out["momentum"] == 0 or out["dampening"] != 0):
+            raise ValueError(f"{name}: {arg}nesterov needs momentum > 0 and dampening == 0, "
+                             f"got momentum={out['momentum']}, dampening={out['dampening']}")
+        out["nesterov"] = bool(nesterov)
+        return out
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         self.steps += 1
-        for i, p, g in self._gradients():
-            if self.momentum:
-                if self.buffers[i] is None:
-                    self.buffers[i] = np.array(g)  # a copy: the buffer outlives this grad
-                else:
-                    self.buffers[i] = self.momentum * self.buffers[i] + (1 - self.dampening) * g
-                b = self.buffers[i]
-                g = g + self.momentum * b if self.nesterov else b
-            p.data -= self.lr * g
+        for group in self.param_groups:
+            momentum, dampening = group["momentum"], group["dampening"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = _weight_decay(group, p)
+                if momentum:
+                    state = self.state.setdefault(p, {})
+                    if "momentum_buffer" not in state:
+                        b = np.array(g)  # a copy: the buffer outlives this grad
+                    else:
+                        b = momentum * state["momentum_buffer"] + (1 - dampening) * g
+                    state["momentum_buffer"] = b
+                    g = g + momentum * b if group["nesterov"] else b
+                p.data -= group["lr"] * g
 
 
 class Adam(Optimizer):
@@ -129,37 +294,62 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta2**t)               # so early averages are too small
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
+    t counts the steps in which p had a gradient. The state of p is ``step`` (t),
+    ``exp_avg`` (m) and ``exp_avg_sq`` (v).
+
     Parameters
     ----------
-    params : iterable of leaf Tensors.
-    lr : learning rate, > 0.
+    params : iterable of leaf Tensors, or of parameter groups (dicts with "params" and any of
+        the settings below).
+    lr : learning rate, a finite number > 0.
     betas : (beta1, beta2), each in [0, 1).
-    eps : ≥ 0, keeps the division finite where v_hat is 0.
-    weight_decay : ≥ 0, added to the gradient (L2, not the decoupled AdamW form).
+    eps : a finite number ≥ 0, keeps the division finite where v_hat is 0.
+    weight_decay : a finite number ≥ 0, added to the gradient (L2, not the decoupled AdamW).
+
+    Raises
+    ------
+    TypeError or ValueError naming the argument, the value given and what is allowed; a
+    ValueError for a parameter given twice.
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
+    STATE_KEYS = ("step", "exp_avg", "exp_avg_sq")
+
+    def __init__(self, params: Iterable, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
-        super().__init__(params, lr, weight_decay)
-        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
-        if eps < 0:
-            raise ValueError(f"Adam: eps must be >= 0, got {eps}")
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = float(eps)
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
-        self.t = [0] * len(self.params)  # per parameter: one that got no grad has not stepped
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
+                                  "weight_decay": weight_decay})
+
+    def _check(self, settings: dict, where: str) -> dict:
+        name = type(self).__name__
+        arg = f"{where}: " if where else ""
+        betas = settings["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{name}: {arg}betas must be two numbers in [0, 1), got {betas!r}")
+        return {"lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
+                "betas": tuple(check_number(name, f"{arg}betas[{i}]", beta, 0, 1,
+                                            high_open=True) for i, beta in enumerate(betas)),
+                "eps": check_number(name, arg + "eps", settings["eps"], 0),
+                "weight_decay": check_number(name, arg + "weight_decay",
+                                             settings["weight_decay"], 0)}
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         self.steps += 1
-        beta1, beta2 = self.betas
-        for i, p, g in self._gradients():
-            self.t[i] += 1
-            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
-            m_hat = self.m[i] / (1 - beta1 ** self.t[i])
-            v_hat = self.v[i] / (1 - beta2 ** self.t[i])
-            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = _weight_decay(group, p)
+                if p not in self.state:  # m and v start at 0
+                    self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                                     "exp_avg_sq": np.zeros_like(p.data)}
+                state = self.state[p]
+                state["step"] += 1
+                t = state["step"]
+                state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
+                state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+                m_hat = m / (1 - beta1 ** t)
+                v_hat = v / (1 - beta2 ** t)
+                p.data -= group["lr"] * m_hat / (np.sqrt(v_hat) + group["eps"])

@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .autograd import no_grad
+from .checks import check_number
 from .files import write_atomically
 from .nn import Module
 from .tensor import Tensor
@@ -79,12 +80,13 @@ def decision_regions(model: Module, x: np.ndarray, y: np.ndarray, path,
     model : maps (N, 2) points to (N, C) logits.
     x : (N, 2) points.  y : (N,) integer labels.
     path : the PNG file to write.
-    resolution : grid points per axis.
+    resolution : grid points per axis, an integer >= 2.
 
     Returns
     -------
     The path written.
     """
+    resolution = check_number("decision_regions", "resolution", resolution, 2, integer=True)
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"decision_regions: x must be (N, 2) points, got shape {x.shape}")

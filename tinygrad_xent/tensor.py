@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -55,11 +56,8 @@ class Tensor:
         if isinstance(data, (np.ndarray, np.generic)):
             data = np.asarray(data, dtype=dtype)
         else:
-            try:
-                data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
-            except (ValueError, TypeError) as err:
-                raise ValueError(f"Tensor: data must be a number or a rectangular (nested) list "
-                                 f"of numbers; numpy says: {err}") from None
+            data = _from_python("Tensor: data", data)
+            data = data.astype(np.float64 if dtype is None else dtype, copy=False)
         if data.dtype.kind not in "fiub":
             raise TypeError(f"Tensor: data must be numeric, got dtype {data.dtype}")
         if requires_grad and data.dtype.kind != "f":
@@ -118,6 +116,21 @@ class Tensor:
         return head + ", ".join(parts) + ")"
 
     __hash__ = object.__hash__  # comparisons return arrays, so identity is the hash
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)`` is t's data (the same memory unless a dtype or a copy is asked)."""
+        if copy is False and dtype is not None and np.dtype(dtype) != self.dtype:
+            raise ValueError(f"__array__: converting {self.dtype} to {np.dtype(dtype)} needs a "
+                             f"copy, but copy=False was given")
+        data = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return data.copy() if copy else data
+
+    def __bool__(self) -> bool:
+        """The truth of a one-element tensor, as numpy decides it for arrays."""
+        if self.data.size > 1:
+            raise ValueError(f"Tensor: the truth value of a tensor of shape {self.shape} is "
+                             f"ambiguous; compare and reduce, e.g. (t > 0).any() or .all()")
+        return bool(self.data)  # one element: its truth; none: whatever numpy says
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the same memory, not a copy)."""
@@ -247,7 +260,7 @@ class Tensor:
 
     def mean(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
         """Mean over ``axis``: the sum divided by the number of elements summed."""
-        axes = _axes("mean", _axis_arg("mean", axis, dim), self.ndim)
+        axes = _axes("mean", _axis_arg("mean", axis, dim), self.shape)
         count = self.size if axes is None else math.prod(self.shape[a] for a in axes)
         return sum(self, axes, keepdims) / count
 
@@ -316,7 +329,27 @@ def _value(x) -> np.ndarray | float:
         return x.data
     if isinstance(x, (int, float, np.ndarray, np.generic)):
         return x
-    return np.asarray(x, dtype=np.float64)
+    return _from_python("Tensor: an operand", x).astype(np.float64, copy=False)
+
+
+def _from_python(what: str, x) -> np.ndarray:
+    """A number or a rectangular nested list of numbers as an array; anything else refused.
+
+    numpy would turn None into nan and "1.5" into 1.5 without a word, and a ragged list into
+    an error that does not say where it came from.
+    """
+    expected = "must be a number or a rectangular (nested) list of numbers"
+    try:
+        data = np.asarray(x)
+    except ValueError:  # numpy >= 1.24 refuses a ragged nested list
+        raise ValueError(f"{what} {expected}, got a nested {type(x).__name__} whose rows "
+                         f"differ in length") from None
+    if data.dtype == object and all(isinstance(v, numbers.Real) for v in data.flat):
+        data = data.astype(np.float64)  # ints beyond int64, e.g. 2**70, are still numbers
+    if data.dtype.kind not in "fiub":
+        shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+        raise TypeError(f"{what} {expected}, got {shown} of type {type(x).__name__}")
+    return data
 
 
 def _shape(x) -> tuple:
@@ -571,7 +604,7 @@ def _where_backward(g, needs, cond):
 def sum(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
     xv = np.asarray(_value(x))
-    axes = _axes("sum", _axis_arg("sum", axis, dim), xv.ndim)
+    axes = _axes("sum", _axis_arg("sum", axis, dim), xv.shape)
     y = xv.sum(axis=axes, keepdims=True)  # the summed axes kept with size 1, for backward
     out = y if keepdims else y.reshape(_dropped(y.shape, axes))
     return _record(sum, out, (x,), _sum_backward, (y.shape, xv.shape))  # shapes, no arrays
@@ -584,7 +617,7 @@ def _sum_backward(g, needs, kept_shape, x_shape):
 def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
     xv = np.asarray(_value(x))
-    axes = _axes("max", _axis_arg("max", axis, dim), xv.ndim)
+    axes = _axes("max", _axis_arg("max", axis, dim), xv.shape)
     with _named_errors("max"):  # the max of nothing
         y = xv.max(axis=axes, keepdims=True)  # the reduced axes kept with size 1, for backward
     out = y if keepdims else y.reshape(_dropped(y.shape, axes))
@@ -614,7 +647,7 @@ def argmax(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor
     """
     xv = np.asarray(_value(x))
     axis = _axis_arg("argmax", axis, dim)
-    axes = _axes("argmax", axis, xv.ndim)
+    axes = _axes("argmax", axis, xv.shape)
     if axes is not None and len(axes) != 1:
         raise TypeError(f"argmax: axis must be one int or None, got {axis!r}")
     with _named_errors("argmax"):
@@ -639,25 +672,27 @@ def _axis_arg(op_name: str, axis, dim, default=None):
     return dim
 
 
-def _axes(op_name: str, axis, ndim: int) -> tuple | None:
-    """``axis`` (an int, a tuple of ints or None) as a tuple of axes counted from 0.
+def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple | None:
+    """``axis`` (an int, a tuple of ints or None) as a tuple of axes of ``shape`` counted from 0.
 
     Negative axes count from the end, as in numpy. None means every axis, and so does axis 0
     or -1 of a 0-d tensor (as in PyTorch: summing a number over its one "axis" gives it back).
+    ``new_axis`` counts the axes of x with one more appended (where unsqueeze may put one).
     """
     if axis is None:
         return None
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    ndim = len(shape) + new_axis
     n = ndim or 1  # a 0-d tensor takes axis 0 and -1
+    where = f"{op_name}: axis (x has shape {shape})"
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{op_name}: axis must be an int or a tuple of ints, got {axis!r}")
+            raise TypeError(f"{where} must be an integer or a tuple of integers, got {axis!r}")
         if not -n <= a < n:
-            raise _AxisError(f"{op_name}: axis {a} is out of range for a tensor of {ndim} "
-                             f"dimensions (allowed: {-n} to {n - 1})")
+            raise _AxisError(f"{where} must be an integer in [{-n}, {n - 1}], got {a}")
     normal = tuple(int(a) % n for a in axes)
     if len(set(normal)) != len(normal):
-        raise ValueError(f"{op_name}: axis {axis!r} names an axis twice")
+        raise ValueError(f"{where} names an axis twice: {axis!r}")
     return None if ndim == 0 else normal
 
 
@@ -764,7 +799,7 @@ def squeeze(x: Operand, axis=None, *, dim=None) -> Tensor:
     """
     shape = _shape(x)
     axis = _axis_arg("squeeze", axis, dim)
-    axes = _axes("squeeze", axis, len(shape))
+    axes = _axes("squeeze", axis, shape)
     if axes is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
     for a in axes:
@@ -779,7 +814,7 @@ def unsqueeze(x: Operand, axis=None, *, dim=None) -> Tensor:
     axis = _axis_arg("unsqueeze", axis, dim)
     if axis is None:
         raise TypeError("unsqueeze: missing the axis where the new axis goes (axis= or dim=)")
-    position = _axes("unsqueeze", axis, len(shape) + 1)[0]
+    position = _axes("unsqueeze", axis, shape, new_axis=True)[0]
     return reshape(x, shape[:position] + (1,) + shape[position:])
 
 
@@ -791,8 +826,8 @@ def flatten(x: Operand, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     shape = _shape(x)
     if not shape:
         return reshape(x, (1,))
-    first = _axes("flatten", start_axis, len(shape))[0]
-    last = _axes("flatten", end_axis, len(shape))[0]
+    first = _axes("flatten", start_axis, shape)[0]
+    last = _axes("flatten", end_axis, shape)[0]
     if first > last:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
                          f"for shape {shape}")

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import functional as F
 from .autograd import no_grad
+from .checks import check_number
 from .data import batches
 from .nn import Module
 from .optim import SGD, Optimizer
@@ -24,11 +25,20 @@ from .tensor import Tensor
 
 
 class Diverged(FloatingPointError):
-    """The loss became nan or inf; ``step`` is where, ``loss`` the value it took."""
+    """The loss became nan or inf; ``step`` is where, ``loss`` the value it took.
+
+    At step 0 no update has run yet, so the learning rate cannot be the cause and the message
+    does not blame it: the model's initial values or the loss function gave the nan.
+    """
 
     def __init__(self, step: int, loss: float, last_finite: float | None):
         self.step = step
         self.loss = loss
+        if step == 0:
+            super().__init__(f"the loss is {loss} at step 0, before any update (so not "
+                             f"because of the learning rate): the model's initial values, "
+                             f"its output or the loss function give {loss}")
+            return
         before = "" if last_finite is None else f" (it was {last_finite:.4g} at step {step - 1})"
         super().__init__(f"the loss became {loss} at step {step}{before}: the updates "
                          f"overshoot, try a smaller learning rate")
@@ -110,9 +120,11 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
     y : (N,) integer class labels (or whatever ``loss`` takes as its second argument).
     loss : ``loss(logits, y) -> scalar Tensor``; cross-entropy by default.
     optimizer : an optimizer over ``model.parameters()``; default plain SGD with lr 0.1.
-    steps : number of updates, >= 1.
-    batch_size : samples per step, drawn by reshuffling each pass; None or 0 is full batch.
-    seed : seeds the batch order (the model's initial values come from its own rng).
+    steps : number of updates, an integer >= 1.
+    batch_size : samples per step, drawn by reshuffling each pass; None or 0 is full batch
+        (and so is any size >= N); otherwise an integer >= 1.
+    seed : an integer >= 0 (or a numpy Generator) for the batch order (the model's initial
+        values come from its own rng).
     log_every : print a progress line every this many steps (and at the first and last step);
         0 prints nothing.
     print_fn : where progress lines go.
@@ -123,20 +135,30 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
 
     Raises
     ------
+    TypeError or ValueError naming the argument for a setting out of its domain, for x and y
+    of different lengths or with no sample, and for nan or inf in x or y (found before step 0).
     Diverged if the loss becomes nan or inf, naming the step.
     """
-    if not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"fit: steps must be a positive integer, got {steps!r}")
-    if log_every < 0:
-        raise ValueError(f"fit: log_every must be >= 0, got {log_every}")
+    steps = check_number("fit", "steps", steps, 1, integer=True)
+    log_every = check_number("fit", "log_every", log_every, 0, integer=True)
+    batch_size = 0 if batch_size is None else check_number("fit", "batch_size", batch_size, 0,
+                                                           integer=True)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
+        check_number("fit", "seed", seed, 0, integer=True))
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an Optimizer (e.g. optim.SGD), got "
+                        f"{type(optimizer).__name__}")
     x = x if isinstance(x, Tensor) else Tensor(x)
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
-    if len(y) != len(x):
-        raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}; they must match")
+    if x.ndim == 0 or y.ndim == 0 or len(y) != len(x) or len(y) == 0:
+        raise ValueError(f"fit: x has shape {x.shape} and y {y.shape}; they need the same "
+                         f"number (>= 1) of samples along their first axis")
+    for arg, values in (("x", x.data), ("y", y)):
+        _check_finite_data(arg, values)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
-    batch_size = len(y) if not batch_size else batch_size
-    order = batches(len(y), batch_size, np.random.default_rng(seed))
+    batch_size = batch_size or len(y)
+    order = batches(len(y), batch_size, rng)
     history = History()
     start = last_time = time.perf_counter()
     last_step = 0
@@ -170,6 +192,17 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
     history.seconds = time.perf_counter() - start
     history.final_loss, history.final_accuracy = evaluate(model, x, y, loss)
     return history
+
+
+def _check_finite_data(arg: str, values: np.ndarray) -> None:
+    """Refuse nan or inf in the data before training: it would show as a nan loss at step 0."""
+    if values.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"fit: {arg} holds {bad.sum()} nan or infinite values, the first "
+                         f"{values[where]} at index {where}; the data must be finite")
 
 
 def _progress(step: int, loss: float, acc: float, rate: float) -> str:

@@ -1,0 +1,259 @@
+"""The backward walk against a plain walk written out here, and its one helper, Gradients.
+
+The engine's walk sums gradients in place where it alone holds them and carries indexing's
+gradient sparsely (autograd.Gradients). ``plain_walk`` below does neither: the textbook
+algorithm with dense arrays and ``total + g``. Both must give the same gradients, on graphs
+on both sides of every size threshold the engine has (explain's records: 64 nodes, 10,000
+elements).
+"""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinygrad_xent as tx
+from tinygrad_xent import Tensor, autograd
+from tinygrad_xent.autograd import Gradients, Scatter
+
+
+def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting by summing, written out without the engine's helper."""
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g
+
+
+def plain_walk(loss: Tensor, upstream: np.ndarray) -> dict:
+    """Reference gradients: reverse topological order, dense arrays, out-of-place sums."""
+    pending = {loss.node: np.asarray(upstream, dtype=np.float64)}
+    for node in reversed(tx.tape(loss)):
+        grad = pending.pop(node)
+        grads = node.backward(grad, node.needs_input_grad, *node.saved)
+        for parent, shape, g in zip(node.parents, node.in_shapes, grads):
+            if parent is None:
+                continue
+            g = g.dense() if isinstance(g, Scatter) else np.array(g, dtype=np.float64)
+            g = sum_to_shape(g, shape)
+            pending[parent] = pending[parent] + g if parent in pending else g
+    return pending  # the leaves
+
+
+# Ops on a pool of tensors: broadcasting, reuse, picks with repeats, pass-through rules.
+def _ops(n, picks):
+    return [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: (a * 0.3).exp(),
+        lambda a, b: a + (b[picks] * 2.0).sum(),          # a pick with repeats, broadcast back
+        lambda a, b: b - a[::-1],
+        lambda a, b: tx.concatenate([a[: n // 2], b[n // 2:]]),
+        lambda a, b: a / (1.5 + b * b),
+        lambda a, b: tx.where(a > b, a, b * 2.0),
+        lambda a, b: tx.maximum(a, b) + a.reshape(1, n).sum(axis=0),
+        lambda a, b: (a.reshape(n, 1) * b.reshape(1, n)).sum(axis=0),  # an outer product
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(program=st.lists(st.tuples(st.integers(0, 10), st.integers(0, 99), st.integers(0, 99)),
+                        min_size=1, max_size=30),
+       n=st.sampled_from([6, 12_000]), mixed=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_the_walk_gives_the_plain_walks_gradients(program, n, mixed, seed):
+    rng = np.random.default_rng(seed)
+    if n > 100:  # the outer product would be n * n
+        program = [(op, i, j) for op, i, j in program if op != 10]
+    picks = rng.integers(0, n, 7)
+    picks[1] = picks[0]  # an element picked twice
+    ops = _ops(n, picks)
+    x = Tensor(rng.uniform(-1, 1, n), requires_grad=True)
+    # float32 and float64 mixed: a float32 leaf, used through float64 arithmetic
+    y = Tensor(rng.uniform(-1, 1, n).astype(np.float32 if mixed else np.float64),
+               requires_grad=True)
+    pool = [x, y, x * 0.5]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for op, i, j in program:
+            pool.append(ops[op](pool[i % len(pool)], pool[j % len(pool)]))
+        loss = tx.concatenate(pool).sum()
+        upstream = np.float64(1.0)
+        expected = plain_walk(loss, upstream)
+        loss.backward()
+    for leaf in (x, y):
+        assert leaf.grad.dtype == leaf.dtype
+        want = expected.get(leaf, np.zeros(n))
+        tolerance = 1e-5 if leaf.dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(leaf.grad, want.astype(leaf.dtype), rtol=tolerance,
+                                   atol=tolerance)
+
+
+@pytest.mark.parametrize("n", [6, 20_000])
+def test_a_long_graph_past_the_record_threshold_gives_the_plain_gradients(n):
+    x = Tensor(np.linspace(0.1, 1.0, n), requires_grad=True)
+    h = x
+    for i in range(100):  # 100+ nodes: more than explain keeps records for
+        h = h * 1.01 + x[[0, 0]].sum() * 1e-3 if i % 10 == 0 else h - 0.001 * h
+    loss = (h * h).sum()
+    expected = plain_walk(loss, 1.0)[x]
+    loss.backward()
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+
+
+# ---- the helper ------------------------------------------------------------------------------
+def test_gradients_adds_in_place_only_into_arrays_it_alone_holds():
+    a, b, popped = object(), object(), np.ones(3)
+    pending = Gradients("root", popped)
+    assert pending.pop("root") is popped  # the caller's array: not the walk's
+    pending.add(a, popped)                # passed on as it is
+    pending.add(a, np.full(3, 2.0))       # a rule's new array
+    total = pending._pending[a]
+    np.testing.assert_array_equal(popped, np.ones(3))  # the caller's array was not written
+    assert total is not popped
+    pending.add(a, np.full(3, 4.0))
+    assert pending._pending[a] is total  # now the walk's own: summed in place
+    np.testing.assert_array_equal(total, [7.0, 7.0, 7.0])
+    pending.add(b, Scatter(np.array([0, 0, 2]), np.array([1.0, 1.0, 5.0]), (3,)))
+    pending.add(b, np.zeros(3))
+    np.testing.assert_array_equal(pending._pending[b], [2.0, 0.0, 5.0])  # repeats both count
+
+
+def test_the_same_array_handed_to_two_inputs_is_never_written_into():
+    first, second = object(), object()
+    g = np.ones(4)
+    pending = Gradients("node", g)
+    pending._owned.add("node")  # as if a rule had made it: the walk's alone
+    popped = pending.pop("node")
+    pending.add(first, popped)
+    pending.add(second, popped)  # add hands the very same array to both inputs
+    pending.add(first, np.full(4, 10.0))
+    np.testing.assert_array_equal(pending._pending[second], np.ones(4))
+    np.testing.assert_array_equal(pending._pending[first], np.full(4, 11.0))
+
+
+def test_mixed_dtypes_sum_in_the_wider_dtype():
+    key = object()
+    pending = Gradients("root", np.ones(2, np.float32))
+    pending.add(key, np.ones(2, np.float32))
+    pending.add(key, np.full(2, 0.5))  # float64 arrives: the sum is float64, never truncated
+    assert pending._pending[key].dtype == np.float64
+    np.testing.assert_array_equal(pending._pending[key], [1.5, 1.5])
+
+
+def test_a_leaf_keeps_its_dtype_and_gets_its_own_array():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    (x * np.ones(3)).sum().backward()  # float64 flows back to a float32 leaf
+    assert x.grad.dtype == np.float32
+    upstream = np.ones(3, np.float32)
+    x.zero_grad()
+    x.backward(upstream)  # a leaf as the root takes the same path
+    assert x.grad is not upstream
+    np.testing.assert_array_equal(x.grad, upstream)
+
+
+# ---- grad mode and anomaly mode are per thread -------------------------------------------
+def _in_thread(fn):
+    result = {}
+
+    def run():
+        result["value"] = fn()
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+def test_no_grad_in_one_thread_leaves_another_recording():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with tx.no_grad():
+        assert not tx.is_grad_enabled()
+        assert _in_thread(tx.is_grad_enabled)
+        assert _in_thread(lambda: (x * 2.0).requires_grad)
+        assert not (x * 2.0).requires_grad
+    assert autograd.modes_in_use == 0
+
+
+def test_interleaved_no_grad_blocks_in_two_threads_restore_both():
+    inside, leave = threading.Event(), threading.Event()
+    seen = {}
+
+    def other():
+        with tx.no_grad():
+            inside.set()
+            leave.wait(5)
+            seen["other"] = tx.is_grad_enabled()
+        seen["other after"] = tx.is_grad_enabled()
+
+    thread = threading.Thread(target=other)
+    block = tx.no_grad()
+    block.__enter__()  # this thread enters first ...
+    thread.start()
+    inside.wait(5)
+    block.__exit__(None, None, None)  # ... and leaves while the other is still inside
+    assert tx.is_grad_enabled()
+    x = Tensor([3.0], requires_grad=True)
+    (x * x).sum().backward()
+    leave.set()
+    thread.join()
+    assert seen == {"other": False, "other after": True}
+    np.testing.assert_array_equal(x.grad, [6.0])
+    assert autograd.modes_in_use == 0
+
+
+def test_two_threads_training_and_evaluating_get_what_they_get_alone():
+    rng = np.random.default_rng(0)
+    w0, data = rng.normal(size=(4, 3)), rng.normal(size=(64, 4))
+
+    def train():
+        w = Tensor(w0.copy(), requires_grad=True)
+        for _ in range(200):
+            loss = ((Tensor(data) @ w) ** 2).mean()
+            loss.backward()
+            with tx.no_grad():
+                w.data -= 0.01 * w.grad
+            w.zero_grad()
+        return w.data
+
+    def evaluate():
+        flags = []
+        for _ in range(200):
+            with tx.no_grad():
+                flags.append((Tensor(w0, requires_grad=True) * 2.0).requires_grad)
+        return flags
+
+    alone = train()
+    results = {}
+    threads = [threading.Thread(target=lambda: results.update(train=train())),
+               threading.Thread(target=lambda: results.update(evaluate=evaluate()))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    np.testing.assert_array_equal(results["train"], alone)
+    assert not any(results["evaluate"])
+
+
+def test_detect_anomaly_in_one_thread_does_not_check_another():
+    x = Tensor([0.0], requires_grad=True)
+    with tx.detect_anomaly():
+        def log_there():
+            with np.errstate(divide="ignore"):
+                return x.log().data
+        assert np.isneginf(_in_thread(log_there)).all()  # not raised there
+        with np.errstate(divide="ignore"), pytest.raises(tx.AnomalyError, match="forward of log"):
+            x.log()
+
+
+def test_the_walk_in_the_docs_is_the_walk_in_the_code():
+    import inspect
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "how-the-tape-works.md").read_text()
+    listing = next(block for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+                   if block.startswith("def backward("))
+    assert listing == inspect.getsource(autograd.backward)

@@ -1,0 +1,80 @@
+"""The one check every numeric setting goes through: type, finiteness, range.
+
+A learning rate of nan, a batch size of -5 or a temperature given as the string "0.1" would
+otherwise surface far away (a hang, every parameter nan, an error inside numpy), so each
+public function checks its settings on entry with :func:`check_number`, and the error names
+the function, the argument, the value given and what is allowed::
+
+    SGD: lr must be a finite number > 0, got nan
+
+This module imports nothing from the package, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def check_number(caller: str, arg: str, value, low: float | None = None,
+                 high: float | None = None, *, integer: bool = False, low_open: bool = False,
+                 high_open: bool = False) -> float | int:
+    """``value`` as a Python float (or int), after checking it is a finite number in range.
+
+    Parameters
+    ----------
+    caller : the public function's name, for the message.
+    arg : the argument's name, for the message.
+    value : what was given. bool is refused, although Python counts it as an int: True is
+        never meant as a learning rate or a size.
+    low, high : the bounds, None for none.
+    integer : require an int (numpy integers too); 2.5 and 2.0 are both refused.
+    low_open, high_open : exclude the bound itself (``> low`` instead of ``>= low``).
+
+    Returns
+    -------
+    float(value), or int(value) when ``integer``.
+
+    Raises
+    ------
+    TypeError if ``value`` is not a number (or not an integer when one is needed);
+    ValueError if it is nan, infinite or out of range.
+    """
+    allowed = _allowed(low, high, integer, low_open, high_open)
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{caller}: {arg} must be {allowed}, got {_given(value)}")
+    number = int(value) if integer else float(value)
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    if not math.isfinite(number) or too_low or too_high:
+        raise ValueError(f"{caller}: {arg} must be {allowed}, got {_given(value)}")
+    return number
+
+
+def _allowed(low, high, integer: bool, low_open: bool, high_open: bool) -> str:
+    """'an integer >= 1', 'a finite number > 0', 'in [0, 1)', ... for the message."""
+    if low is not None and high is not None:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        interval = f"{left}{_bound(low)}, {_bound(high)}{right}"
+        return f"an integer in {interval}" if integer else f"in {interval}"
+    what = "an integer" if integer else "a finite number"
+    if low is not None:
+        return f"{what} {'>' if low_open else '>='} {_bound(low)}"
+    if high is not None:
+        return f"{what} {'<' if high_open else '<='} {_bound(high)}"
+    return what
+
+
+def _bound(x: float) -> str:
+    """A bound as a person writes it: 0, 1, 0.5, 4294967295 (never 4.29497e+09)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _given(value) -> str:
+    """A number as it reads (nan, 2.5, 1e+300); anything else with its type ('0.1', a str)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return str(value)
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"{text} (a {type(value).__name__})"
