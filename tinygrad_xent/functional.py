@@ -87,6 +87,19 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
     return total / count
 
 
+def _reduce_samples(loss: Tensor, reduction: str, count: float | None,
+                    unbatched: bool) -> Tensor:
+    """:func:`_reduce` for a per-sample loss; an unbatched (C,) input's one loss has shape ()."""
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction, count)
+
+
+def _weighted(loss: Tensor, w) -> Tensor:
+    """loss * w, or the loss as it is when there is no weight."""
+    return loss if w is None else loss * w
+
+
 def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
     """Weights multiply losses: a nan, an infinity or a negative weight is refused."""
     bad = ~(w >= 0) | (w == np.inf)  # written so that nan counts as bad
@@ -530,51 +543,76 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     dtypes, class indices out of range, an unknown reduction or label_smoothing outside [0, 1].
     """
     name = "cross_entropy"
-    _check_reduction(name, reduction)
     eps = check_number(name, "label_smoothing", label_smoothing, 0, 1)
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x = _as_tensor(name, "logits", logits)
-    target_tensor = target if isinstance(target, Tensor) else None
+    x, target, w, unbatched = _class_inputs(name, "logits", logits, target, weight, reduction,
+                                            allow_probs=True)
+    n_classes = x.shape[1]
+    if isinstance(target, Tensor) or target.dtype.kind == "f":  # probabilities, (N, C, d...)
+        t = _smoothed_target(target, eps, w, x.ndim)  # t' = w ((1 - eps) t + eps / C)
+        loss = -(log_softmax(x, axis=1) * t).sum(axis=1)  # (N, d...)
+        return _reduce_samples(loss, reduction, None, unbatched)  # "mean" over the samples
+    # class indices y, (N, d...); the weight w_y is 0 for an ignored sample
+    safe, w_y, denominator = _index_target(name, target, n_classes, w, ignore_index, x.dtype)
+    minus_log_p_y, minus_log_p_all = _minus_log_probs(x, safe, w, eps)  # (N, d...) each
+    loss = _weighted(minus_log_p_y, w_y)  # -w_y log p_y
+    if eps > 0:  # (1 - eps) (-w_y log p_y) + (eps / C) sum_c w_c (-log p_c)
+        kept = target != ignore_index
+        if not kept.all():
+            minus_log_p_all = minus_log_p_all * kept.astype(x.dtype)  # an ignored sample: 0
+        loss = loss * (1.0 - eps) + minus_log_p_all * (eps / n_classes)
+    return _reduce_samples(loss, reduction, denominator, unbatched)
+
+
+def _class_inputs(name: str, what: str, x, target, weight, reduction: str,
+                  allow_probs: bool) -> tuple:
+    """The checks of a loss over a class axis: (x (N, C, d...), target, w, unbatched).
+
+    An unbatched (C,) input gets a batch axis of size 1. ``target`` comes back as integer
+    class indices (N, d...), or, when ``allow_probs``, as probabilities of x's shape: a
+    float Tensor as it is (so a gradient can reach it), anything else as x's dtype.
+    """
+    _check_reduction(name, reduction)
+    x = _as_tensor(name, what, x)
+    probs = target if isinstance(target, Tensor) and target.dtype.kind == "f" else None
     target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
-    x, target = _batched(name, x, target, "logits")
-    kind = _target_kind(name, "logits", x.shape, target, allow_probs=True)
-    n_classes = _n_classes(name, "logits", x)
-    w = _class_weight(name, weight, n_classes, x.dtype)
+    x, target = _batched(name, x, target, what)
+    kind = _target_kind(name, what, x.shape, target, allow_probs)
+    w = _class_weight(name, weight, _n_classes(name, what, x), x.dtype)
+    if kind == "probs":
+        target = probs if probs is not None else target.astype(x.dtype, copy=False)
+    return x, target, w, unbatched
 
-    if kind == "index":
-        safe, sample_weight, denominator = _index_target(name, target, n_classes, w,
-                                                         ignore_index, x.dtype)
-        lse = logsumexp(x, axis=1)  # (N, d1, ...)
-        # -log p_y = lse - x_y: only the picked logits are needed, no (N, C) log-prob matrix.
-        loss = lse - _pick(x, safe)  # (N, d1, ...)
-        if eps > 0:
-            # sum_c w_c (-log p_c) = sum_c w_c (lse - x_c) = lse * sum(w) - sum_c w_c x_c
-            if w is None:
-                smooth = lse * float(n_classes) - x.sum(axis=1)
-            else:
-                smooth = lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
-            if sample_weight is not None:
-                loss = loss * sample_weight
-            kept = target != ignore_index
-            if not kept.all():
-                smooth = smooth * kept.astype(x.dtype)  # an ignored sample contributes 0
-            loss = loss * (1.0 - eps) + smooth * (eps / n_classes)
-        elif sample_weight is not None:
-            loss = loss * sample_weight
-    else:
-        probs = target_tensor
-        if probs is None:
-            probs = target.astype(x.dtype, copy=False)
-        if eps > 0:
-            probs = probs * (1.0 - eps) + eps / n_classes  # mix in the uniform distribution
-        if w is not None:
-            probs = probs * _class_axis_view(w, x.ndim)
-        loss = -(log_softmax(x, axis=1) * probs).sum(axis=1)  # (N, d1, ...)
-        denominator = None  # "mean" averages over the samples
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator)
+
+def _smoothed_target(t, eps: float, w: np.ndarray | None, ndim: int):
+    """Label smoothing and class weights on probability targets: w ((1 - eps) t + eps / C)."""
+    if eps > 0:
+        t = t * (1.0 - eps) + eps / t.shape[1]  # mix in the uniform distribution
+    return t if w is None else t * _class_axis_view(w, ndim)
+
+
+def _minus_log_probs(x: Tensor, safe_target: np.ndarray, w: np.ndarray | None,
+                     eps: float) -> tuple[Tensor, Tensor | None]:
+    """-log p_y for each sample, and sum_c w_c (-log p_c) when label smoothing needs it.
+
+    -log p_y = logsumexp(x) - x_y (the log-sum-exp trick): only the picked logits are needed,
+    never an (N, C) matrix of log-probabilities, and never the log of a probability, so
+    logits [0, 200] with target 0 give 200, not inf. Summed over the classes,
+    sum_c w_c (lse - x_c) = lse sum(w) - sum_c w_c x_c. A logit of +inf makes lse - x_y
+    inf - inf; log_softmax then gives the limits instead (rule 3).
+    """
+    if (x.data == np.inf).any():
+        log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +inf
+        weighted = log_p if w is None else log_p * _class_axis_view(w, x.ndim)
+        return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
+    lse = logsumexp(x, axis=1)  # (N, d...)
+    minus_log_p_y = lse - _pick(x, safe_target)  # (N, d...)
+    if eps == 0:
+        return minus_log_p_y, None
+    if w is None:
+        return minus_log_p_y, lse * float(x.shape[1]) - x.sum(axis=1)
+    return minus_log_p_y, lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
 
 
 def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
@@ -602,22 +640,12 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     ValueError, TypeError or IndexError naming the argument (see :func:`cross_entropy`).
     """
     name = "nll_loss"
-    _check_reduction(name, reduction)
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x = _as_tensor(name, "log_probs", log_probs)
-    target = _as_array(name, "target", target)
-    unbatched = x.ndim == 1
-    x, target = _batched(name, x, target, "log_probs")
-    _target_kind(name, "log_probs", x.shape, target, allow_probs=False)
-    w = _class_weight(name, weight, _n_classes(name, "log_probs", x), x.dtype)
-    safe, sample_weight, denominator = _index_target(name, target, x.shape[1], w,
-                                                     ignore_index, x.dtype)
-    loss = -_pick(x, safe)  # (N, d1, ...)
-    if sample_weight is not None:
-        loss = loss * sample_weight
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator)
+    x, target, w, unbatched = _class_inputs(name, "log_probs", log_probs, target, weight,
+                                            reduction, allow_probs=False)
+    safe, w_y, denominator = _index_target(name, target, x.shape[1], w, ignore_index, x.dtype)
+    loss = _weighted(-_pick(x, safe), w_y)  # -w_y log_probs_y, (N, d...)
+    return _reduce_samples(loss, reduction, denominator, unbatched)
 
 
 # ---- binary cross-entropy ---------------------------------------------------------------------
@@ -688,6 +716,13 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     reduction.
     """
     name = "binary_cross_entropy"
+    p, y, w = _bce_arguments(name, probs, target, weight, reduction)
+    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))  # elementwise, p's shape
+    return _reduce(_weighted(loss, w), reduction)
+
+
+def _bce_arguments(name: str, probs, target, weight, reduction: str) -> tuple:
+    """(p, y, w) checked: probabilities in [0, 1], a target and weights that fit them."""
     _check_reduction(name, reduction)
     p = _as_tensor(name, "probs", probs)
     outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
@@ -695,11 +730,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
         raise ValueError(f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
                          f"for logits use binary_cross_entropy_with_logits")
     y = _binary_target(name, "probs", p, target)
-    w = _elementwise_weight(name, weight, p.shape, p.dtype)
-    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
-    if w is not None:
-        loss = loss * w
-    return _reduce(loss, reduction)
+    return p, y, _elementwise_weight(name, weight, p.shape, p.dtype)
 
 
 def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=None,
@@ -734,27 +765,10 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     ValueError for mismatched shapes or an unknown reduction.
     """
     name = "binary_cross_entropy_with_logits"
-    _check_reduction(name, reduction)
-    x = _as_tensor(name, "logits", logits)
-    y = _binary_target(name, "logits", x, target)
-    w = _elementwise_weight(name, weight, x.shape, x.dtype)
-    pw = None
-    if pos_weight is not None:
-        pw = _as_array(name, "pos_weight", pos_weight)
-        if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
-            raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
-                             f"{x.shape} need one per label, shape {x.shape[-1:]}")
-        _check_weight(name, "pos_weight", pw)
-        pw = pw.astype(x.dtype, copy=False)
-    # The limits at infinite logits: +inf costs (1 - y) * inf, -inf costs pos_weight y * inf.
-    y_value, pw_value = _as_array(name, "target", y), 1.0 if pw is None else pw
-    at_plus_inf = np.where(y_value == 1, 0.0, np.inf)
-    at_minus_inf = np.where(pw_value * y_value == 0, 0.0, np.inf)
+    x, y, w, pw = _bce_with_logits_arguments(name, logits, target, weight, pos_weight, reduction)
     terms = functools.partial(_bce_with_logits_terms, y=y, pw=pw)
-    loss = _with_limits(x, terms, at_plus_inf, at_minus_inf)
-    if w is not None:
-        loss = loss * w
-    return _reduce(loss, reduction)
+    loss = _with_limits(x, terms, *_bce_with_logits_limits(y, pw))  # elementwise, x's shape
+    return _reduce(_weighted(loss, w), reduction)
 
 
 def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
@@ -763,6 +777,31 @@ def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
         return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
     # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
     return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
+
+
+def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
+    """The loss at logits of +inf and -inf: (1 - y) inf and pos_weight y inf, 0 times inf
+    being 0 (a sample on the right side of an infinite logit costs nothing)."""
+    y = y.data if isinstance(y, Tensor) else y
+    pw = 1.0 if pw is None else pw
+    return np.where(y == 1, 0.0, np.inf), np.where(pw * y == 0, 0.0, np.inf)
+
+
+def _bce_with_logits_arguments(name: str, logits, target, weight, pos_weight,
+                               reduction: str) -> tuple:
+    """(x, y, w, pos_weight) checked: a target and weights that fit the logits."""
+    _check_reduction(name, reduction)
+    x = _as_tensor(name, "logits", logits)
+    y = _binary_target(name, "logits", x, target)
+    w = _elementwise_weight(name, weight, x.shape, x.dtype)
+    if pos_weight is None:
+        return x, y, w, None
+    pw = _as_array(name, "pos_weight", pos_weight)
+    if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
+        raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
+                         f"{x.shape} need one per label, shape {x.shape[-1:]}")
+    _check_weight(name, "pos_weight", pw)
+    return x, y, w, pw.astype(x.dtype, copy=False)
 
 
 # ---- contrastive losses -----------------------------------------------------------------------
@@ -844,6 +883,17 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
     ValueError if z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an
     unknown reduction.
     """
+    z_a, z_b, tau = _nt_xent_arguments(z_a, z_b, temperature, reduction)
+    n = z_a.shape[0]
+    u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
+    s = _similarities(u, tau)  # (2N, 2N), diagonal removed
+    positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
+    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
+    return _reduce(loss, reduction)
+
+
+def _nt_xent_arguments(z_a, z_b, temperature, reduction: str) -> tuple:
+    """(z_a, z_b, tau) checked: two views of the same shape (N, d), N >= 1, tau > 0."""
     name = "nt_xent"
     _check_reduction(name, reduction)
     tau = check_number(name, "temperature", temperature, 0, low_open=True)
@@ -853,12 +903,7 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
                          f"the two views must have the same shape (N, d)")
     if z_a.ndim != 2 or z_a.shape[0] == 0:
         raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
-    n = z_a.shape[0]
-    u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
-    s = _similarities(u, tau)  # (2N, 2N), diagonal removed
-    positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
-    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
-    return _reduce(loss, reduction)
+    return z_a, z_b, tau
 
 
 def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean") -> Tensor:
@@ -890,6 +935,21 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     ValueError for features not (M, d), labels not (M,), temperature <= 0, a batch where no
     anchor has a positive, or an unknown reduction.
     """
+    f, labels, tau = _supcon_arguments(features, labels, temperature, reduction)
+    same = labels[:, None] == labels[None, :]  # (M, M)
+    np.fill_diagonal(same, False)  # an anchor is not its own positive
+    n_positives = same.sum(axis=1)  # |P(i)|, (M,)
+    _check_some_positive(labels, n_positives)
+    s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
+    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
+    # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
+    mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
+    loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
+    return _reduce(loss, reduction, count=int((n_positives > 0).sum()))
+
+
+def _supcon_arguments(features, labels, temperature, reduction: str) -> tuple:
+    """(features, labels, tau) checked: features (M, d), one label per row, tau > 0."""
     name = "supcon"
     _check_reduction(name, reduction)
     tau = check_number(name, "temperature", temperature, 0, low_open=True)
@@ -900,19 +960,13 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     if labels.shape != (f.shape[0],):
         raise ValueError(f"{name}: labels has shape {labels.shape} but features "
                          f"{f.shape} need ({f.shape[0]},), one label per row")
-    same = labels[:, None] == labels[None, :]  # (M, M)
-    np.fill_diagonal(same, False)  # an anchor is not its own positive
-    n_positives = same.sum(axis=1)  # |P(i)|, (M,)
-    has_positive = n_positives > 0
-    if not has_positive.any():
-        raise ValueError(f"{name}: no anchor has a positive (all {labels.size} labels "
+    return f, labels, tau
+
+
+def _check_some_positive(labels: np.ndarray, n_positives: np.ndarray) -> None:
+    if not (n_positives > 0).any():
+        raise ValueError(f"supcon: no anchor has a positive (all {labels.size} labels "
                          f"differ), so the loss is undefined; each class needs >= 2 rows")
-    s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
-    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
-    # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
-    mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
-    loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
-    return _reduce(loss, reduction, count=int(has_positive.sum()))
 
 
 # ---- hinge and entropy ------------------------------------------------------------------------
@@ -937,6 +991,21 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     ------
     ValueError, TypeError or IndexError for bad shapes, dtypes, indices or reduction.
     """
+    x, target, margin, unbatched = _multi_margin_arguments(scores, target, margin, reduction)
+    n, n_classes = x.shape
+    correct = _pick(x, target).reshape(n, 1)  # s_y, (N, 1)
+    others = np.ones(x.shape, dtype=bool)
+    others[np.arange(n), target] = False  # the sum skips j = y
+    # where, not a product with a 0/1 mask: for s_y = +inf the skipped term j = y is
+    # inf - inf = nan, which where drops (sending it a gradient of exactly 0).
+    with np.errstate(invalid="ignore"):
+        hinge = where(others, maximum(x - correct + margin, 0.0), 0.0)  # (N, C)
+    loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
+    return _reduce_samples(loss, reduction, None, unbatched)
+
+
+def _multi_margin_arguments(scores, target, margin, reduction: str) -> tuple:
+    """(scores (N, C), class indices (N,), margin, unbatched) checked."""
     name = "multi_margin_loss"
     _check_reduction(name, reduction)
     margin = check_number(name, "margin", margin)
@@ -947,19 +1016,8 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     if x.ndim != 2:
         raise ValueError(f"{name}: scores must be (N, C) or (C,), got shape {x.shape}")
     _target_kind(name, "scores", x.shape, target, allow_probs=False)
-    n, n_classes = x.shape[0], _n_classes(name, "scores", x)
-    safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
-    correct = _pick(x, safe).reshape(n, 1)  # s_y, (N, 1)
-    others = np.ones(x.shape, dtype=bool)
-    others[np.arange(n), safe] = False  # the sum skips j = y
-    # where, not a product with a 0/1 mask: for s_y = +inf the skipped term j = y is
-    # inf - inf = nan, which where drops (sending it a gradient of exactly 0).
-    with np.errstate(invalid="ignore"):
-        hinge = where(others, maximum(x - correct + margin, 0.0), 0.0)  # (N, C)
-    loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    safe, _, _ = _index_target(name, target, _n_classes(name, "scores", x), None, None, x.dtype)
+    return x, safe, margin, unbatched
 
 
 def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
@@ -984,8 +1042,17 @@ def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
     ------
     ValueError if p has negative entries or base is not a positive number other than 1.
     """
+    p, axes, log_base = _entropy_arguments(p, axis, dim, base)
+    # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
+    plogp = p * where(p.data > 0, p, 1.0).log()  # p's shape
+    h = -plogp.sum(axes)  # p's shape without the axes
+    return h if log_base is None else h / log_base
+
+
+def _entropy_arguments(p, axis, dim, base) -> tuple:
+    """(p, axes, log(base) or None) checked: p >= 0, a log base > 0 other than 1."""
     name = "entropy"
-    log_base = 1.0
+    log_base = None
     if base is not None:
         b = check_number(name, "base", base, 0, low_open=True)
         if b == 1.0:
@@ -994,10 +1061,6 @@ def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
     p = _as_tensor(name, "p", p)
     axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.shape)
     if (p.data < 0).any():
-        raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
+        raise ValueError(f"{name}: p has a negative entry {float(p.data[p.data < 0][0])}; "
                          f"probabilities must be >= 0")
-    positive = p.data > 0
-    # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
-    plogp = p * where(positive, p, 1.0).log()
-    h = -plogp.sum(axes)
-    return h if base is None else h / log_base
+    return p, axes, log_base

@@ -459,7 +459,8 @@ def pow(x: Operand, exponent: Operand) -> Tensor:
     log(x) is nan and so is dp: a negative base has a real power only at integer p.
     """
     xv, pv = _value(x), _value(exponent)
-    y = xv ** pv
+    with _named_errors("pow"):  # numpy refuses integers to negative integer powers
+        y = xv ** pv
     if isinstance(exponent, Tensor) or np.ndim(pv) != 0:
         # dp needs y, and only dp does.
         saved = (xv, pv, y if _needs_grad(exponent) else None)
@@ -785,8 +786,9 @@ def _transpose_backward(g, needs, inverse):
 
 def _permutation(op_name: str, axes, ndim: int) -> tuple:
     """``axes`` with negative axes counted from the end, checked to be a permutation."""
-    normal = tuple(int(a) % ndim if -ndim <= a < ndim else a for a in axes) if ndim else axes
-    if sorted(normal) != list(range(ndim)):
+    ints = all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+    normal = tuple(int(a) % ndim if ints and -ndim <= a < ndim else a for a in axes)
+    if not ints or sorted(normal) != list(range(ndim)):
         raise ValueError(f"{op_name}: axes {tuple(axes)} is not a permutation of the {ndim} "
                          f"axes {tuple(range(ndim))} (negative axes count from the end)")
     return normal
