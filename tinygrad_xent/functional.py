@@ -210,6 +210,7 @@ def sigmoid(x) -> Tensor:
 
 
 def _minus_softplus_of_minus(x: Tensor) -> Tensor:
+    """log sigma(x) = -softplus(-x), for finite x."""
     return -_softplus(-x)
 
 
