@@ -183,6 +183,7 @@ def test_loss_tapes_hold_only_primitive_ops(make_loss):
 
 
 # ---- the suite runs end to end ----------------------------------------------------------------
+@pytest.mark.slow
 def test_quick_run_finishes_and_writes_json_and_plot(tmp_path):
     out, picture = tmp_path / "results.json", tmp_path / "ratios.png"
     done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick",

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import tinygrad_xent
 from tinygrad_xent.cli import main
 
 
@@ -42,6 +43,19 @@ def test_out_folder_is_made(tmp_path, capsys):
     assert main(["train", "--data", "blobs", "--steps", "5", "--out", str(out)]) == 0
     assert sorted(os.listdir(out)) == ["loss.png", "model.npz", "regions.png"]
     assert str(out / "loss.png") in capsys.readouterr().out
+
+
+def test_a_plotting_failure_keeps_the_trained_model(tmp_path, monkeypatch):
+    from tinygrad_xent import checkpoint, nn, plot
+
+    def broken_plot(*args, **kwargs):
+        raise ValueError("loss_curve: this matplotlib cannot draw the legend")
+
+    monkeypatch.setattr(plot, "loss_curve", broken_plot)
+    with pytest.raises(ValueError, match="cannot draw the legend"):
+        main(["train", "--data", "blobs", "--steps", "5", "--out", str(tmp_path)])
+    assert os.listdir(tmp_path) == ["model.npz"]
+    nn.MLP([2, 100, 3]).load_state_dict(checkpoint.load(tmp_path / "model.npz"))
 
 
 def test_digits_reports_test_accuracy(capsys):
@@ -93,9 +107,14 @@ def test_main_returns_status_in_process(capsys):
 
 
 def test_console_script():
-    script = shutil.which("tinygrad-xent")
+    # Beside the interpreter first: a virtual environment's bin/ need not be on PATH.
+    script = (shutil.which("tinygrad-xent", path=os.path.dirname(sys.executable))
+              or shutil.which("tinygrad-xent"))
     if script is None:
         pytest.skip("the package is not installed with its console script")
     result = subprocess.run([script, "train", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--data" in result.stdout and "--lr" in result.stdout
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout == f"tinygrad-xent {tinygrad_xent.__version__}\n"

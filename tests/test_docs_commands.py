@@ -13,6 +13,7 @@ installed package, the way a reader runs it after the README's set-up and
 - ```python blocks: a page's blocks run in order in one namespace. Comment lines and trailing
   comments `# -> text` are printed lines, in that order; a ```text block right after the block
   is its whole output, as for bash.
+- A ```python block that uses PyTorch (docs/to-pytorch.md) is compiled, not run.
 - A block starting with `python3 -m venv` is the set-up: it is checked as text (tests/
   test_readme.py), not run. Speeds and times (`1802 steps/s`, `done in 1.2 s`) vary and are
   compared as patterns.
@@ -38,6 +39,9 @@ GENERATED = {"docs/api.md"}  # signatures and docstrings from make_api.py, not s
 # and this entry must go.
 BEING_REWRITTEN: dict[str, str] = {}
 LANGUAGES = {"bash", "console", "python", "text"}
+# docs/to-pytorch.md shows PyTorch's code beside ours; PyTorch is not installed here (nor may
+# it be), so those blocks are only compiled.
+USES_TORCH = re.compile(r"^\s*(import|from) torch\b|\btorch\.", re.MULTILINE)
 # Commands that are documented but not run here, and why.
 NOT_RUN = {
     "python benchmarks/run.py": "timing runs of 20-45 s; tests/test_benchmarks.py runs the "
@@ -263,7 +267,10 @@ def test_python_snippets_run_and_print_what_the_page_shows(page_blocks, checkout
     BEFORE.get(page, lambda folder: None)(tmp_path)
     namespace: dict = {"__name__": "__main__"}
     for block in page_blocks:
-        exec(compile(block.code, f"{page}:{block.line}", "exec"), namespace)
+        code = compile(block.code, f"{page}:{block.line}", "exec")
+        if USES_TORCH.search(block.code):  # PyTorch's side of a comparison: compiled only
+            continue
+        exec(code, namespace)
         printed = capsys.readouterr().out
         where = f"{page}:{block.line}"
         shown = [line.partition("# -> ")[2] for line in block.code.splitlines()

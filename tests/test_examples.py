@@ -1,7 +1,8 @@
 """Every script in examples/ and docs/make_*.py runs, exits 0 and prints its key numbers.
 
-The scripts run in a temporary folder (anything they write lands there), all started at once
-so that the slow ones overlap; each test then waits for its own. The command-line tests of
+The scripts run in a temporary folder (anything they write lands there), the quick ones all
+started at once so that they overlap; each test then waits for its own. The slow ones (marked
+slow) start in their own test, so the quick tier does not pay for them. The command-line tests of
 `textbook` and `graph` are here too: they are subprocess runs of the same kind.
 """
 
@@ -15,8 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(ROOT.glob("examples/*.py")) + sorted(ROOT.glob("docs/make_*.py"))
-# Scripts that take an output folder (or file) as their one argument.
-TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures", "make_api"}
+# Scripts that take an output folder as their one argument.
+TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures"}
+# Scripts that take seconds (the rest take well under one).
+SLOW = {"contrastive", "hinge_vs_ce", "make_figures", "spiral"}
 
 
 def _softmax(z):
@@ -48,29 +51,34 @@ EXPECTED = {
     "nan_hunt": ["the loss is nan", "detect_anomaly: forward of log",
                  "log_softmax(x) instead of log(softmax(x))", "trained 60 steps: loss 0.0000"],
     "make_figures": ["wrote .*graph_ce.png", "wrote .*temperature.png"],
-    "make_api": ["wrote .*api.md: \\d+ entries"],
 }
+
+
+def _start(script: Path, folder: Path) -> subprocess.Popen:
+    args = [sys.executable, str(script)] + ([str(folder)] if script.stem in TAKES_OUT else [])
+    return subprocess.Popen(args, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Start every script at once; map its name to (Popen, its folder)."""
+    """Start every quick script at once; map its name to (Popen, its folder)."""
     started = {}
     for script in SCRIPTS:
-        folder = tmp_path_factory.mktemp(script.stem)
-        args = [sys.executable, str(script)]
-        if script.stem in TAKES_OUT:
-            args.append(str(folder / "api.md") if script.stem == "make_api" else str(folder))
-        started[script.stem] = (subprocess.Popen(args, cwd=folder, stdout=subprocess.PIPE,
-                                                 stderr=subprocess.PIPE, text=True), folder)
+        if script.stem not in SLOW:
+            folder = tmp_path_factory.mktemp(script.stem)
+            started[script.stem] = (_start(script, folder), folder)
     yield started
     for process, _ in started.values():
         process.kill()
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
-def test_script_runs_and_prints_its_numbers(runs, script):
-    process, folder = runs[script.stem]
+@pytest.mark.parametrize("script", [
+    pytest.param(script, marks=pytest.mark.slow) if script.stem in SLOW else script
+    for script in SCRIPTS], ids=lambda p: p.stem)
+def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
+    process, folder = runs[script.stem] if script.stem in runs else (_start(script, tmp_path),
+                                                                     tmp_path)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, f"{script.name} failed:\n{err}"
     assert out.strip(), f"{script.name} printed nothing"
@@ -90,9 +98,6 @@ def test_script_runs_and_prints_its_numbers(runs, script):
         shown = {m for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
                  for m in re.findall(r"img/([\w.-]+\.png)", page.read_text())}
         assert shown <= set(pngs)
-    if script.stem == "make_api":
-        api = (folder / "api.md").read_text()
-        assert "### `tx.explain`" in api and "### `F.cross_entropy`" in api
 
 
 def _cli(*args, cwd):

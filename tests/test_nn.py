@@ -134,7 +134,7 @@ def test_load_state_dict_names_key_and_both_shapes():
     state = model.state_dict()
     del state["layers.0.bias"]
     state["extra"] = np.zeros(2)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="the state does not fit this MLP") as err:
         model.load_state_dict(state)
     assert "'layers.0.bias' is missing from the state (shape (5,)" in str(err.value)
     assert "'extra' (shape (2,) in the state) is not a parameter" in str(err.value)

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 

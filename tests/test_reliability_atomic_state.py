@@ -61,7 +61,7 @@ def test_every_problem_is_listed_and_nothing_assigned():
     state["layers.0.weight"] = np.full((2, 4), np.nan)
     del state["layers.0.bias"]
     state["extra"] = np.ones(2)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="load_state_dict: ") as err:
         model.load_state_dict(state)
     for part in ("'layers.0.weight' holds nan", "'layers.0.bias' is missing",
                  "'extra' (shape (2,) in the state) is not a parameter"):

@@ -88,7 +88,7 @@ NOT_FINITE = [math.nan, math.inf, -math.inf]
 
 
 def _cases():
-    for name, call, arg, good, out_of_range in SETTINGS:
+    for name, call, arg, _good, out_of_range in SETTINGS:
         bad = NOT_NUMBERS + NOT_FINITE + out_of_range + ([2.5, 3.0] if arg in INTEGER else [])
         for value in bad:
             if value is None and (name, arg) in NONE_ALLOWED:

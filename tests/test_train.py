@@ -86,9 +86,9 @@ def test_float32_training_stays_float32():
 def test_divergence_names_the_step():
     x, y = data.spiral(100, 3, seed=0)
     model = nn.MLP([2, 100, 3], rng=0)
+    # Each step multiplies the weights by (1 - lr * weight_decay) = -999 until they overflow.
+    opt = optim.SGD(model.parameters(), lr=1e6, weight_decay=1e-3)
     with pytest.raises(train.Diverged, match=r"at step \d+ .*smaller learning rate") as err:
-        # Each step multiplies the weights by (1 - lr * weight_decay) = -999 until they overflow.
-        opt = optim.SGD(model.parameters(), lr=1e6, weight_decay=1e-3)
         train.fit(model, x, y, optimizer=opt, steps=200, log_every=0)
     assert 0 < err.value.step < 200 and not math.isfinite(err.value.loss)
 

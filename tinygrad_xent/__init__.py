@@ -4,16 +4,29 @@
     import tinygrad_xent.functional as F
 """
 
-from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
 from . import exercises
+from .autograd import AnomalyError, Node, Tape, detect_anomaly, is_grad_enabled, no_grad, tape
 from .checkpoint import load, save
 from .draw import draw
 from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
 from .jacobian import jacobian
 from .nn import manual_seed
-from .tensor import (Tensor, abs, argmax, clip, concatenate, flatten, maximum, minimum, sqrt,
-                     squeeze, stack, unsqueeze, where)
+from .tensor import (
+    Tensor,
+    abs,
+    argmax,
+    clip,
+    concatenate,
+    flatten,
+    maximum,
+    minimum,
+    sqrt,
+    squeeze,
+    stack,
+    unsqueeze,
+    where,
+)
 
 __version__ = "0.1.0"
 

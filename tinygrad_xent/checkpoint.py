@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -34,20 +35,26 @@ def save(module_or_state, path) -> str:
 
     Parameters
     ----------
-    module_or_state : a :class:`~tinygrad_xent.nn.Module` (its ``state_dict()`` is written) or a
-        dict mapping str names to numeric arrays.
-    path : the file to write, written exactly as given (no ".npz" is appended).
+    module_or_state : Module or dict of str to array
+        A :class:`~tinygrad_xent.nn.Module` (its ``state_dict()`` is written) or a dict
+        mapping str names to numeric arrays.
+    path : str or os.PathLike
+        The file to write, written exactly as given (no ".npz" is appended).
 
     Returns
     -------
-    The path written, as a str.
+    str
+        The path written.
 
     Raises
     ------
-    TypeError if a name is not a str or a value is not a numeric array.
-    ValueError if a name holds a NUL character or an unpaired surrogate (a zip member's name
+    TypeError
+        If a name is not a str or a value is not a numeric array.
+    ValueError
+        If a name holds a NUL character or an unpaired surrogate (a zip member's name
         cannot).
-    FileNotFoundError if the folder of ``path`` does not exist.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
     """
     path = checked_path("save", path)
     if isinstance(module_or_state, Module):
@@ -57,7 +64,8 @@ def save(module_or_state, path) -> str:
     else:
         raise TypeError(f"save: expected a Module or a dict of arrays, got "
                         f"{type(module_or_state).__name__}")
-    arrays = {}
+    # Any, not np.ndarray: numpy's stubs would read a key "allow_pickle" as savez's flag.
+    arrays: dict[str, Any] = {}
     for name, value in state.items():
         try:
             array = np.asarray(value)
@@ -97,9 +105,11 @@ def load(path) -> dict[str, np.ndarray]:
 
     Raises
     ------
-    FileNotFoundError if ``path`` does not exist.
-    CheckpointError if the file is not a valid .npz of plain arrays (damaged, truncated,
-        altered, or holding pickled objects).
+    FileNotFoundError
+        If ``path`` does not exist.
+    CheckpointError
+        If the file is not a valid .npz of plain arrays (damaged, truncated, altered, or
+        holding pickled objects).
     """
     path = checked_path("load", path)
     if not os.path.exists(path):

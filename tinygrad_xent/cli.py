@@ -17,20 +17,22 @@ import argparse
 import os
 import sys
 import tempfile
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from .checks import check_number
+from . import __version__
 from .checkpoint import save
+from .checks import check_number
 from .data import blobs, load_digits, spiral, xor
 from .nn import MLP
-from .optim import SGD, Adam
+from .optim import SGD, Adam, Optimizer
 from .train import Diverged, evaluate, fit
 
 PROG = "tinygrad-xent"
 
 # Per data set: the settings under which the default model reaches the documented result.
 # A flag given on the command line overrides the value here.
-TRAIN_DEFAULTS = {
+TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "spiral": {"model": "mlp", "hidden": 100, "steps": 2000, "lr": 1.0, "weight_decay": 1e-3,
                "optimizer": "sgd", "momentum": 0.0, "batch_size": 0},
     "blobs": {"model": "mlp", "hidden": 100, "steps": 500, "lr": 0.5, "weight_decay": 1e-3,
@@ -146,11 +148,7 @@ def run_train(args: argparse.Namespace) -> int:
     hidden = [settings["hidden"]] if settings["model"] == "mlp" else []
     sizes = [x_train.shape[1], *hidden, n_classes]
     model = MLP(sizes, rng=args.seed)
-    if settings["optimizer"] == "adam":
-        opt = Adam(model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
-    else:
-        opt = SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"],
-                  weight_decay=settings["weight_decay"])
+    opt = _optimizer(model, settings)
     name = f"{'MLP' if hidden else 'linear model'} {'-'.join(map(str, sizes))}"
     article = "an" if hidden else "a"
     batch = settings["batch_size"] or len(y_train)
@@ -159,19 +157,7 @@ def run_train(args: argparse.Namespace) -> int:
           f"{n_classes} classes): {settings['optimizer']} lr {settings['lr']:g}{momentum}, "
           f"weight decay {settings['weight_decay']:g}, {settings['steps']} steps of {batch} "
           f"samples, seed {args.seed}")
-    try:
-        history = fit(model, x_train, y_train, optimizer=opt, steps=settings["steps"],
-                      batch_size=settings["batch_size"], seed=args.seed,
-                      log_every=max(settings["steps"] // 10, 1))
-    except Diverged as err:
-        if err.step == 0:  # nan before any update: the data or the model, not the lr
-            raise RunError(str(err)) from err
-        # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
-        # default is known to train, so it is the suggestion whenever it is smaller.
-        default = TRAIN_DEFAULTS[args.data]["lr"]
-        hint = (f"--lr {default:g} ({args.data}'s default)" if settings["lr"] > default
-                else f"--lr {settings['lr'] / 10:g}")
-        raise RunError(f"{err}, e.g. {hint}") from err
+    history = _fit(model, opt, x_train, y_train, settings, args)
     print(f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
           f"training loss {history.final_loss:.4f}, training accuracy "
           f"{100 * history.final_accuracy:.1f}%")
@@ -180,7 +166,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"test loss {test_loss:.4f}, test accuracy {100 * test_accuracy:.1f}% on "
               f"{len(y_test)} held-out samples")
     # The model first: it is what the run made, and a failure with the plots must not lose it.
-    written = []
+    written: list[str] = []
     try:
         if not args.no_model:
             os.makedirs(out, exist_ok=True)  # again: it may have been removed during the run
@@ -194,6 +180,32 @@ def run_train(args: argparse.Namespace) -> int:
         if written:  # what did get written is said, whatever happened after it
             print("wrote " + ", ".join(written))
     return 0
+
+
+def _optimizer(model: MLP, settings: dict) -> Optimizer:
+    """The optimizer the settings name, over the model's parameters."""
+    if settings["optimizer"] == "adam":
+        return Adam(model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
+    return SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"],
+               weight_decay=settings["weight_decay"])
+
+
+def _fit(model: MLP, opt: Optimizer, x_train, y_train, settings: dict,
+         args: argparse.Namespace):
+    """``train.fit`` with the run's settings; a divergence becomes one line with a cure."""
+    try:
+        return fit(model, x_train, y_train, optimizer=opt, steps=settings["steps"],
+                   batch_size=settings["batch_size"], seed=args.seed,
+                   log_every=max(settings["steps"] // 10, 1))
+    except Diverged as err:
+        if err.step == 0:  # nan before any update: the data or the model, not the lr
+            raise RunError(str(err)) from err
+        # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
+        # default is known to train, so it is the suggestion whenever it is smaller.
+        default = TRAIN_DEFAULTS[args.data]["lr"]
+        hint = (f"--lr {default:g} ({args.data}'s default)" if settings["lr"] > default
+                else f"--lr {settings['lr'] / 10:g}")
+        raise RunError(f"{err}, e.g. {hint}") from err
 
 
 def _plots(model, history, x_train, y_train, out: str, name: str, data: str) -> list[str]:
@@ -231,7 +243,7 @@ def _train_data(name: str, seed: int):
     """(x_train, y_train, x_test, y_test); the toy sets have no test split (None, None)."""
     if name == "digits":
         return load_digits(seed=seed)
-    generators = {"spiral": spiral, "blobs": blobs, "xor": xor}
+    generators: dict[str, Callable[..., tuple]] = {"spiral": spiral, "blobs": blobs, "xor": xor}
     x, y = generators[name](seed=seed)
     return x, y, None, None
 
@@ -476,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser for every command in :data:`COMMANDS`."""
     parser = _Parser(prog=PROG, description="tinygrad_xent: backprop you can read, "
                                             "on numpy.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)

@@ -9,10 +9,9 @@ The digits are the UCI "Optical Recognition of Handwritten Digits" test set (1,7
 ``datasets/digits.npz``; docs/data.md tells where it comes from.
 """
 
-from __future__ import annotations
-
+from collections.abc import Iterator
 from importlib import resources
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,9 +44,23 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
     Arm k has points at radius r in [0, 1] and angle 4r + 4k plus N(0, noise^2) jitter, the
     construction of the CS231n course notes; x = (r sin angle, r cos angle).
 
+    Parameters
+    ----------
+    n_per_class : int
+        Points per arm.
+    n_classes : int
+        Number of arms, one class each.
+    noise : float
+        Standard deviation of the angle's jitter.
+    seed : int or numpy.random.Generator
+        Seeds the random draws: the same seed gives the same arrays, bit for bit.
+
     Returns
     -------
-    x : (n_per_class * n_classes, 2) float64.  y : (n_per_class * n_classes,) int64.
+    x : (n_per_class * n_classes, 2) float64 array
+        The points.
+    y : (n_per_class * n_classes,) int64 array
+        Their class labels, 0..n_classes-1, sorted.
     """
     _check_sizes("spiral", n_per_class, n_classes)
     noise = check_number("spiral", "noise", noise, 0)
@@ -66,9 +79,25 @@ def blobs(n_per_class: int = 100, n_classes: int = 3, std: float = 0.5, radius: 
 
     With the defaults the blobs barely touch, so even a linear model separates them.
 
+    Parameters
+    ----------
+    n_per_class : int
+        Points per blob.
+    n_classes : int
+        Number of blobs, one class each.
+    std : float
+        Standard deviation of each blob along either axis.
+    radius : float
+        Radius of the circle the centres lie on.
+    seed : int or numpy.random.Generator
+        Seeds the random draws: the same seed gives the same arrays, bit for bit.
+
     Returns
     -------
-    x : (n_per_class * n_classes, 2) float64.  y : (n_per_class * n_classes,) int64.
+    x : (n_per_class * n_classes, 2) float64 array
+        The points.
+    y : (n_per_class * n_classes,) int64 array
+        Their class labels, 0..n_classes-1, sorted.
     """
     _check_sizes("blobs", n_per_class, n_classes)
     std = check_number("blobs", "std", std, 0)
@@ -87,9 +116,21 @@ def xor(n_per_class: int = 100, noise: float = 0.05, seed=0) -> tuple[np.ndarray
     Points are uniform in the four quadrants of [-1, 1]^2, then jittered by N(0, noise^2).
     No line separates the classes, so a linear model stays near 50%.
 
+    Parameters
+    ----------
+    n_per_class : int
+        Points per class.
+    noise : float
+        Standard deviation of the jitter.
+    seed : int or numpy.random.Generator
+        Seeds the random draws: the same seed gives the same arrays, bit for bit.
+
     Returns
     -------
-    x : (2 * n_per_class, 2) float64.  y : (2 * n_per_class,) int64.
+    x : (2 * n_per_class, 2) float64 array
+        The points.
+    y : (2 * n_per_class,) int64 array
+        Their class labels, 0 or 1, sorted.
     """
     _check_sizes("xor", n_per_class, 2)
     noise = check_number("xor", "noise", noise, 0)
@@ -116,15 +157,19 @@ def load_digits(test_fraction: float = 0.2, seed=0, scale: bool = True) -> Split
 
     Parameters
     ----------
-    test_fraction : share of the 1,797 images held out for testing, in [0, 1).
-    seed : int or Generator for the shuffle.
-    scale : divide the pixels (0..16) by 16 so the inputs lie in [0, 1] (float64); False gives
+    test_fraction : float
+        Share of the 1,797 images held out for testing, in [0, 1).
+    seed : int or numpy.random.Generator
+        Seeds the shuffle.
+    scale : bool
+        Divide the pixels (0..16) by 16 so the inputs lie in [0, 1] (float64); False gives
         the raw uint8 values.
 
     Returns
     -------
-    Split of x_train (N_train, 64), y_train (N_train,) int64, x_test (N_test, 64), y_test
-    (N_test,) int64. Each row of x is an image read row by row: ``x[i].reshape(8, 8)``.
+    Split
+        x_train (N_train, 64), y_train (N_train,) int64, x_test (N_test, 64), y_test
+        (N_test,) int64. Each row of x is an image read row by row: ``x[i].reshape(8, 8)``.
     """
     test_fraction = check_number("load_digits", "test_fraction", test_fraction, 0, 1,
                                  high_open=True)
@@ -154,15 +199,21 @@ def two_views(x: np.ndarray, rng, noise: float = 0.1, drop: float = 0.2,
 
     Parameters
     ----------
-    x : (N, D) samples.
-    rng : int seed or numpy Generator.
-    noise : standard deviation of the added Gaussian noise, >= 0.
-    drop : probability of zeroing each feature, in [0, 1).
-    image_shape : (H, W) with H * W == D to also shift the samples as images.
+    x : (N, D) array
+        The samples.
+    rng : int or numpy.random.Generator
+        Seeds the augmentations.
+    noise : float
+        Standard deviation of the added Gaussian noise, >= 0.
+    drop : float
+        Probability of zeroing each feature, in [0, 1).
+    image_shape : (H, W) tuple, optional
+        With H * W == D, also shift the samples as images.
 
     Returns
     -------
-    (view1, view2), each (N, D) float64, row i of both made from x[i].
+    view1, view2 : (N, D) float64 arrays
+        Row i of both made from x[i].
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
@@ -205,8 +256,10 @@ def batches(n: int, batch_size: int, rng=None) -> Iterator[np.ndarray]:
 
     Raises
     ------
-    TypeError or ValueError (at the call, not at the first batch) unless n and batch_size are
-    integers >= 1.
+    TypeError
+        At the call, not at the first batch, unless n and batch_size are integers.
+    ValueError
+        At the call, unless n and batch_size are >= 1.
     """
     n = check_number("batches", "n", n, 1, integer=True)
     batch_size = check_number("batches", "batch_size", batch_size, 1, integer=True)

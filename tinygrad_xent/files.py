@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 
 def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> str:
@@ -21,18 +22,24 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
 
     Parameters
     ----------
-    path : the file to write.
-    write : writes the content to the binary stream it is given.
-    caller : the public function's name, for the error message.
+    path : str or os.PathLike
+        The file to write.
+    write : callable
+        Writes the content to the binary stream it is given.
+    caller : str
+        The public function's name, for the error message.
 
     Returns
     -------
-    ``path`` as a str.
+    str
+        ``path``, as a str.
 
     Raises
     ------
-    TypeError if ``path`` is not a str or os.PathLike naming one.
-    FileNotFoundError if the folder of ``path`` does not exist.
+    TypeError
+        If ``path`` is not a str or os.PathLike naming one.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
     """
     path = checked_path(caller, path)
     target = os.path.realpath(path)  # through any symbolic link, to the file it points to

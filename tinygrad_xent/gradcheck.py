@@ -7,7 +7,7 @@ wrong backward shows up as a disagreement far larger than that.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -26,21 +26,26 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
 
     Parameters
     ----------
-    fn : a function of the inputs that returns a one-element Tensor.
-    *inputs : Tensors, arrays or numbers. Every Tensor with ``requires_grad=True`` is checked;
-        the rest are passed through as they are. The check works on float64 copies, so the
-        inputs and their ``.grad`` are left untouched.
-    eps : the finite-difference step, > 0.
-    atol, rtol : each >= 0; an element passes when
-        ``|backward - numeric| <= atol + rtol * |numeric|``.
+    fn : callable
+        A function of the inputs that returns a one-element Tensor.
+    *inputs : Tensor, array or number
+        Every Tensor with ``requires_grad=True`` is checked; the rest are passed through as
+        they are. The check works on float64 copies, so the inputs and their ``.grad`` are
+        left untouched.
+    eps : float
+        The finite-difference step, > 0.
+    atol, rtol : float
+        Each >= 0; an element passes when ``|backward - numeric| <= atol + rtol * |numeric|``.
 
     Returns
     -------
-    True when every element of every checked input agrees.
+    bool
+        True when every element of every checked input agrees.
 
     Raises
     ------
-    GradcheckError naming the input, the worst element's index, and both values.
+    GradcheckError
+        Naming the input, the worst element's index, and both values.
     """
     eps = check_number("gradcheck", "eps", eps, 0, low_open=True)
     atol = check_number("gradcheck", "atol", atol, 0)

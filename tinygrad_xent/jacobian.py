@@ -8,7 +8,7 @@ price of seeing the whole matrix, and the reason the tape computes J^T g instead
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

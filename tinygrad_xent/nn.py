@@ -14,13 +14,16 @@ chance and the loss curve shows every bit the model learns.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 import numpy as np
 
 from . import functional as F
 from .checks import check_number
 from .tensor import Tensor
+
+M = TypeVar("M", bound="Module")
 
 
 class Module:
@@ -29,13 +32,47 @@ class Module:
     A parameter is any attribute that is a Tensor with ``requires_grad=True``; attributes that
     are Modules (or lists of Modules) are walked in turn, so names read like paths:
     ``layers.0.weight``. Subclasses write ``forward``; calling the module calls it.
+
+    Attributes
+    ----------
+    training : bool
+        True (the default) in training mode, False after :meth:`eval`.
     """
+
+    training: bool = True
 
     def forward(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
     def __call__(self, x) -> Tensor:
         return self.forward(x)
+
+    def train(self: M, mode: bool = True) -> M:
+        """Set ``training`` to ``mode`` in this module and every module inside it.
+
+        PyTorch's spelling. No layer here computes differently in the two modes (there is no
+        dropout or batch norm), so the flag records the mode for code that asks for it.
+
+        Parameters
+        ----------
+        mode : bool
+            True for training mode, False for evaluation mode.
+
+        Returns
+        -------
+        Module
+            This module, so that ``model = MLP(...).eval()`` reads as in PyTorch.
+        """
+        self.training = bool(mode)
+        for value in vars(self).values():
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, Module):
+                    item.train(mode)
+        return self
+
+    def eval(self: M) -> M:
+        """Evaluation mode: ``train(False)``. Returns this module."""
+        return self.train(False)
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         """Yield ``(name, tensor)`` for every parameter, in the order the attributes were set.
@@ -103,20 +140,9 @@ class Module:
                 problems.append(f"'{key}' is missing from the state (shape {tensor.shape} in "
                                 f"the model)")
                 continue
-            value = _as_array(state[key])
-            if value is None:
-                problems.append(f"'{key}' is not an array ({type(state[key]).__name__})")
-            elif value.shape != tensor.shape:
-                problems.append(f"'{key}' has shape {value.shape} in the state but "
-                                f"{tensor.shape} in the model")
-            elif value.dtype.kind not in "fiu":
-                problems.append(f"'{key}' has dtype {value.dtype} in the state; a parameter "
-                                f"needs real numbers")
-            else:
-                with np.errstate(over="ignore"):  # an overflow shows as inf, refused below
-                    values[key] = value.astype(tensor.dtype)  # a copy: state stays unshared
-                if not np.isfinite(values[key]).all():
-                    problems.append(f"'{key}' holds nan or inf (as {tensor.dtype})")
+            values[key], problem = _fitted(key, state[key], tensor)
+            if problem:
+                problems.append(problem)
         for key in state:
             if key not in params:
                 extra = _as_array(state[key])
@@ -131,6 +157,24 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _fitted(key: str, given, tensor: Tensor) -> tuple[np.ndarray | None, str | None]:
+    """``given`` as a new array of ``tensor``'s dtype, or what keeps it from fitting."""
+    value = _as_array(given)
+    if value is None:
+        return None, f"'{key}' is not an array ({type(given).__name__})"
+    if value.shape != tensor.shape:
+        return None, (f"'{key}' has shape {value.shape} in the state but {tensor.shape} in "
+                      f"the model")
+    if value.dtype.kind not in "fiu":
+        return None, (f"'{key}' has dtype {value.dtype} in the state; a parameter needs real "
+                      f"numbers")
+    with np.errstate(over="ignore"):  # an overflow shows as inf, refused below
+        value = value.astype(tensor.dtype)  # a copy: the state stays unshared
+    if not np.isfinite(value).all():
+        return None, f"'{key}' holds nan or inf (as {tensor.dtype})"
+    return value, None
 
 
 def _as_array(value) -> np.ndarray | None:
@@ -267,6 +311,25 @@ class Sequential(Module):
             x = layer(x)
         return x
 
+    def __getitem__(self, index: int | slice) -> Module:
+        """``model[i]`` is layer i (from the end if negative); ``model[a:b]`` is a Sequential
+        of those layers, sharing their parameters (as in PyTorch)."""
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential: index must be an int or a slice, got "
+                            f"{type(index).__name__}")
+        if not -len(self.layers) <= index < len(self.layers):
+            raise IndexError(f"Sequential: index {index} is out of range for "
+                             f"{len(self.layers)} layers")
+        return self.layers[index]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
+
     def __repr__(self) -> str:
         inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
         return f"{type(self).__name__}(\n{inner}\n)"
@@ -306,13 +369,96 @@ class MLP(Sequential):
                              f"{activation!r}")
         out_scale = check_number("MLP", "out_scale", out_scale, 0, low_open=True)
         rng = _rng("MLP", rng)
-        layers = []
+        layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if i > 0:
                 layers.append(ACTIVATIONS[activation]())
-            layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
-        last = layers[-1]
-        last.weight.data *= out_scale
-        last.bias.data *= out_scale
+            last = Linear(n_in, n_out, rng=rng, dtype=dtype)
+            layers.append(last)
+        for tensor in last.parameters():  # the last layer's weight and bias
+            tensor.data *= out_scale
         super().__init__(*layers)
         self.sizes = sizes
+
+
+# ---- PyTorch's layout -------------------------------------------------------------------------
+def _torch_walk(module: Module, ours: str = "", theirs: str = ""
+                ) -> Iterator[tuple[str, str, Tensor, bool]]:
+    """(our name, PyTorch's name, tensor, stored transposed there) for every parameter.
+
+    Two differences: PyTorch names a Sequential's layers by position alone (``0.weight`` where
+    we say ``layers.0.weight``), and stores a Linear weight as (out_features, in_features).
+    A list of modules is a ``ModuleList`` there: ``blocks.0.weight`` on both sides.
+    """
+    for attr, value in vars(module).items():
+        if isinstance(value, Tensor) and value.requires_grad:
+            yield ours + attr, theirs + attr, value, isinstance(module, Linear) and attr == "weight"
+        elif isinstance(value, Module):
+            yield from _torch_walk(value, f"{ours}{attr}.", f"{theirs}{attr}.")
+        elif isinstance(value, (list, tuple)):
+            positional = isinstance(module, Sequential) and attr == "layers"
+            for i, item in enumerate(value):
+                if isinstance(item, Module):
+                    yield from _torch_walk(item, f"{ours}{attr}.{i}.",
+                                           f"{theirs}{i}." if positional else
+                                           f"{theirs}{attr}.{i}.")
+
+
+def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
+    """The parameters in PyTorch's names and layout, for ``torch_model.load_state_dict``.
+
+    ``MLP([2, 100, 3])`` gives ``0.weight`` (100, 2), ``0.bias`` (100,), ``2.weight`` (3, 100)
+    and ``2.bias`` (3,): the keys and shapes of ``torch.nn.Sequential(nn.Linear(2, 100),
+    nn.ReLU(), nn.Linear(100, 3))``. Each Linear weight is transposed, since PyTorch computes
+    ``y = x @ W.T + b`` with W of shape (out, in). In PyTorch::
+
+        torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+
+    Parameters
+    ----------
+    model : Module
+        Any model built from this package's layers.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        A fresh contiguous copy of every parameter, in the order PyTorch lists them.
+    """
+    return {theirs: np.array(tensor.data.T if transposed else tensor.data, order="C")
+            for _, theirs, tensor, transposed in _torch_walk(model)}
+
+
+def load_torch_state_dict(model: Module, state: dict) -> None:
+    """Load a state in PyTorch's names and layout (see :func:`torch_state_dict`).
+
+    Each Linear weight is transposed back to (in, out) and every key renamed, then
+    ``model.load_state_dict`` checks the shapes and copies. Nothing changes unless all of it
+    fits.
+
+    Parameters
+    ----------
+    model : Module
+        The model to load into.
+    state : dict of str to array
+        From :func:`torch_state_dict` or from PyTorch's ``state_dict()``, with each tensor
+        turned into a numpy array (``.numpy()``).
+
+    Raises
+    ------
+    ValueError
+        Naming, in PyTorch's names, every key the model needs that ``state`` lacks and every
+        key of ``state`` the model does not have; or, from ``load_state_dict``, a shape that
+        differs (in this package's names and layout).
+    """
+    names = {theirs: (ours, transposed) for ours, theirs, _, transposed in _torch_walk(model)}
+    missing = [key for key in names if key not in state]
+    unexpected = [key for key in state if key not in names]
+    if missing or unexpected:
+        raise ValueError(f"load_torch_state_dict: the state does not fit this "
+                         f"{type(model).__name__}: missing {missing}, unexpected {unexpected} "
+                         f"(PyTorch's names, e.g. {list(names)[:2]})")
+    ours = {}
+    for key, (name, transposed) in names.items():
+        value = np.asarray(state[key])
+        ours[name] = value.T if transposed else value
+    model.load_state_dict(ours)

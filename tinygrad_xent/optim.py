@@ -29,7 +29,7 @@ groups: it would be updated twice per step.
 from __future__ import annotations
 
 import copy
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 

@@ -33,19 +33,26 @@ def loss_curve(history, path, title: str = "Training loss",
 
     Parameters
     ----------
-    history : a :class:`~tinygrad_xent.train.History` (``loss``, ``accuracy``, ``chance``,
+    history : History
+        A :class:`~tinygrad_xent.train.History` (``loss``, ``accuracy``, ``chance``,
         ``n_classes``).
-    path : the PNG file to write.
-    title : the figure's title.
-    loss_label : the loss curve's legend entry.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
+    loss_label : str
+        The loss curve's legend entry.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     steps = np.arange(len(history.loss))
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
-    ax = fig.add_subplot()
+    # A thin row under the plot holds the legend: inside the axes it would hide part of one
+    # curve or the chance line (a row, not loc="outside ...", which matplotlib 3.6 lacks).
+    ax, legend_ax = fig.subplots(2, 1, height_ratios=(1, 0.06))
     ax.plot(steps, history.loss, color="tab:blue", lw=1.5, label=loss_label)
     ax.axhline(history.chance, color="tab:gray", ls="--", lw=1.2,
                label=f"chance = log C = log {history.n_classes} = {history.chance:.3f}")
@@ -63,9 +70,8 @@ def loss_curve(history, path, title: str = "Training loss",
         acc_ax.set_ylim(0, 101)
         more_handles, more_labels = acc_ax.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-    # Below the axes: inside, it would hide part of one curve or the chance line.
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles),
-               fontsize="small")
+    legend_ax.axis("off")
+    legend_ax.legend(handles, labels, loc="center", ncols=len(handles), fontsize="small")
     ax.set_title(title)
     return _save(fig, path)
 
@@ -77,14 +83,23 @@ def decision_regions(model: Module, x: np.ndarray, y: np.ndarray, path,
 
     Parameters
     ----------
-    model : maps (N, 2) points to (N, C) logits.
-    x : (N, 2) points.  y : (N,) integer labels.
-    path : the PNG file to write.
-    resolution : grid points per axis, an integer >= 2.
+    model : Module
+        Maps (N, 2) points to (N, C) logits.
+    x : (N, 2) array
+        The points.
+    y : (N,) int array
+        Their class labels.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
+    resolution : int
+        Grid points per axis, >= 2.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     resolution = check_number("decision_regions", "resolution", resolution, 2, integer=True)
     x = np.asarray(x)
@@ -103,8 +118,8 @@ def decision_regions(model: Module, x: np.ndarray, y: np.ndarray, path,
     ax.contourf(gx, gy, predicted, levels=np.arange(n_classes + 1) - 0.5,
                 colors=[cmap(c) for c in range(n_classes)], alpha=0.3)
     for c in range(n_classes):
-        ax.scatter(*x[y == c].T, s=14, color=cmap(c), edgecolors="black", linewidths=0.4,
-                   label=f"class {c}")
+        ax.scatter(x[y == c, 0], x[y == c, 1], s=14, color=cmap(c), edgecolors="black",
+                   linewidths=0.4, label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
@@ -122,12 +137,19 @@ def embeddings(z, labels, path, title: str = "Learned embeddings") -> str:
 
     Parameters
     ----------
-    z : (N, d) embeddings, array or Tensor.  labels : (N,) integer labels for the colours.
-    path : the PNG file to write.
+    z : (N, d) array or Tensor
+        The embeddings.
+    labels : (N,) int array
+        Integer labels, for the colours.
+    path : str or os.PathLike
+        The PNG file to write.
+    title : str
+        The figure's title.
 
     Returns
     -------
-    The path written.
+    str
+        The path written.
     """
     z = np.asarray(z.data if isinstance(z, Tensor) else z, dtype=np.float64)
     labels = np.asarray(labels)
@@ -147,7 +169,8 @@ def embeddings(z, labels, path, title: str = "Learned embeddings") -> str:
     fig = Figure(figsize=(5.8, 5), layout="constrained")
     ax = fig.add_subplot()
     for i, c in enumerate(classes):
-        ax.scatter(*points[labels == c].T, s=10, color=cmap(i), alpha=0.75, label=f"{c}")
+        ax.scatter(points[labels == c, 0], points[labels == c, 1], s=10, color=cmap(i),
+                   alpha=0.75, label=f"{c}")
     ax.set_xlabel(axis_names[0])
     ax.set_ylabel(axis_names[1])
     ax.set_aspect("equal")

@@ -352,6 +352,23 @@ def _from_python(what: str, x) -> np.ndarray:
     return data
 
 
+def _values(a, b) -> tuple:
+    """The numpy values of two operands, a Python number taking the other's float dtype.
+
+    numpy 2 treats Python numbers as weak (NEP 50) by itself; numpy 1.x would make a 0-d
+    float32 times 2.0 a float64. Casting the number first gives both the numpy 2 result.
+    """
+    av, bv = _value(a), _value(b)
+    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
+    if type(bv) in (int, float, bool) and isinstance(av, (np.ndarray, np.generic)):
+        if av.dtype.kind == "f":
+            bv = np.asarray(bv, dtype=av.dtype)
+    elif type(av) in (int, float, bool) and isinstance(bv, (np.ndarray, np.generic)):
+        if bv.dtype.kind == "f":
+            av = np.asarray(av, dtype=bv.dtype)
+    return av, bv
+
+
 def _shape(x) -> tuple:
     """The shape of an operand (a Python number has shape ())."""
     if isinstance(x, Tensor):
@@ -398,7 +415,8 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
 # ---- elementwise arithmetic -----------------------------------------------------------------
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
-    return _record(add, _value(a) + _value(b), (a, b), _add_backward)
+    av, bv = _values(a, b)
+    return _record(add, av + bv, (a, b), _add_backward)
 
 
 def _add_backward(g, needs):
@@ -407,7 +425,8 @@ def _add_backward(g, needs):
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
-    return _record(sub, _value(a) - _value(b), (a, b), _sub_backward)
+    av, bv = _values(a, b)
+    return _record(sub, av - bv, (a, b), _sub_backward)
 
 
 def _sub_backward(g, needs):
@@ -416,7 +435,7 @@ def _sub_backward(g, needs):
 
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     # da needs b and db needs a: save each operand only if the other's gradient is wanted.
     saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
@@ -428,7 +447,7 @@ def _mul_backward(g, needs, a, b):
 
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     y = av / bv
     saved = (bv, y if _needs_grad(b) else None)  # only db needs y
     return _record(div, y, (a, b), _div_backward, saved)
@@ -458,7 +477,7 @@ def pow(x: Operand, exponent: Operand) -> Tensor:
     dp = 0 at x = 0 (where log(0) = -inf), and PyTorch takes 0 at p = 0 as well. For x < 0,
     log(x) is nan and so is dp: a negative base has a real power only at integer p.
     """
-    xv, pv = _value(x), _value(exponent)
+    xv, pv = _values(x, exponent)
     with _named_errors("pow"):  # numpy refuses integers to negative integer powers
         y = xv ** pv
     if isinstance(exponent, Tensor) or np.ndim(pv) != 0:
@@ -553,7 +572,7 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     Splitting a tie half and half is the average of the two one-sided derivatives (as
     ``torch.maximum`` does). The losing side gets exactly 0, even where g holds an inf.
     """
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, (av, bv))
 
 
@@ -575,7 +594,7 @@ def minimum(a: Operand, b: Operand) -> Tensor:
 
     The rule is maximum's with its two gradients swapped: a gets what maximum would send b.
     """
-    av, bv = _value(a), _value(b)
+    av, bv = _values(a, b)
     return _record(minimum, np.minimum(av, bv), (a, b), _minimum_backward, (av, bv))
 
 
@@ -592,7 +611,8 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     functional.py relies on it to feed a stand-in to a log or an exp.
     """
     cond = np.asarray(_value(condition), dtype=bool)
-    return _record(where, np.where(cond, _value(a), _value(b)), (a, b), _where_backward, (cond,))
+    av, bv = _values(a, b)
+    return _record(where, np.where(cond, av, bv), (a, b), _where_backward, (cond,))
 
 
 def _where_backward(g, needs, cond):

@@ -22,11 +22,21 @@ import importlib.util
 import inspect
 import os
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
-from . import (bce_with_logits_grad, cross_entropy_dscores, exp_backward, log_backward,
-               matmul_backward, max_backward, mlp_backward, mul_backward, nt_xent_grad,
-               softmax_vjp, sum_backward)
+from . import (
+    bce_with_logits_grad,
+    cross_entropy_dscores,
+    exp_backward,
+    log_backward,
+    matmul_backward,
+    max_backward,
+    mlp_backward,
+    mul_backward,
+    nt_xent_grad,
+    softmax_vjp,
+    sum_backward,
+)
 from .grading import Exercise, Result, grade
 
 # In the order to work through them: each uses what the ones before it taught.
