@@ -230,3 +230,19 @@ def test_rng_stays_the_explicit_way_and_wins_over_manual_seed():
 def test_manual_seed_checks_its_seed(seed, error):
     with pytest.raises(error, match="^manual_seed: seed must be an integer >= 0, got"):
         tx.manual_seed(seed)
+
+
+# A float64 array constant promotes float32 to float64, as numpy does (and as mul does).
+FLOAT64_CONSTANTS = {"clip array bounds", "rpow array base", "pow array exponent"}
+
+
+@pytest.mark.parametrize("case", [c for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS],
+                         ids=[c[0] for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS])
+def test_new_ops_keep_float32(case):
+    """float32 in, float32 out and float32 gradients, Python numbers and all."""
+    _, op, _, inputs = case
+    inputs32 = [Tensor(x.data.astype(np.float32), requires_grad=True) for x in inputs]
+    out = op(*inputs32)
+    assert out.dtype == np.float32
+    out.backward(np.ones(out.shape, np.float32))
+    assert all(x.grad.dtype == np.float32 for x in inputs32)
