@@ -95,7 +95,7 @@ def test_nan_loss_names_the_step_and_suggests_a_smaller_lr():
     line = _one_line_error(_run("train", "--lr", "1e6", "--steps", "100", "--no-plots",
                                 "--no-model"),
                            status=1)
-    assert "the loss became nan at step" in line and "smaller learning rate" in line
+    assert "the loss became inf at step" in line and "smaller learning rate" in line
     # not a tenth (--lr 100000 diverges too): the data set's default, which trains
     assert line.endswith("e.g. --lr 1 (spiral's default)")
 

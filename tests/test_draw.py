@@ -8,8 +8,7 @@ import pytest
 
 import tinygrad_xent as tx
 import tinygrad_xent.functional as F
-from tinygrad_xent import nn
-from tinygrad_xent import Tensor
+from tinygrad_xent import Tensor, nn
 from tinygrad_xent.explain import worked_example
 
 

@@ -11,14 +11,30 @@ from .draw import draw
 from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
 from .jacobian import jacobian
-from .tensor import Tensor, concatenate, maximum, stack, where
+from .nn import manual_seed
+from .tensor import (
+    Tensor,
+    abs,
+    argmax,
+    clip,
+    concatenate,
+    flatten,
+    maximum,
+    minimum,
+    sqrt,
+    squeeze,
+    stack,
+    unsqueeze,
+    where,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
     "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
-    "where",
+    "where", "minimum", "abs", "sqrt", "clip", "argmax", "squeeze", "unsqueeze", "flatten",
+    "manual_seed",
     "jacobian", "exercises",
     "load", "save",
     "draw", "explain",

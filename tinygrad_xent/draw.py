@@ -149,6 +149,11 @@ class _Box:
         self.height = 0.0 if kind == "dummy" else len(lines) * LINE_H + 2 * PAD_Y
 
 
+def _note_box(first: str, second: str, row: int) -> _Box:
+    """A grey box that says what the drawing left out."""
+    return _Box("summary", [(first, NOTE_COLOR), (second, NOTE_COLOR)], row)
+
+
 class _Graph:
     """The boxes in rows, the edges between them, and their layout.
 
@@ -160,72 +165,80 @@ class _Graph:
         self.walked = loss.node.walked
         self.backward_done = self.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
-        self.edges = []
+        self.edges: list = []
         first = 0 if max_ops is None else max(0, len(nodes) - max_ops)
         drawn = nodes[first:]
         leaves = _leaves_in_order(drawn)
         leaf_grads = {key: total for key, (_, total, _) in leaf_gradients(drawn).items()}
-        leaf_box, out_box = {}, {}  # id(leaf) / id(node) -> its box
+        self._leaf_box = {}  # id(leaf) -> its box
         for leaf in leaves[:MAX_LEAVES]:
-            leaf_box[id(leaf)] = _Box("leaf", self._tensor_lines(
+            self._leaf_box[id(leaf)] = _Box("leaf", self._tensor_lines(
                 "leaf" if leaf.name is None else leaf.name, leaf.shape, leaf.data,
                 leaf_grads.get(id(leaf))), 0)
-        more_leaves = earlier = None
+        self._more_leaves = self._earlier = None  # the boxes that say what was left out
         if len(leaves) > MAX_LEAVES:
-            more_leaves = _Box("summary", [(f"{len(leaves) - MAX_LEAVES} more leaves", NOTE_COLOR),
-                                           ("not drawn", NOTE_COLOR)], 0)
+            self._more_leaves = _note_box(f"{len(leaves) - MAX_LEAVES} more leaves",
+                                          "not drawn", 0)
         if first:
-            earlier = _Box("summary", [(f"nodes 0 to {first - 1} ({first} ops)", NOTE_COLOR),
-                                       ("not drawn: print(tx.tape(loss))", NOTE_COLOR)], 0)
-        summaries = []  # the boxes that say what was left out
+            self._earlier = _note_box(f"nodes 0 to {first - 1} ({first} ops)",
+                                      "not drawn: print(tx.tape(loss))", 0)
+        self._out_box: dict = {}  # id(node) -> the box of its output
+        self._inputs_cut = False
         for position, node in enumerate(drawn, start=first):
-            constants = node.constants or (None,) * len(node.parents)
-            sources = []
-            for parent, constant in zip(node.parents[:MAX_INPUTS], constants):
-                if isinstance(parent, Node):
-                    sources.append(out_box.get(id(parent), earlier))
-                elif isinstance(parent, Tensor):
-                    sources.append(leaf_box.get(id(parent), more_leaves))
-                else:
-                    sources.append(None)  # a constant: its row is known once the op's is
-            row = 1 + max((box.row for box in sources if box is not None), default=0)
-            op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", NOTE_COLOR)],
-                      row)
-            names = node.input_names
-            tensors = [i for i, box in enumerate(sources) if box is not None]
-            for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
-                if box is None:
-                    box = _Box("constant", self._constant_lines(shape, constants[i]), row - 1)
-                # Several inputs arrive at separate points of the op's top edge, a on the left;
-                # the one tensor among constants arrives in the middle, so a chain runs straight.
-                slot = (i - (len(sources) - 1) / 2) * min(0.3, op.width / (len(sources) + 1))
-                if tensors == [i]:
-                    slot = 0.0
-                self._connect(box, op, names[i] if 1 < len(sources) <= 3 else "", slot)
-            if len(node.parents) > MAX_INPUTS:
-                rest = _Box("summary", [(f"{len(node.parents) - MAX_INPUTS} more inputs",
-                                         NOTE_COLOR), ("not drawn", NOTE_COLOR)], row - 1)
-                summaries.append(rest)
-                self._connect(rest, op, "", op.width / 2)
-            kind = "loss" if node is loss.node else "inner"
-            title = "tensor" if kind == "inner" else "loss" if loss.size == 1 else "output"
-            out = _Box(kind, self._tensor_lines(title, node.out_shape, node.value,
-                                                node.grad_out), row + 1)
-            self._connect(op, out, "", 0.0)
-            out_box[id(node)] = out
+            self._add_op(position, node, loss)
         boxes = {id(b): b for edge in self.edges for b in edge[:2]}.values()
-        self.rows = [[] for _ in range(1 + max(box.row for box in boxes))]
+        self.rows: list = [[] for _ in range(1 + max(box.row for box in boxes))]
         for box in boxes:
             self.rows[box.row].append(box)
+        self.summary = self._summary(first, len(drawn), len(leaves))
+
+    def _add_op(self, position: int, node: Node, loss: Tensor) -> None:
+        """The op's box one row below its lowest input, its inputs' edges, its output's box."""
+        constants = node.constants or (None,) * len(node.parents)
+        sources = [self._source(parent) for parent in node.parents[:MAX_INPUTS]]
+        row = 1 + max((box.row for box in sources if box is not None), default=0)
+        op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", NOTE_COLOR)], row)
+        names = node.input_names
+        tensors = [i for i, box in enumerate(sources) if box is not None]
+        for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
+            if box is None:  # a constant: its row is known now that the op's is
+                box = _Box("constant", self._constant_lines(shape, constants[i]), row - 1)
+            # Several inputs arrive at separate points of the op's top edge, a on the left;
+            # the one tensor among constants arrives in the middle, so a chain runs straight.
+            slot = (i - (len(sources) - 1) / 2) * min(0.3, op.width / (len(sources) + 1))
+            if tensors == [i]:
+                slot = 0.0
+            self._connect(box, op, names[i] if 1 < len(sources) <= 3 else "", slot)
+        if len(node.parents) > MAX_INPUTS:
+            self._inputs_cut = True
+            rest = _note_box(f"{len(node.parents) - MAX_INPUTS} more inputs", "not drawn",
+                             row - 1)
+            self._connect(rest, op, "", op.width / 2)
+        kind = "loss" if node is loss.node else "inner"
+        title = "tensor" if kind == "inner" else "loss" if loss.size == 1 else "output"
+        out = _Box(kind, self._tensor_lines(title, node.out_shape, node.value, node.grad_out),
+                   row + 1)
+        self._connect(op, out, "", 0.0)
+        self._out_box[id(node)] = out
+
+    def _source(self, parent) -> _Box | None:
+        """The box an input comes from: a node's output, a leaf, a note, or None (constant)."""
+        if isinstance(parent, Node):
+            return self._out_box.get(id(parent), self._earlier)
+        if isinstance(parent, Tensor):
+            return self._leaf_box.get(id(parent), self._more_leaves)
+        return None
+
+    def _summary(self, first: int, n_drawn: int, n_leaves: int) -> str:
+        """'12 ops, 4 leaves drawn (left out: ...)'."""
         left_out = [f"{first} earlier ops"] if first else []
-        if more_leaves is not None:
-            left_out.append(f"{len(leaves) - MAX_LEAVES} leaves")
-        if summaries:
-            left_out.append("inputs past the first 6 of an op")
-        n_leaves = min(len(leaves), MAX_LEAVES)
-        leaf_word = "leaf" if n_leaves == 1 else "leaves"
-        self.summary = (f"{len(drawn)} ops, {n_leaves} {leaf_word} drawn"
-                        + (f" (left out: {', '.join(left_out)})" if left_out else ""))
+        if n_leaves > MAX_LEAVES:
+            left_out.append(f"{n_leaves - MAX_LEAVES} leaves")
+        if self._inputs_cut:
+            left_out.append(f"inputs past the first {MAX_INPUTS} of an op")
+        shown = min(n_leaves, MAX_LEAVES)
+        return (f"{n_drawn} ops, {shown} {'leaf' if shown == 1 else 'leaves'} drawn"
+                + (f" (left out: {', '.join(left_out)})" if left_out else ""))
 
     def _connect(self, source: _Box, target: _Box, label: str, slot: float) -> None:
         """An edge from source to target, through a dummy in every row it skips."""

@@ -16,8 +16,15 @@ from typing import TextIO
 import numpy as np
 
 from . import functional as F
-from .autograd import (EXPLAIN_MAX_NODES, EXPLAIN_MAX_SIZE, Constant, Node, _shapes, tape,
-                       unbroadcast)
+from .autograd import (
+    EXPLAIN_MAX_NODES,
+    EXPLAIN_MAX_SIZE,
+    Constant,
+    Node,
+    _shapes,
+    tape,
+    unbroadcast,
+)
 from .tensor import Tensor
 
 FULL_SIZE = 12  # arrays with at most this many elements are printed in full

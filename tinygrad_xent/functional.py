@@ -12,19 +12,22 @@ Three rules keep every value and every gradient on the tape finite for finite in
 1. log-sum-exp subtracts the row max first, so exp never overflows;
 2. sigmoid, softplus and their relatives shift by the constant max(x, 0) the same way, so
    exp only ever sees numbers at most 0;
-3. a log that would see 0, or an exp whose unused branch would overflow, is fed a harmless
-   stand-in through ``where`` (whose backward sends exactly 0 to the branch not taken).
+3. a log that would see 0, an exp whose unused branch would overflow, or a shift that would
+   compute inf - inf at an infinite input, is fed a harmless stand-in through ``where``
+   (whose backward sends exactly 0 to the branch not taken), and ``where`` puts the true
+   value, or the limit at an infinite input, in its place.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from .checks import check_number
-from .tensor import Tensor, concatenate, maximum, where
+from .tensor import Tensor, _axes, _axis_arg, concatenate, maximum, where
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log term here, as the frameworks do
@@ -60,25 +63,6 @@ def _as_array(name: str, arg: str, x, numeric: bool = True) -> np.ndarray:
     return data
 
 
-def _axis(name: str, axis, x: Tensor) -> int:
-    """``axis`` checked against x's dimensions, as a non-negative int."""
-    if x.ndim == 0:
-        raise ValueError(f"{name}: x is 0-d (a single number), so it has no axis {axis!r}; "
-                         f"give at least a 1-d array")
-    axis = check_number(name, f"axis (x has shape {x.shape})", axis, -x.ndim, x.ndim - 1,
-                        integer=True)
-    return axis % x.ndim
-
-
-def _class_axis(name: str, axis, x: Tensor) -> int:
-    """``axis`` checked, and refused if it holds no entries: a softmax over no classes."""
-    axis = _axis(name, axis, x)
-    if x.shape[axis] == 0:
-        raise ValueError(f"{name}: x has shape {x.shape}, no entries along axis {axis}; "
-                         f"there must be at least one class")
-    return axis
-
-
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', "
@@ -101,6 +85,19 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
     if count == 0:
         return where(True, np.full((), np.nan, total.dtype), total)
     return total / Tensor(count, dtype=loss.dtype, name="count N")
+
+
+def _reduce_samples(loss: Tensor, reduction: str, count: float | None,
+                    unbatched: bool) -> Tensor:
+    """:func:`_reduce` for a per-sample loss; an unbatched (C,) input's one loss has shape ()."""
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction, count)
+
+
+def _weighted(loss: Tensor, w) -> Tensor:
+    """loss * w, or the loss as it is when there is no weight."""
+    return loss if w is None else loss * w
 
 
 def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
@@ -129,8 +126,10 @@ def _shift(x: Tensor) -> tuple[Tensor, Tensor]:
     Both e^-m and e^(x - m) lie in (0, 1], so neither overflows for any x.
     """
     m = np.maximum(x.data, 0)
-    exp_minus_m = np.negative(m)
-    np.exp(exp_minus_m, out=exp_minus_m)  # in place: one array as big as x, not two
+    # A new array even for a 0-d x (for which numpy returns a scalar, which cannot be written
+    # into), then exp in place: one array as big as x, not two.
+    exp_minus_m = np.negative(m, out=np.empty_like(m))
+    np.exp(exp_minus_m, out=exp_minus_m)
     return Tensor(m, name="shift m = max(x, 0)"), Tensor(exp_minus_m, name="e^-m")
 
 
@@ -147,9 +146,30 @@ def _softplus(x: Tensor) -> Tensor:
     return (exp_minus_m + (x - m).exp()).log() + m
 
 
+def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], at_plus_inf, at_minus_inf) -> Tensor:
+    """f(x) for an elementwise f, with f's limits at x = +inf and x = -inf put in there.
+
+    The shift m = max(x, 0) makes x - m = inf - inf = nan at x = +inf, so (rule 3) f is fed
+    0 at the infinite entries instead, and ``where`` puts in the limits, which may be arrays
+    broadcasting against x. Those entries get a gradient of exactly 0. A finite x costs one
+    look for infinities and nothing on the tape.
+    """
+    infinite = np.isinf(x.data)
+    if not infinite.any():
+        return f(x)
+    limit = np.where(x.data > 0, at_plus_inf, at_minus_inf).astype(x.dtype, copy=False)
+    return where(infinite, limit, f(where(infinite, 0.0, x)))
+
+
 # ---- activations ------------------------------------------------------------------------------
 def relu(x) -> Tensor:
-    """ReLU: y = max(x, 0).
+    """ReLU: y = max(x, 0), with gradient 1 where x > 0 and 0 where x <= 0.
+
+    Written as ``where(x <= 0, 0, x)`` so that its tape is one readable node and every edge
+    comes out as PyTorch, JAX and tinygrad have it: the gradient at exactly 0 is 0 (the
+    ``maximum`` op would split that tie, 1/2), relu(-inf) = 0 (a product with a 0/1 mask
+    would give -inf * 0 = nan), relu(nan) = nan (nan <= 0 is False, so nan passes through),
+    and an inf arriving from above never reaches a negative input as nan.
 
     Parameters
     ----------
@@ -157,10 +177,17 @@ def relu(x) -> Tensor:
 
     Returns
     -------
-    Tensor of x's shape. Its gradient is 1 where x > 0, 0 where x < 0, and 1/2 at exactly 0
-    (``maximum`` splits a tie).
+    Tensor of x's shape.
     """
-    return maximum(_as_tensor("relu", "x", x), 0.0)
+    x = _as_tensor("relu", "x", x)
+    return where(x.data <= 0, 0.0, x)
+
+
+def _sigmoid(x: Tensor) -> Tensor:
+    """sigma(x) = e^(x - m) / (e^-m + e^(x - m)) with m = max(x, 0), for finite x."""
+    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
+    e = (x - m).exp()
+    return e / (exp_minus_m + e)
 
 
 def sigmoid(x) -> Tensor:
@@ -168,7 +195,8 @@ def sigmoid(x) -> Tensor:
 
     Multiplying above and below by e^-m gives sigma(x) = e^(x - m) / (e^-m + e^(x - m)) for
     any constant m; m = max(x, 0) keeps both exponents non-positive, so x = 1e4 gives 1 and
-    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf.
+    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf. The limits
+    sigmoid(+inf) = 1 and sigmoid(-inf) = 0 hold exactly (rule 3).
 
     Parameters
     ----------
@@ -178,10 +206,12 @@ def sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
-    x = _as_tensor("sigmoid", "x", x)
-    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
-    e = (x - m).exp()
-    return e / (exp_minus_m + e)
+    return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, 1.0, 0.0)
+
+
+def _minus_softplus_of_minus(x: Tensor) -> Tensor:
+    """log sigma(x) = -softplus(-x), for finite x."""
+    return -_softplus(-x)
 
 
 def log_sigmoid(x) -> Tensor:
@@ -189,7 +219,8 @@ def log_sigmoid(x) -> Tensor:
 
     log sigma(x) = -log(1 + exp(-x)) = -softplus(-x), and softplus is computed with the
     log-sum-exp shift, so the log never sees 0 and exp never overflows:
-    log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf.
+    log_sigmoid(-1e4) is -1e4 exactly, where log(sigmoid(-1e4)) = -inf. The limits
+    log_sigmoid(+inf) = 0 and log_sigmoid(-inf) = -inf hold (rule 3).
 
     Parameters
     ----------
@@ -199,14 +230,14 @@ def log_sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    return -_softplus(-_as_tensor("log_sigmoid", "x", x))
+    return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus, 0.0, -np.inf)
 
 
 def tanh(x) -> Tensor:
     """Hyperbolic tangent, computed without overflow.
 
     tanh(x) = (e^x - e^-x) / (e^x + e^-x) = 2 sigmoid(2x) - 1, and sigmoid is computed
-    without overflow.
+    without overflow and holds its limits, so tanh(+-inf) = +-1.
 
     Parameters
     ----------
@@ -220,47 +251,56 @@ def tanh(x) -> Tensor:
 
 
 # ---- softmax and log-sum-exp ------------------------------------------------------------------
-def _row_max(x: Tensor, axis: int) -> np.ndarray:
-    """The max along ``axis`` (kept as a size-1 axis), as a constant for the gradient.
+def _class_axes(name: str, x: Tensor, axis, dim) -> tuple | None:
+    """The axes to normalize over (-1 by default), counted from 0, refused if one holds no
+    entries: a softmax over no classes."""
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), x.shape)
+    for a in range(x.ndim) if axes is None else axes:
+        if x.shape[a] == 0:
+            raise ValueError(f"{name}: x has shape {x.shape}, no entries along axis {a}; "
+                             f"there must be at least one class")
+    return axes
+
+
+def _row_max(x: Tensor, axes: tuple | None) -> np.ndarray:
+    """The max along ``axes`` (kept as size-1 axes), as a constant for the gradient.
 
     log-sum-exp is unchanged by any shift c, LSE(x) = c + LSE(x - c), so its gradient does
     not depend on c: c can be any number, and treating it as a constant (detach) is exact.
     Choosing c = max makes the largest term exp(0) = 1, so exp never overflows and the sum is
     at least 1. A row that is entirely -inf is shifted by 0 instead (-inf - -inf is nan).
     """
-    shift = x.data.max(axis=axis, keepdims=True)  # on the data, off the tape: a constant
+    shift = x.data.max(axis=axes, keepdims=True)  # on the data, off the tape: a constant
     if (shift == -np.inf).any():
         shift = np.where(shift == -np.inf, 0.0, shift)
     return shift
 
 
-def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
-    """log-sum-exp: y = log(sum_k exp(x_k)) along ``axis``, for logits of any magnitude.
+def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[[Tensor], Tensor],
+                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
+    """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
-    Computed as m + log(sum_k exp(x_k - m)) with m the row max (the log-sum-exp trick), so it
-    is finite and exact for logits of 1e4 or -1e4. dy/dx_k = softmax(x)_k. A row that is
-    entirely -inf (fully masked) gives -inf with a zero gradient, never nan.
-
-    Parameters
-    ----------
-    x : array-like or Tensor.
-    axis : the axis to reduce.
-    keepdims : keep the reduced axis with size 1.
-
-    Returns
-    -------
-    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
-
-    Raises
-    ------
-    ValueError naming the function if ``axis`` is out of range or holds no entries (a
-    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
-    not hold numbers.
+    x - max is inf - inf = nan at a +inf entry, so (rule 3) f is fed 0 there instead, and
+    ``where`` puts in ``limit(top, count)`` for those rows, where ``top`` marks the +inf
+    entries and ``count`` how many a row holds: the limit as they grow together. Every entry
+    of such a row gets a gradient of exactly 0. A row without +inf costs nothing on the tape.
     """
-    x = _as_tensor("logsumexp", "x", x)
-    axis = _class_axis("logsumexp", axis, x)
-    shift = _row_max(x, axis)  # (..., 1, ...)
-    total = (x - Tensor(shift, name="row max")).exp().sum(axis, keepdims=keepdims)  # >= 1
+    top = x.data == np.inf
+    if not top.any():
+        return f(x)
+    count = top.sum(axis=axes, keepdims=True)
+    rows = count > 0 if keepdims else (count > 0).reshape(_dropped_shape(x.shape, axes))
+    limits = np.asarray(limit(top, count), dtype=x.dtype)
+    return where(rows, limits, f(where(top, 0.0, x)))
+
+
+def _dropped_shape(shape: tuple, axes: tuple | None) -> tuple:
+    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _logsumexp(x: Tensor, axes, keepdims: bool) -> Tensor:
+    shift = _row_max(x, axes)  # (..., 1, ...)
+    total = (x - Tensor(shift, name="row max")).exp().sum(axes, keepdims=keepdims)  # >= 1
     empty = total.data == 0  # rows that were entirely -inf
     if empty.any():
         # log(0) = -inf is the right value, but its gradient 1/0 would meet exp's 0 and make
@@ -271,17 +311,54 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
     return log_total + Tensor(shift.reshape(log_total.shape), name="row max")
 
 
-def log_softmax(x, axis: int = -1) -> Tensor:
-    """log softmax: y_k = x_k - logsumexp(x), along ``axis``.
+def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    """log-sum-exp: y = log(sum_k exp(x_k)) along ``axis``, for logits of any magnitude.
 
-    Never takes the log of a probability, so a probability that underflows to 0 still has its
-    true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
-    dx = g - softmax(x) * sum(g).
+    Computed as m + log(sum_k exp(x_k - m)) with m the row max (the log-sum-exp trick), so it
+    is finite and exact for logits of 1e4 or -1e4. dy/dx_k = softmax(x)_k. A row that is
+    entirely -inf (fully masked) gives -inf with a zero gradient, never nan; a row holding
+    +inf gives +inf (rule 3).
 
     Parameters
     ----------
     x : array-like or Tensor.
-    axis : the class axis.
+    axis : the axis (or tuple of axes) to reduce, -1 by default; ``dim`` is another spelling.
+    keepdims : keep the reduced axis with size 1.
+
+    Returns
+    -------
+    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+
+    Raises
+    ------
+    ValueError or IndexError naming logsumexp, for an axis out of range or of length 0.
+    """
+    x = _as_tensor("logsumexp", "x", x)
+    axes = _class_axes("logsumexp", x, axis, dim)
+    return _with_row_limits(x, axes, keepdims, functools.partial(
+        _logsumexp, axes=axes, keepdims=keepdims), _logsumexp_limit)
+
+
+def _logsumexp_limit(top: np.ndarray, count: np.ndarray) -> float:
+    return np.inf
+
+
+def _log_softmax(x: Tensor, axes) -> Tensor:
+    return x - _logsumexp(x, axes, keepdims=True)
+
+
+def log_softmax(x, axis=None, *, dim=None) -> Tensor:
+    """log softmax: y_k = x_k - logsumexp(x), along ``axis``.
+
+    Never takes the log of a probability, so a probability that underflows to 0 still has its
+    true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
+    dx = g - softmax(x) * sum(g). A row holding +inf gets its limit: -log(number of +inf
+    entries) at those, -inf elsewhere (rule 3).
+
+    Parameters
+    ----------
+    x : array-like or Tensor.
+    axis : the class axis, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
@@ -289,27 +366,41 @@ def log_softmax(x, axis: int = -1) -> Tensor:
 
     Raises
     ------
-    ValueError naming the function if ``axis`` is out of range or holds no entries (a
-    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
-    not hold numbers.
+    ValueError or IndexError naming log_softmax, for an axis out of range or of length 0.
     """
     x = _as_tensor("log_softmax", "x", x)
-    axis = _class_axis("log_softmax", axis, x)
-    return x - logsumexp(x, axis, keepdims=True)
+    axes = _class_axes("log_softmax", x, axis, dim)
+    return _with_row_limits(x, axes, True, functools.partial(_log_softmax, axes=axes),
+                            _log_softmax_limit)
 
 
-def softmax(x, axis: int = -1) -> Tensor:
+def _log_softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # log(0) = -inf for the entries that are not +inf
+        return np.log(top / np.maximum(count, 1))
+
+
+def _softmax(x: Tensor, axes) -> Tensor:
+    e = (x - Tensor(_row_max(x, axes), name="row max")).exp()  # each row's largest: exp(0)
+    total = e.sum(axes, keepdims=True)  # (..., 1, ...)
+    empty = total.data == 0
+    if empty.any():
+        total = where(empty, 1.0, total)  # a fully masked row: 0 / 1 instead of 0 / 0
+    return e / total
+
+
+def softmax(x, axis=None, *, dim=None) -> Tensor:
     """softmax: y_k = exp(x_k) / sum_j exp(x_j), along ``axis``.
 
     The row max is subtracted first (it cancels between numerator and denominator), so
     exp never overflows. Entries of -inf get probability 0; a row that is entirely -inf gets
-    all zeros (and a zero gradient) instead of 0/0. The Jacobian is
+    all zeros (and a zero gradient) instead of 0/0; a row holding +inf gets its limit, the
+    +inf entries sharing probability 1 (rule 3). The Jacobian is
     dy_k/dx_j = y_k ([k = j] - y_j).
 
     Parameters
     ----------
     x : array-like or Tensor.
-    axis : the axis to normalize over.
+    axis : the axis to normalize over, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
@@ -317,18 +408,16 @@ def softmax(x, axis: int = -1) -> Tensor:
 
     Raises
     ------
-    ValueError naming the function if ``axis`` is out of range or holds no entries (a
-    softmax over no classes), or x is ragged; TypeError if ``axis`` is not an int or x does
-    not hold numbers.
+    ValueError or IndexError naming softmax, for an axis out of range or of length 0.
     """
     x = _as_tensor("softmax", "x", x)
-    axis = _class_axis("softmax", axis, x)
-    e = (x - Tensor(_row_max(x, axis), name="row max")).exp()  # each row's largest is exp(0)
-    total = e.sum(axis, keepdims=True)  # (..., 1, ...)
-    empty = total.data == 0
-    if empty.any():
-        total = where(empty, 1.0, total)  # a fully masked row: 0 / 1 instead of 0 / 0
-    return e / total
+    axes = _class_axes("softmax", x, axis, dim)
+    return _with_row_limits(x, axes, True, functools.partial(_softmax, axes=axes),
+                            _softmax_limit)
+
+
+def _softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
+    return top / np.maximum(count, 1)
 
 
 # ---- cross-entropy and negative log-likelihood ------------------------------------------------
@@ -455,51 +544,76 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     dtypes, class indices out of range, an unknown reduction or label_smoothing outside [0, 1].
     """
     name = "cross_entropy"
-    _check_reduction(name, reduction)
     eps = check_number(name, "label_smoothing", label_smoothing, 0, 1)
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x = _as_tensor(name, "logits", logits)
-    target_tensor = target if isinstance(target, Tensor) else None
+    x, target, w, unbatched = _class_inputs(name, "logits", logits, target, weight, reduction,
+                                            allow_probs=True)
+    n_classes = x.shape[1]
+    if isinstance(target, Tensor) or target.dtype.kind == "f":  # probabilities, (N, C, d...)
+        t = _smoothed_target(target, eps, w, x.ndim)  # t' = w ((1 - eps) t + eps / C)
+        loss = -(log_softmax(x, axis=1) * t).sum(axis=1)  # (N, d...)
+        return _reduce_samples(loss, reduction, None, unbatched)  # "mean" over the samples
+    # class indices y, (N, d...); the weight w_y is 0 for an ignored sample
+    safe, w_y, denominator = _index_target(name, target, n_classes, w, ignore_index, x.dtype)
+    minus_log_p_y, minus_log_p_all = _minus_log_probs(x, safe, w, eps)  # (N, d...) each
+    loss = _weighted(minus_log_p_y, w_y)  # -w_y log p_y
+    if eps > 0:  # (1 - eps) (-w_y log p_y) + (eps / C) sum_c w_c (-log p_c)
+        kept = target != ignore_index
+        if not kept.all():
+            minus_log_p_all = minus_log_p_all * kept.astype(x.dtype)  # an ignored sample: 0
+        loss = loss * (1.0 - eps) + minus_log_p_all * (eps / n_classes)
+    return _reduce_samples(loss, reduction, denominator, unbatched)
+
+
+def _class_inputs(name: str, what: str, x, target, weight, reduction: str,
+                  allow_probs: bool) -> tuple:
+    """The checks of a loss over a class axis: (x (N, C, d...), target, w, unbatched).
+
+    An unbatched (C,) input gets a batch axis of size 1. ``target`` comes back as integer
+    class indices (N, d...), or, when ``allow_probs``, as probabilities of x's shape: a
+    float Tensor as it is (so a gradient can reach it), anything else as x's dtype.
+    """
+    _check_reduction(name, reduction)
+    x = _as_tensor(name, what, x)
+    probs = target if isinstance(target, Tensor) and target.dtype.kind == "f" else None
     target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
-    x, target = _batched(name, x, target, "logits")
-    kind = _target_kind(name, "logits", x.shape, target, allow_probs=True)
-    n_classes = _n_classes(name, "logits", x)
-    w = _class_weight(name, weight, n_classes, x.dtype)
+    x, target = _batched(name, x, target, what)
+    kind = _target_kind(name, what, x.shape, target, allow_probs)
+    w = _class_weight(name, weight, _n_classes(name, what, x), x.dtype)
+    if kind == "probs":
+        target = probs if probs is not None else target.astype(x.dtype, copy=False)
+    return x, target, w, unbatched
 
-    if kind == "index":
-        safe, sample_weight, denominator = _index_target(name, target, n_classes, w,
-                                                         ignore_index, x.dtype)
-        lse = logsumexp(x, axis=1)  # (N, d1, ...)
-        # -log p_y = lse - x_y: only the picked logits are needed, no (N, C) log-prob matrix.
-        loss = lse - _pick(x, safe)  # (N, d1, ...)
-        if eps > 0:
-            # sum_c w_c (-log p_c) = sum_c w_c (lse - x_c) = lse * sum(w) - sum_c w_c x_c
-            if w is None:
-                smooth = lse * float(n_classes) - x.sum(axis=1)
-            else:
-                smooth = lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
-            if sample_weight is not None:
-                loss = loss * sample_weight
-            kept = target != ignore_index
-            if not kept.all():
-                smooth = smooth * kept.astype(x.dtype)  # an ignored sample contributes 0
-            loss = loss * (1.0 - eps) + smooth * (eps / n_classes)
-        elif sample_weight is not None:
-            loss = loss * sample_weight
-    else:
-        probs = target_tensor
-        if probs is None:
-            probs = target.astype(x.dtype, copy=False)
-        if eps > 0:
-            probs = probs * (1.0 - eps) + eps / n_classes  # mix in the uniform distribution
-        if w is not None:
-            probs = probs * _class_axis_view(w, x.ndim)
-        loss = -(log_softmax(x, axis=1) * probs).sum(axis=1)  # (N, d1, ...)
-        denominator = None  # "mean" averages over the samples
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator)
+
+def _smoothed_target(t, eps: float, w: np.ndarray | None, ndim: int):
+    """Label smoothing and class weights on probability targets: w ((1 - eps) t + eps / C)."""
+    if eps > 0:
+        t = t * (1.0 - eps) + eps / t.shape[1]  # mix in the uniform distribution
+    return t if w is None else t * _class_axis_view(w, ndim)
+
+
+def _minus_log_probs(x: Tensor, safe_target: np.ndarray, w: np.ndarray | None,
+                     eps: float) -> tuple[Tensor, Tensor | None]:
+    """-log p_y for each sample, and sum_c w_c (-log p_c) when label smoothing needs it.
+
+    -log p_y = logsumexp(x) - x_y (the log-sum-exp trick): only the picked logits are needed,
+    never an (N, C) matrix of log-probabilities, and never the log of a probability, so
+    logits [0, 200] with target 0 give 200, not inf. Summed over the classes,
+    sum_c w_c (lse - x_c) = lse sum(w) - sum_c w_c x_c. A logit of +inf makes lse - x_y
+    inf - inf; log_softmax then gives the limits instead (rule 3).
+    """
+    if (x.data == np.inf).any():
+        log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +inf
+        weighted = log_p if w is None else log_p * _class_axis_view(w, x.ndim)
+        return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
+    lse = logsumexp(x, axis=1)  # (N, d...)
+    minus_log_p_y = lse - _pick(x, safe_target)  # (N, d...)
+    if eps == 0:
+        return minus_log_p_y, None
+    if w is None:
+        return minus_log_p_y, lse * float(x.shape[1]) - x.sum(axis=1)
+    return minus_log_p_y, lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
 
 
 def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
@@ -527,22 +641,12 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     ValueError, TypeError or IndexError naming the argument (see :func:`cross_entropy`).
     """
     name = "nll_loss"
-    _check_reduction(name, reduction)
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x = _as_tensor(name, "log_probs", log_probs)
-    target = _as_array(name, "target", target)
-    unbatched = x.ndim == 1
-    x, target = _batched(name, x, target, "log_probs")
-    _target_kind(name, "log_probs", x.shape, target, allow_probs=False)
-    w = _class_weight(name, weight, _n_classes(name, "log_probs", x), x.dtype)
-    safe, sample_weight, denominator = _index_target(name, target, x.shape[1], w,
-                                                     ignore_index, x.dtype)
-    loss = -_pick(x, safe)  # (N, d1, ...)
-    if sample_weight is not None:
-        loss = loss * sample_weight
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator)
+    x, target, w, unbatched = _class_inputs(name, "log_probs", log_probs, target, weight,
+                                            reduction, allow_probs=False)
+    safe, w_y, denominator = _index_target(name, target, x.shape[1], w, ignore_index, x.dtype)
+    loss = _weighted(-_pick(x, safe), w_y)  # -w_y log_probs_y, (N, d...)
+    return _reduce_samples(loss, reduction, denominator, unbatched)
 
 
 # ---- binary cross-entropy ---------------------------------------------------------------------
@@ -614,6 +718,13 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
     reduction.
     """
     name = "binary_cross_entropy"
+    p, y, w = _bce_arguments(name, probs, target, weight, reduction)
+    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))  # elementwise, p's shape
+    return _reduce(_weighted(loss, w), reduction)
+
+
+def _bce_arguments(name: str, probs, target, weight, reduction: str) -> tuple:
+    """(p, y, w) checked: probabilities in [0, 1], a target and weights that fit them."""
     _check_reduction(name, reduction)
     p = _as_tensor(name, "probs", probs)
     outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
@@ -621,11 +732,7 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
         raise ValueError(f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
                          f"for logits use binary_cross_entropy_with_logits")
     y = _binary_target(name, "probs", p, target)
-    w = _elementwise_weight(name, weight, p.shape, p.dtype)
-    loss = -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
-    if w is not None:
-        loss = loss * w
-    return _reduce(loss, reduction)
+    return p, y, _elementwise_weight(name, weight, p.shape, p.dtype)
 
 
 def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=None,
@@ -660,25 +767,43 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     ValueError for mismatched shapes or an unknown reduction.
     """
     name = "binary_cross_entropy_with_logits"
+    x, y, w, pw = _bce_with_logits_arguments(name, logits, target, weight, pos_weight, reduction)
+    terms = functools.partial(_bce_with_logits_terms, y=y, pw=pw)
+    loss = _with_limits(x, terms, *_bce_with_logits_limits(y, pw))  # elementwise, x's shape
+    return _reduce(_weighted(loss, w), reduction)
+
+
+def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
+    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x."""
+    if pw is None:
+        return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
+    # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
+    return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
+
+
+def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
+    """The loss at logits of +inf and -inf: (1 - y) inf and pos_weight y inf, 0 times inf
+    being 0 (a sample on the right side of an infinite logit costs nothing)."""
+    y = y.data if isinstance(y, Tensor) else y
+    pw = 1.0 if pw is None else pw
+    return np.where(y == 1, 0.0, np.inf), np.where(pw * y == 0, 0.0, np.inf)
+
+
+def _bce_with_logits_arguments(name: str, logits, target, weight, pos_weight,
+                               reduction: str) -> tuple:
+    """(x, y, w, pos_weight) checked: a target and weights that fit the logits."""
     _check_reduction(name, reduction)
     x = _as_tensor(name, "logits", logits)
     y = _binary_target(name, "logits", x, target)
     w = _elementwise_weight(name, weight, x.shape, x.dtype)
     if pos_weight is None:
-        # -y log sigma(x) - (1 - y) log(1 - sigma(x)) = softplus(x) - x y
-        loss = _softplus(x) - x * y
-    else:
-        pw = _as_array(name, "pos_weight", pos_weight)
-        if x.ndim == 0 or pw.shape not in ((), (1,), (x.shape[-1],)):
-            raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
-                             f"{x.shape} need one per label, shape {x.shape[-1:]}")
-        _check_weight(name, "pos_weight", pw)
-        pw = pw.astype(x.dtype, copy=False)
-        # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
-        loss = (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
-    if w is not None:
-        loss = loss * w
-    return _reduce(loss, reduction)
+        return x, y, w, None
+    pw = _as_array(name, "pos_weight", pos_weight)
+    if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
+        raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
+                         f"{x.shape} need one per label, shape {x.shape[-1:]}")
+    _check_weight(name, "pos_weight", pw)
+    return x, y, w, pw.astype(x.dtype, copy=False)
 
 
 # ---- contrastive losses -----------------------------------------------------------------------
@@ -760,6 +885,17 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
     ValueError if z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an
     unknown reduction.
     """
+    z_a, z_b, tau = _nt_xent_arguments(z_a, z_b, temperature, reduction)
+    n = z_a.shape[0]
+    u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
+    s = _similarities(u, tau)  # (2N, 2N), diagonal removed
+    positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
+    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
+    return _reduce(loss, reduction)
+
+
+def _nt_xent_arguments(z_a, z_b, temperature, reduction: str) -> tuple:
+    """(z_a, z_b, tau) checked: two views of the same shape (N, d), N >= 1, tau > 0."""
     name = "nt_xent"
     _check_reduction(name, reduction)
     tau = check_number(name, "temperature", temperature, 0, low_open=True)
@@ -769,12 +905,7 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
                          f"the two views must have the same shape (N, d)")
     if z_a.ndim != 2 or z_a.shape[0] == 0:
         raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
-    n = z_a.shape[0]
-    u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
-    s = _similarities(u, tau)  # (2N, 2N), diagonal removed
-    positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
-    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
-    return _reduce(loss, reduction)
+    return z_a, z_b, tau
 
 
 def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean") -> Tensor:
@@ -806,6 +937,22 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     ValueError for features not (M, d), labels not (M,), temperature <= 0, a batch where no
     anchor has a positive, or an unknown reduction.
     """
+    f, labels, tau = _supcon_arguments(features, labels, temperature, reduction)
+    same = labels[:, None] == labels[None, :]  # (M, M)
+    np.fill_diagonal(same, False)  # an anchor is not its own positive
+    n_positives = same.sum(axis=1)  # |P(i)|, (M,)
+    _check_some_positive(labels, n_positives)
+    s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
+    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
+    # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
+    mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
+    mask = Tensor(mask, name="positives / |P(i)|")
+    loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
+    return _reduce(loss, reduction, count=int((n_positives > 0).sum()))
+
+
+def _supcon_arguments(features, labels, temperature, reduction: str) -> tuple:
+    """(features, labels, tau) checked: features (M, d), one label per row, tau > 0."""
     name = "supcon"
     _check_reduction(name, reduction)
     tau = check_number(name, "temperature", temperature, 0, low_open=True)
@@ -816,20 +963,13 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     if labels.shape != (f.shape[0],):
         raise ValueError(f"{name}: labels has shape {labels.shape} but features "
                          f"{f.shape} need ({f.shape[0]},), one label per row")
-    same = labels[:, None] == labels[None, :]  # (M, M)
-    np.fill_diagonal(same, False)  # an anchor is not its own positive
-    n_positives = same.sum(axis=1)  # |P(i)|, (M,)
-    has_positive = n_positives > 0
-    if not has_positive.any():
-        raise ValueError(f"{name}: no anchor has a positive (all {labels.size} labels "
+    return f, labels, tau
+
+
+def _check_some_positive(labels: np.ndarray, n_positives: np.ndarray) -> None:
+    if not (n_positives > 0).any():
+        raise ValueError(f"supcon: no anchor has a positive (all {labels.size} labels "
                          f"differ), so the loss is undefined; each class needs >= 2 rows")
-    s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
-    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
-    # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
-    mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
-    mask = Tensor(mask, name="positives / |P(i)|")
-    loss = -(log_prob * mask).sum(axis=1)  # (M,), 0 for anchors without a positive
-    return _reduce(loss, reduction, count=int(has_positive.sum()))
 
 
 # ---- hinge and entropy ------------------------------------------------------------------------
@@ -854,6 +994,21 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     ------
     ValueError, TypeError or IndexError for bad shapes, dtypes, indices or reduction.
     """
+    x, target, margin, unbatched = _multi_margin_arguments(scores, target, margin, reduction)
+    n, n_classes = x.shape
+    correct = _pick(x, target).reshape(n, 1)  # s_y, (N, 1)
+    others = np.ones(x.shape, dtype=bool)
+    others[np.arange(n), target] = False  # the sum skips j = y
+    # where, not a product with a 0/1 mask: for s_y = +inf the skipped term j = y is
+    # inf - inf = nan, which where drops (sending it a gradient of exactly 0).
+    with np.errstate(invalid="ignore"):
+        hinge = where(others, maximum(x - correct + margin, 0.0), 0.0)  # (N, C)
+    loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
+    return _reduce_samples(loss, reduction, None, unbatched)
+
+
+def _multi_margin_arguments(scores, target, margin, reduction: str) -> tuple:
+    """(scores (N, C), class indices (N,), margin, unbatched) checked."""
     name = "multi_margin_loss"
     _check_reduction(name, reduction)
     margin = check_number(name, "margin", margin)
@@ -864,19 +1019,11 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
     if x.ndim != 2:
         raise ValueError(f"{name}: scores must be (N, C) or (C,), got shape {x.shape}")
     _target_kind(name, "scores", x.shape, target, allow_probs=False)
-    n, n_classes = x.shape[0], _n_classes(name, "scores", x)
-    safe, _, _ = _index_target(name, target, n_classes, None, None, x.dtype)
-    correct = _pick(x, safe).reshape(n, 1)  # s_y, (N, 1)
-    others = np.ones(x.shape, dtype=x.dtype)
-    others[np.arange(n), safe] = 0  # the sum skips j = y
-    hinge = maximum(x - correct + margin, 0.0) * others  # (N, C)
-    loss = hinge.sum(axis=1) / float(n_classes)  # (N,)
-    if unbatched and reduction == "none":
-        loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    safe, _, _ = _index_target(name, target, _n_classes(name, "scores", x), None, None, x.dtype)
+    return x, safe, margin, unbatched
 
 
-def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
+def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
     """Shannon entropy H(p) = -sum_k p_k log p_k along ``axis``, with 0 log 0 = 0.
 
     In nats by default, in bits with base=2 (divided by log(base)). The gradient is
@@ -886,7 +1033,8 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     Parameters
     ----------
     p : probabilities >= 0, array-like or Tensor.
-    axis : the axis holding each distribution.
+    axis : the axis (or tuple of axes) holding each distribution, -1 by default; ``dim`` is
+        another spelling.
     base : the log base (None for e, 2 for bits).
 
     Returns
@@ -897,20 +1045,25 @@ def entropy(p, axis: int = -1, base: float | None = None) -> Tensor:
     ------
     ValueError if p has negative entries or base is not a positive number other than 1.
     """
+    p, axes, log_base = _entropy_arguments(p, axis, dim, base)
+    # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
+    plogp = p * where(p.data > 0, p, 1.0).log()  # p's shape
+    h = -plogp.sum(axes)  # p's shape without the axes
+    return h if log_base is None else h / log_base
+
+
+def _entropy_arguments(p, axis, dim, base) -> tuple:
+    """(p, axes, log(base) or None) checked: p >= 0, a log base > 0 other than 1."""
     name = "entropy"
-    log_base = 1.0
+    log_base = None
     if base is not None:
         b = check_number(name, "base", base, 0, low_open=True)
         if b == 1.0:
             raise ValueError(f"{name}: base must be a positive number other than 1, got {base}")
         log_base = math.log(b)
     p = _as_tensor(name, "p", p)
-    axis = _axis(name, axis, p)
+    axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.shape)
     if (p.data < 0).any():
-        raise ValueError(f"entropy: p has a negative entry {float(p.data[p.data < 0][0])}; "
+        raise ValueError(f"{name}: p has a negative entry {float(p.data[p.data < 0][0])}; "
                          f"probabilities must be >= 0")
-    positive = p.data > 0
-    # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.
-    plogp = p * where(positive, p, 1.0).log()
-    h = -plogp.sum(axis)
-    return h if base is None else h / log_base
+    return p, axes, log_base

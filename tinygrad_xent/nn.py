@@ -200,12 +200,32 @@ def _parameters_in(name: str, value) -> Iterator[tuple[str, Tensor]]:
                 yield from item._walk(f"{name}.{i}.")
 
 
+# Where layers given no rng= draw their initial values: fresh entropy until manual_seed.
+_default_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the initial values of every layer built after it without an ``rng=``.
+
+    ``tx.manual_seed(0)`` then the same model built twice gives the same parameters, as
+    ``torch.manual_seed`` does; ``rng=`` stays the explicit way, and wins when given.
+
+    Parameters
+    ----------
+    seed : an integer >= 0.
+    """
+    global _default_rng
+    _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0,
+                                                      integer=True))
+
+
 def _rng(name: str, rng) -> np.random.Generator:
-    """A numpy Generator from None (fresh entropy), an int seed >= 0, or a Generator."""
+    """A numpy Generator: ``rng`` itself, one seeded with the int ``rng`` (>= 0), or for None
+    the package's own, which :func:`manual_seed` seeds."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
-        return np.random.default_rng()
+        return _default_rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(check_number(name, "rng", rng, 0, integer=True))
     raise TypeError(f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
@@ -233,7 +253,8 @@ class Linear(Module):
     ----------
     in_features, out_features : sizes of the input and output feature axes.
     bias : add the learnable bias b.
-    rng : None, an int seed, or a numpy Generator for the initial values.
+    rng : None (the Generator :func:`manual_seed` seeds), an int seed, or a numpy Generator
+        for the initial values.
     dtype : float64 (default) or float32; the parameters and outputs keep it.
 
     Both W and b start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
@@ -340,7 +361,8 @@ class MLP(Sequential):
     sizes : feature sizes from input to output, e.g. ``[2, 100, 3]`` for 2 inputs, one hidden
         layer of 100 units and 3 outputs (logits). ``[2, 3]`` is a linear model.
     activation : "relu" or "tanh", between the Linear layers.
-    rng : None, an int seed, or a numpy Generator for the initial values.
+    rng : None (the Generator :func:`manual_seed` seeds), an int seed, or a numpy Generator
+        for the initial values.
     out_scale : factor (a finite number > 0) on the last layer's initial weight and bias.
         Small (0.01) makes the logits near zero, so the softmax is near uniform and the first
         cross-entropy is near log C, the loss of guessing; 1.0 keeps the plain framework

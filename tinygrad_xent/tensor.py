@@ -14,6 +14,7 @@ backward walk sums it back to its input's shape with :func:`~.autograd.unbroadca
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 
@@ -213,6 +214,9 @@ class Tensor:
     def __pow__(self, exponent):
         return pow(self, exponent)
 
+    def __rpow__(self, base):
+        return pow(base, self)
+
     def __matmul__(self, other):
         return matmul(self, other)
 
@@ -241,23 +245,39 @@ class Tensor:
     def __ne__(self, other):
         return self.data != _value(other)
 
-    # ---- methods ----------------------------------------------------------------------------
+    # ---- methods: numpy's names, with PyTorch's dim= accepted wherever axis= is ------------
     def exp(self) -> Tensor:
         return exp(self)
 
     def log(self) -> Tensor:
         return log(self)
 
-    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
-        return sum(self, axis, keepdims)
+    def sqrt(self) -> Tensor:
+        return sqrt(self)
 
-    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+    def abs(self) -> Tensor:
+        return abs(self)
+
+    def clip(self, low=None, high=None) -> Tensor:
+        return clip(self, low, high)
+
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        return sum(self, axis, keepdims, dim=dim)
+
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
         """Mean over ``axis``: the sum divided by the number of elements summed."""
-        total = sum(self, axis, keepdims)
-        return total / (self.data.size // (total.data.size or 1))
+        axes = _axes("mean", _axis_arg("mean", axis, dim), self.shape)
+        count = self.size if axes is None else math.prod(self.shape[a] for a in axes)
+        return sum(self, axes, keepdims) / count
 
-    def max(self, axis=None, keepdims: bool = False) -> Tensor:
-        return max(self, axis, keepdims)
+    def max(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        return max(self, axis, keepdims, dim=dim)
+
+    def min(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        return min(self, axis, keepdims, dim=dim)
+
+    def argmax(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        return argmax(self, axis, keepdims, dim=dim)
 
     def reshape(self, *shape) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -272,6 +292,37 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         return transpose(self, None)
+
+    def squeeze(self, axis=None, *, dim=None) -> Tensor:
+        return squeeze(self, axis, dim=dim)
+
+    def unsqueeze(self, axis=None, *, dim=None) -> Tensor:
+        return unsqueeze(self, axis, dim=dim)
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        return flatten(self, start_axis, end_axis)
+
+    # The activations live in functional.py, a layer above this one: each method imports it
+    # when called, so importing tensor.py never imports functional.py.
+    def relu(self) -> Tensor:
+        from . import functional
+        return functional.relu(self)
+
+    def sigmoid(self) -> Tensor:
+        from . import functional
+        return functional.sigmoid(self)
+
+    def tanh(self) -> Tensor:
+        from . import functional
+        return functional.tanh(self)
+
+    def softmax(self, axis=None, *, dim=None) -> Tensor:
+        from . import functional
+        return functional.softmax(self, axis, dim=dim)
+
+    def log_softmax(self, axis=None, *, dim=None) -> Tensor:
+        from . import functional
+        return functional.log_softmax(self, axis, dim=dim)
 
 
 def _value(x) -> np.ndarray | float:
@@ -454,16 +505,83 @@ def _neg_backward(g, needs):
     return (-g,)
 
 
-def pow(x: Operand, exponent: float) -> Tensor:
-    """y = x ** p  (p a number);  dx = g * p * x ** (p - 1)"""
-    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
-        raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-    xv, exponent = _values(x, exponent)
-    return _record(pow, xv ** exponent, (x,), _pow_backward, (xv, exponent))
+def pow(x: Operand, exponent: Operand) -> Tensor:
+    """y = x ** p;  dx = g * p * x ** (p - 1)  (0 at p = 0),  dp = g * y * log(x)  (0 at x = 0)
+
+    The exponent may be a number (``x ** 2``), or a Tensor or array (``x ** y``, ``2 ** x``),
+    and then gets its gradient too. dx = 0 where p = 0, and dp = 0 where x = 0 and p >= 0:
+    the true derivatives at points where the general formula computes 0 * inf. x ** 0 = 1 is
+    flat, so dx = 0 even at x = 0 (where x ** -1 is inf); 0 ** p = 0 for every p > 0, so
+    dp = 0 at x = 0 (where log(0) = -inf), and PyTorch takes 0 at p = 0 as well. For x < 0,
+    log(x) is nan and so is dp: a negative base has a real power only at integer p.
+    """
+    xv, pv = _values(x, exponent)
+    with _named_errors("pow"):  # numpy refuses integers to negative integer powers
+        y = xv ** pv
+    if isinstance(exponent, Tensor) or np.ndim(pv) != 0:
+        # dp needs y, and only dp does.
+        saved = (xv, pv, y if _needs_grad(exponent) else None)
+        return _record(pow, y, (x, exponent), _pow_backward, saved)
+    # A number exponent is a constant: the tape shows pow with one input, x.
+    return _record(pow, y, (x,), _pow_backward, (xv, pv, None))
 
 
-def _pow_backward(g, needs, x, p):
-    return (g * (p * x ** (p - 1)),)
+def _pow_backward(g, needs, x, p, y):
+    dx = dp = None
+    if needs[0]:
+        if np.any(p == 0):  # x ** 0 = 1 is flat, even at x = 0 where p * x ** (p - 1) = 0 * inf
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dx = np.where(p == 0, 0, g * (p * x ** (p - 1)))
+        else:
+            dx = g * (p * x ** (p - 1))
+    if len(needs) == 2 and needs[1]:
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf is replaced below
+            dp = g * (y * np.log(x))
+        dp = np.where((x == 0) & (p >= 0), 0, dp)
+    return (dx, dp)[:len(needs)]
+
+
+def sqrt(x: Operand) -> Tensor:
+    """y = sqrt(x);  dx = g / (2 y)  (inf at x = 0, where the slope is infinite)"""
+    y = np.sqrt(_value(x))
+    return _record(sqrt, y, (x,), _sqrt_backward, (y,))
+
+
+def _sqrt_backward(g, needs, y):
+    return (g / (2 * y),)
+
+
+def abs(x: Operand) -> Tensor:
+    """y = |x|;  dx = g * sign(x)  (0 at x = 0, as in PyTorch)
+
+    At x = 0 the slope jumps from -1 to 1; 0, the average of the two sides, is what PyTorch
+    and JAX use. It is exactly 0 there, even when g holds an inf.
+    """
+    xv = _value(x)
+    return _record(abs, np.abs(xv), (x,), _abs_backward, (xv,))
+
+
+def _abs_backward(g, needs, x):
+    return (np.where(x > 0, g, np.where(x < 0, -g, 0)),)
+
+
+def clip(x: Operand, low=None, high=None) -> Tensor:
+    """y = min(max(x, low), high);  dx = g where low <= x <= high, else 0
+
+    ``low`` and ``high`` are numbers or arrays (constants, no gradient); either may be None
+    for no bound. A point on a bound passes its gradient, as in PyTorch's ``clamp``.
+    """
+    if low is None and high is None:
+        raise ValueError("clip: low and high are both None; give at least one bound")
+    xv = _value(x)
+    lo = -np.inf if low is None else _value(low)
+    hi = np.inf if high is None else _value(high)
+    inside = (xv >= lo) & (xv <= hi)
+    return _record(clip, np.clip(xv, lo, hi), (x,), _clip_backward, (inside,))
+
+
+def _clip_backward(g, needs, inside):
+    return (np.where(inside, g, 0),)
 
 
 def exp(x: Operand) -> Tensor:
@@ -489,7 +607,8 @@ def _log_backward(g, needs, x):
 def maximum(a: Operand, b: Operand) -> Tensor:
     """y = maximum(a, b);  da = g * [a > b],  db = g * [b > a]; a tie sends g/2 to each
 
-    Splitting a tie half and half is the average of the two one-sided derivatives.
+    Splitting a tie half and half is the average of the two one-sided derivatives (as
+    ``torch.maximum`` does). The losing side gets exactly 0, even where g holds an inf.
     """
     av, bv = _values(a, b)
     return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, (av, bv))
@@ -499,19 +618,35 @@ def _maximum_backward(g, needs, a, b):
     a_needs, b_needs = needs
     ties = a == b
     if ties.any():  # rare for real numbers: only then pay for the half shares
-        a_share = ((a > b) + 0.5 * ties).astype(g.dtype)
-        da = g * a_share if a_needs else None
-        db = g * (1 - a_share) if b_needs else None
+        half = 0.5 * g
+        da = np.where(a > b, g, np.where(ties, half, 0)) if a_needs else None
+        db = np.where(b > a, g, np.where(ties, half, 0)) if b_needs else None
     else:
-        da = g * (a > b) if a_needs else None
-        db = g * (b > a) if b_needs else None
+        da = np.where(a > b, g, 0) if a_needs else None
+        db = np.where(b > a, g, 0) if b_needs else None
+    return da, db
+
+
+def minimum(a: Operand, b: Operand) -> Tensor:
+    """y = minimum(a, b);  da = g * [a < b],  db = g * [b < a]; a tie sends g/2 to each
+
+    The rule is maximum's with its two gradients swapped: a gets what maximum would send b.
+    """
+    av, bv = _values(a, b)
+    return _record(minimum, np.minimum(av, bv), (a, b), _minimum_backward, (av, bv))
+
+
+def _minimum_backward(g, needs, a, b):
+    db, da = _maximum_backward(g, needs[::-1], a, b)
     return da, db
 
 
 def where(condition, a: Operand, b: Operand) -> Tensor:
     """y = a where condition else b;  da = g where condition else 0,  db = the rest of g
 
-    ``condition`` is a boolean array (or Tensor) and gets no gradient.
+    ``condition`` is a boolean array (or Tensor) and gets no gradient. The branch not taken
+    gets exactly 0, whatever g holds (an inf in g must not become inf * 0 = nan there):
+    functional.py relies on it to feed a stand-in to a log or an exp.
     """
     cond = np.asarray(_value(condition), dtype=bool)
     av, bv = _values(a, b)
@@ -519,17 +654,18 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
 
 
 def _where_backward(g, needs, cond):
-    # g * mask gives np.where(cond, g, 0) for any finite g, several times faster: a select
-    # branches on every element, a product does not.
-    return (g * cond if needs[0] else None), (g * ~cond if needs[1] else None)
+    da = np.where(cond, g, 0) if needs[0] else None
+    db = np.where(cond, 0, g) if needs[1] else None
+    return da, db
 
 
 # ---- reductions -----------------------------------------------------------------------------
-def sum(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
+def sum(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
     xv = np.asarray(_value(x))
-    y = xv.sum(axis=axis, keepdims=True)  # the summed axes kept with size 1, for backward
-    out = y if keepdims else y.reshape(_dropped(y.shape, axis))
+    axes = _axes("sum", _axis_arg("sum", axis, dim), xv.shape)
+    y = xv.sum(axis=axes, keepdims=True)  # the summed axes kept with size 1, for backward
+    out = y if keepdims else y.reshape(_dropped(y.shape, axes))
     return _record(sum, out, (x,), _sum_backward, (y.shape, xv.shape))  # shapes, no arrays
 
 
@@ -537,26 +673,90 @@ def _sum_backward(g, needs, kept_shape, x_shape):
     return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
 
 
-def max(x: Operand, axis=None, keepdims: bool = False) -> Tensor:
+def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
     xv = np.asarray(_value(x))
-    y = xv.max(axis=axis, keepdims=True)  # the reduced axes kept with size 1, for backward
-    out = y if keepdims else y.reshape(_dropped(y.shape, axis))
-    return _record(max, out, (x,), _max_backward, (xv, y, axis))
+    axes = _axes("max", _axis_arg("max", axis, dim), xv.shape)
+    with _named_errors("max"):  # the max of nothing
+        y = xv.max(axis=axes, keepdims=True)  # the reduced axes kept with size 1, for backward
+    out = y if keepdims else y.reshape(_dropped(y.shape, axes))
+    return _record(max, out, (x,), _max_backward, (xv, y, axes))
 
 
-def _max_backward(g, needs, x, y, axis):
+def _max_backward(g, needs, x, y, axes):
     winners = x == y
-    return (winners * (g.reshape(y.shape) / winners.sum(axis=axis, keepdims=True)),)
+    if np.isnan(y).any():  # a nan is the max of its row (as in numpy and PyTorch): it gets g
+        winners |= np.isnan(x) & np.isnan(y)
+    share = g.reshape(y.shape) / winners.sum(axis=axes, keepdims=True)
+    return (np.where(winners, share, 0),)  # exactly 0 off the maximum, whatever g holds
 
 
-def _dropped(kept_shape: tuple, axis) -> tuple:
+def min(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    """y = min of x over axis = -max(-x);  dx = g at the minimum, tied minima share g equally"""
+    axis = _axis_arg("min", axis, dim)
+    with _renamed_errors("max", "min"):
+        return neg(max(neg(x), axis, keepdims))
+
+
+def argmax(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    """The index of the largest entry along ``axis`` (of the flattened x when None).
+
+    Not differentiable (an index does not move when x moves a little): returns an int64
+    Tensor that records nothing. Ties give the first index, as in numpy and PyTorch.
+    """
+    xv = np.asarray(_value(x))
+    axis = _axis_arg("argmax", axis, dim)
+    axes = _axes("argmax", axis, xv.shape)
+    if axes is not None and len(axes) != 1:
+        raise TypeError(f"argmax: axis must be one int or None, got {axis!r}")
+    with _named_errors("argmax"):
+        index = np.argmax(xv, axis=None if axes is None else axes[0], keepdims=keepdims)
+    return Tensor(np.asarray(index, dtype=np.int64))
+
+
+def _dropped(kept_shape: tuple, axes: tuple | None) -> tuple:
     """The shape of a reduction without keepdims: ``kept_shape`` minus the reduced axes."""
-    if axis is None:
+    if axes is None:
         return ()
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    reduced = {a % len(kept_shape) for a in axes}
-    return tuple(n for i, n in enumerate(kept_shape) if i not in reduced)
+    return tuple(n for i, n in enumerate(kept_shape) if i not in axes)
+
+
+def _axis_arg(op_name: str, axis, dim, default=None):
+    """``axis`` (numpy's spelling) or ``dim`` (PyTorch's): at most one of them, else ``default``."""
+    if dim is None:
+        return default if axis is None else axis
+    if axis is not None:
+        raise TypeError(f"{op_name}: got both axis={axis!r} and dim={dim!r}, two spellings of "
+                        f"the same argument; pass one")
+    return dim
+
+
+def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple | None:
+    """``axis`` (an int, a tuple of ints or None) as a tuple of axes of ``shape`` counted from 0.
+
+    Negative axes count from the end, as in numpy. None means every axis, and so does axis 0
+    or -1 of a 0-d tensor (as in PyTorch: summing a number over its one "axis" gives it back).
+    ``new_axis`` counts the axes of x with one more appended (where unsqueeze may put one).
+    """
+    if axis is None:
+        return None
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    ndim = len(shape) + new_axis
+    n = ndim or 1  # a 0-d tensor takes axis 0 and -1
+    where = f"{op_name}: axis (x has shape {shape})"
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{where} must be an integer or a tuple of integers, got {axis!r}")
+        if not -n <= a < n:
+            raise _AxisError(f"{where} must be an integer in [{-n}, {n - 1}], got {a}")
+    normal = tuple(int(a) % n for a in axes)
+    if len(set(normal)) != len(normal):
+        raise ValueError(f"{where} names an axis twice: {axis!r}")
+    return None if ndim == 0 else normal
+
+
+# numpy's own error for an axis out of range; catching IndexError or ValueError catches it
+_AxisError = getattr(np, "exceptions", np).AxisError
 
 
 # ---- matrix product -------------------------------------------------------------------------
@@ -630,8 +830,11 @@ def _reshape_backward(g, needs, x_shape):
 
 def transpose(x: Operand, axes=None) -> Tensor:
     """y = x with its axes permuted (reversed by default);  dx = g permuted back"""
+    xv = _value(x)
+    if axes is not None:
+        axes = _permutation("transpose", axes, np.ndim(xv))
     inverse = None if axes is None else tuple(np.argsort(axes))
-    y = np.transpose(_value(x), axes)
+    y = np.transpose(xv, axes)
     return _record(transpose, y, (x,), _transpose_backward, (inverse,))
 
 
@@ -639,8 +842,62 @@ def _transpose_backward(g, needs, inverse):
     return (np.transpose(g, inverse),)
 
 
-def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
-    """y = the inputs joined along axis;  dx_i = the slice of g that x_i filled"""
+def _permutation(op_name: str, axes, ndim: int) -> tuple:
+    """``axes`` with negative axes counted from the end, checked to be a permutation."""
+    ints = all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+    normal = tuple(int(a) % ndim if ints and -ndim <= a < ndim else a for a in axes)
+    if not ints or sorted(normal) != list(range(ndim)):
+        raise ValueError(f"{op_name}: axes {tuple(axes)} is not a permutation of the {ndim} "
+                         f"axes {tuple(range(ndim))} (negative axes count from the end)")
+    return normal
+
+
+def squeeze(x: Operand, axis=None, *, dim=None) -> Tensor:
+    """y = x without its axes of size 1 (only ``axis``, if given): a reshape on the tape
+
+    As in numpy, squeezing an axis whose size is not 1 is an error (PyTorch leaves it alone).
+    """
+    shape = _shape(x)
+    axis = _axis_arg("squeeze", axis, dim)
+    axes = _axes("squeeze", axis, shape)
+    if axes is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    for a in axes:
+        if shape[a] != 1:
+            raise ValueError(f"squeeze: axis {a} has size {shape[a]}, not 1 (shape {shape})")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def unsqueeze(x: Operand, axis=None, *, dim=None) -> Tensor:
+    """y = x with a new axis of size 1 at ``axis`` (-1 appends it): a reshape on the tape"""
+    shape = _shape(x)
+    axis = _axis_arg("unsqueeze", axis, dim)
+    if axis is None:
+        raise TypeError("unsqueeze: missing the axis where the new axis goes (axis= or dim=)")
+    position = _axes("unsqueeze", axis, shape, new_axis=True)[0]
+    return reshape(x, shape[:position] + (1,) + shape[position:])
+
+
+def flatten(x: Operand, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+    """y = x with the axes start_axis..end_axis (inclusive) merged into one: a reshape
+
+    As PyTorch's ``flatten(start_dim, end_dim)``; a 0-d x becomes shape (1,).
+    """
+    shape = _shape(x)
+    if not shape:
+        return reshape(x, (1,))
+    first = _axes("flatten", start_axis, shape)[0]
+    last = _axes("flatten", end_axis, shape)[0]
+    if first > last:
+        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
+                         f"for shape {shape}")
+    merged = math.prod(shape[first:last + 1])
+    return reshape(x, shape[:first] + (merged,) + shape[last + 1:])
+
+
+def concatenate(tensors: Sequence[Operand], axis: int | None = None, *, dim=None) -> Tensor:
+    """y = the inputs joined along axis (0 by default);  dx_i = the slice of g that x_i filled"""
+    axis = _axis_arg("concatenate", axis, dim, default=0)
     values = [_value(t) for t in _nonempty("concatenate", tensors)]
     with _named_errors("concatenate"):
         y = np.concatenate(values, axis=axis)
@@ -652,8 +909,9 @@ def _concatenate_backward(g, needs, ends, axis):
     return tuple(part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs))
 
 
-def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
-    """y = the inputs stacked along a new axis;  dx_i = g taken at position i of that axis"""
+def stack(tensors: Sequence[Operand], axis: int | None = None, *, dim=None) -> Tensor:
+    """y = the inputs stacked along a new axis (0 by default);  dx_i = g at position i of it"""
+    axis = _axis_arg("stack", axis, dim, default=0)
     with _named_errors("stack"):
         y = np.stack([_value(t) for t in _nonempty("stack", tensors)], axis=axis)
     return _record(stack, y, tuple(tensors), _stack_backward, (axis,))
@@ -676,3 +934,15 @@ def _named_errors(op_name: str) -> Iterator[None]:
         yield
     except (ValueError, IndexError) as err:
         raise type(err)(f"{op_name}: {err}") from None
+
+
+@contextlib.contextmanager
+def _renamed_errors(inner: str, outer: str) -> Iterator[None]:
+    """Errors raised by op ``inner`` while running as part of ``outer`` name ``outer``."""
+    try:
+        yield
+    except (ValueError, IndexError, TypeError) as err:
+        message = str(err)
+        if message.startswith(inner + ":"):
+            raise type(err)(outer + message[len(inner):]) from None
+        raise

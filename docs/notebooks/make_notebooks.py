@@ -24,6 +24,7 @@ Softmax turns logits z into probabilities p_k = exp(z_k) / sum_j exp(z_j). This 
 takes its derivative three ways: the whole Jacobian, the tape's vector-Jacobian product, and
 the tape node by node."""),
     ("code", """import numpy as np
+
 import tinygrad_xent as tx
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor
@@ -80,7 +81,7 @@ A classifier that knows nothing spreads its probability evenly over the C classe
 cross-entropy is log C. `nn.MLP` starts there (its last layer is scaled down), so the first
 loss sits on the chance line and everything below it is learned."""),
     ("code", """import math
-import numpy as np
+
 from tinygrad_xent import data, nn, optim, train
 
 x, y = data.spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0)
@@ -108,7 +109,9 @@ NT-Xent (SimCLR) asks each of the 2N views to pick out its partner among the oth
 a (2N - 1)-way cross-entropy over similarities divided by the temperature tau. When every
 embedding is the same, nothing can be told apart and the loss is log(2N - 1), chance."""),
     ("code", """import math
+
 import numpy as np
+
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor
 
