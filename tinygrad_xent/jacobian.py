@@ -63,7 +63,7 @@ def jacobian(f: Callable[[Tensor], Tensor], x) -> np.ndarray:
         for k in range(out.size):
             unit = np.zeros(out.size, dtype=out.dtype)
             unit[k] = 1.0  # e_k: the upstream gradient that picks output element k
-            leaf.grad = None
+            leaf.zero_grad()
             out.backward(unit.reshape(out.shape), retain_graph=k < out.size - 1)
             if leaf.grad is not None:  # None when output k does not depend on x
                 rows[k] = leaf.grad.reshape(-1)

@@ -182,13 +182,13 @@ class Optimizer:
         self.state = restored
         self.steps = steps
 
-    def _checked_state(self, name: str, i: int, p: Tensor, values) -> dict:
+    def _checked_state(self, name: str, i: int | np.integer, p: Tensor, values: object) -> dict:
         """One parameter's saved state, checked against ``STATE_KEYS`` and p, and copied."""
         if not isinstance(values, Mapping) or set(values) != set(self.STATE_KEYS):
             got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
             raise ValueError(f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, "
                              f"got {got}")
-        out = {}
+        out: dict[str, int | np.ndarray] = {}
         for key, value in values.items():
             if key == "step":
                 out[key] = check_number(name, f"state[{i}]['step']", value, 1, integer=True)
@@ -203,10 +203,10 @@ class Optimizer:
         return out
 
 
-def _weight_decay(group: dict, p: Tensor) -> np.ndarray:
+def _weight_decay(group: dict, p: Tensor, grad: np.ndarray) -> np.ndarray:
     """g = grad + weight_decay * p: the gradient of the loss plus the L2 penalty's,
     (weight_decay / 2) * |p|^2."""
-    return p.grad + group["weight_decay"] * p.data if group["weight_decay"] else p.grad
+    return grad + group["weight_decay"] * p.data if group["weight_decay"] else grad
 
 
 class SGD(Optimizer):
@@ -270,7 +270,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = _weight_decay(group, p)
+                g = _weight_decay(group, p, p.grad)
                 if momentum:
                     state = self.state.setdefault(p, {})
                     if "momentum_buffer" not in state:
@@ -341,7 +341,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = _weight_decay(group, p)
+                g = _weight_decay(group, p, p.grad)
                 if p not in self.state:  # m and v start at 0
                     self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
                                      "exp_avg_sq": np.zeros_like(p.data)}

@@ -18,10 +18,12 @@ from __future__ import annotations
 import math
 import os
 import sys
+from typing import Any
 
 import numpy as np
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.widgets import Slider
 
 from . import functional as F
@@ -44,7 +46,7 @@ class Explorer:
     values : name -> the numbers last drawn, as the tape gave them.
     """
 
-    SIZE = (12, 6)  # inches
+    SIZE: tuple[float, float] = (12, 6)  # inches
 
     def __init__(self, figure: Figure | None):
         if figure is None:
@@ -56,8 +58,9 @@ class Explorer:
         self.figure = figure
         self.sliders: dict[str, Slider] = {}
         self.bars: dict[str, list] = {}
-        self.lines: dict[str, object] = {}
-        self.values: dict[str, np.ndarray | float] = {}
+        self.lines: dict[str, Line2D] = {}
+        # Arrays and floats side by side, whatever each explorer draws.
+        self.values: dict[str, Any] = {}
 
     def _slider(self, name: str, rect: tuple, label: str, low: float, high: float,
                 start: float, step: float | None = None) -> None:

@@ -415,14 +415,11 @@ def select(lesson: int | None = None, source: str | None = None) -> list[tuple[i
     if source is not None and source not in SOURCES:
         raise ValueError(f"textbook: --source {source!r} is not a source; choose one of "
                          f"{', '.join(SOURCES)}")
-    chosen = []
-    for number, each in enumerate(LESSONS, start=1):
-        if lesson in (None, number) and source in (None, each.source):
-            chosen.append((number, each))
-    if not chosen:
+    if lesson is not None and source is not None and LESSONS[lesson - 1].source != source:
         raise ValueError(f"textbook: lesson {lesson} is not from --source {source!r} (it is "
                          f"from {LESSONS[lesson - 1].source!r})")
-    return chosen
+    return [(number, each) for number, each in enumerate(LESSONS, start=1)
+            if lesson in (None, number) and source in (None, each.source)]
 
 
 def _print_row(what: str, ours: str, book: str, note: str = "") -> None:

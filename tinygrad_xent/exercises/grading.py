@@ -134,7 +134,7 @@ class _NotStarted(Exception):
     """The learner's function raised NotImplementedError."""
 
 
-def grade(exercise: Exercise, fn: Callable) -> Result:
+def grade(exercise: Exercise, fn: object) -> Result:
     """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
     name = exercise.name
     if not callable(fn):
@@ -286,7 +286,7 @@ def _copies(args: dict) -> dict:
     return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
 
 
-def _learner_line(fn, err: Exception) -> str:
+def _learner_line(fn, err: BaseException) -> str:
     """`` (at line 12: return g * y)``: the last line of the learner's own file it reached."""
     filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == filename]
@@ -380,7 +380,7 @@ def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _hint_values(case: Case, expected: np.ndarray) -> dict:
     """What a hint's text may name: the shape expected and the case's sizes."""
-    values = {"shape": expected.shape}
+    values: dict[str, tuple | int] = {"shape": expected.shape}
     for key, value in case.args.items():
         if isinstance(value, np.ndarray):
             values[f"{key}_shape"] = value.shape
