@@ -405,9 +405,23 @@ LESSONS = (
 def select(lesson: int | None = None, source: str | None = None) -> list[tuple[int, Lesson]]:
     """The lessons to print, numbered from 1: all, one by number, or those of one source.
 
+    Parameters
+    ----------
+    lesson : int or None
+        One lesson's number, from 1; None for every lesson.
+    source : str or None
+        A name in :data:`SOURCES`; None for every source.
+
+    Returns
+    -------
+    list of (int, Lesson)
+        Each chosen lesson with its number, in order.
+
     Raises
     ------
-    ValueError naming the argument, the value given and the valid ones.
+    ValueError
+        Naming the argument, the value given and the valid ones, for a lesson number or a
+        source that does not exist, or a lesson that is not from the source given.
     """
     if lesson is not None and not 1 <= lesson <= len(LESSONS):
         raise ValueError(f"textbook: --lesson {lesson} does not exist; choose 1 to "
