@@ -218,7 +218,9 @@ def test_check_number(kwargs, value, message):
 
 
 def test_check_number_returns_python_numbers():
+    """The types its overloads promise: a float unless integer=True, then an int."""
     assert type(check_number("f", "a", np.float32(0.5))) is float
+    assert type(check_number("f", "a", 3)) is float
     assert type(check_number("f", "a", np.int64(3), integer=True)) is int
 
 

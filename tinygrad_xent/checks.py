@@ -14,37 +14,73 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Literal, overload
 
 
-def check_number(caller: str, arg: str, value, low: float | None = None,
+# What check_number returns follows ``integer``: an int when it is True, a float when it is
+# False, either when it is only known at run time.
+@overload
+def check_number(caller: str, arg: str, value: object, low: float | None = None,
+                 high: float | None = None, *, integer: Literal[True], low_open: bool = False,
+                 high_open: bool = False) -> int:
+    ...
+
+
+@overload
+def check_number(caller: str, arg: str, value: object, low: float | None = None,
+                 high: float | None = None, *, integer: Literal[False] = False,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    ...
+
+
+@overload
+def check_number(caller: str, arg: str, value: object, low: float | None = None,
+                 high: float | None = None, *, integer: bool, low_open: bool = False,
+                 high_open: bool = False) -> float | int:
+    ...
+
+
+def check_number(caller: str, arg: str, value: object, low: float | None = None,
                  high: float | None = None, *, integer: bool = False, low_open: bool = False,
                  high_open: bool = False) -> float | int:
     """``value`` as a Python float (or int), after checking it is a finite number in range.
 
     Parameters
     ----------
-    caller : the public function's name, for the message.
-    arg : the argument's name, for the message.
-    value : what was given. bool is refused, although Python counts it as an int: True is
-        never meant as a learning rate or a size.
-    low, high : the bounds, None for none.
-    integer : require an int (numpy integers too); 2.5 and 2.0 are both refused.
-    low_open, high_open : exclude the bound itself (``> low`` instead of ``>= low``).
+    caller : str
+        The public function's name, for the message.
+    arg : str
+        The argument's name, for the message.
+    value : object
+        What was given. bool is refused, although Python counts it as an int: True is never
+        meant as a learning rate or a size.
+    low, high : float or None
+        The bounds, None for none.
+    integer : bool
+        Require an int (numpy integers too); 2.5 and 2.0 are both refused.
+    low_open, high_open : bool
+        Exclude the bound itself (``> low`` instead of ``>= low``).
 
     Returns
     -------
-    float(value), or int(value) when ``integer``.
+    float or int
+        float(value), or int(value) when ``integer``.
 
     Raises
     ------
-    TypeError if ``value`` is not a number (or not an integer when one is needed);
-    ValueError if it is nan, infinite or out of range.
+    TypeError
+        If ``value`` is not a number (or not an integer when one is needed).
+    ValueError
+        If it is nan, infinite or out of range.
     """
     allowed = _allowed(low, high, integer, low_open, high_open)
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
+    number: float | int
+    if not isinstance(value, bool) and integer and isinstance(value, numbers.Integral):
+        number = int(value)
+    elif not isinstance(value, bool) and not integer and isinstance(value, numbers.Real):
+        number = float(value)
+    else:
         raise TypeError(f"{caller}: {arg} must be {allowed}, got {_given(value)}")
-    number = int(value) if integer else float(value)
     too_low = low is not None and (number <= low if low_open else number < low)
     too_high = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or too_low or too_high:
@@ -52,7 +88,8 @@ def check_number(caller: str, arg: str, value, low: float | None = None,
     return number
 
 
-def _allowed(low, high, integer: bool, low_open: bool, high_open: bool) -> str:
+def _allowed(low: float | None, high: float | None, integer: bool, low_open: bool,
+             high_open: bool) -> str:
     """'an integer >= 1', 'a finite number > 0', 'in [0, 1)', ... for the message."""
     if low is not None and high is not None:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
@@ -71,9 +108,9 @@ def _bound(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _given(value) -> str:
+def _given(value: object) -> str:
     """A number as it reads (nan, 2.5, 1e+300); anything else with its type ('0.1', a str)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if not isinstance(value, bool) and isinstance(value, numbers.Real):
         return str(value)
     text = repr(value)
     text = text if len(text) <= 40 else text[:37] + "..."

@@ -499,10 +499,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return the exit status.
 
+    Parameters
+    ----------
+    argv : sequence of str or None
+        The command line without the program's name; None reads ``sys.argv[1:]``.
+
     Returns
     -------
-    0 on success, 1 if a run failed on the way (nan loss, out of memory, a file it could not
-    write), 2 for a usage error, 130 if interrupted with Ctrl-C.
+    int
+        0 on success, 1 if a run failed on the way (nan loss, out of memory, a file it could
+        not write), 2 for a usage error, 130 if interrupted with Ctrl-C.
     """
     try:
         args = build_parser().parse_args(argv)

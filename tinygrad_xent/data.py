@@ -223,9 +223,10 @@ def two_views(x: np.ndarray, rng, noise: float = 0.1, drop: float = 0.2,
     if image_shape is not None:
         if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
             raise TypeError(f"two_views: image_shape must be (H, W), got {image_shape!r}")
-        image_shape = tuple(check_number("two_views", f"image_shape[{i}]", size, 1,
-                                         integer=True) for i, size in enumerate(image_shape))
-        if image_shape[0] * image_shape[1] != x.shape[1]:
+        height, width = (check_number("two_views", f"image_shape[{i}]", size, 1, integer=True)
+                         for i, size in enumerate(image_shape))
+        image_shape = (height, width)
+        if height * width != x.shape[1]:
             raise ValueError(f"two_views: image_shape {image_shape} does not hold "
                              f"{x.shape[1]} features")
     rng = _rng("two_views", "rng", rng)

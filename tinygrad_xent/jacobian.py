@@ -23,24 +23,30 @@ def jacobian(f: Callable[[Tensor], Tensor], x) -> np.ndarray:
     e_k of the output: J^T e_k. So the Jacobian of an f with M output elements costs M
     backward passes over one recorded graph (kept with ``retain_graph=True`` until the last).
 
+    Any other leaf f reaches (a weight it closes over) keeps the ``.grad`` it had before the
+    call.
+
     Parameters
     ----------
-    f : a function of one Tensor returning a Tensor (of any shape, 0-d included), built from
+    f : callable
+        A function of one Tensor returning a Tensor (of any shape, 0-d included), built from
         the package's ops so that the tape records it.
-    x : a floating-point Tensor or numpy array, or Python numbers (float64): the point where J
-        is taken. f receives a fresh leaf holding a copy of x, so ``x`` and its ``.grad`` are
-        left as they are.
+    x : Tensor, array or number
+        A floating-point Tensor or numpy array, or Python numbers (float64): the point where
+        J is taken. f receives a fresh leaf holding a copy of x, so ``x`` and its ``.grad``
+        are left as they are.
 
     Returns
     -------
-    np.ndarray of shape ``f(x).shape + x.shape`` in x's dtype (float32 stays float32). For
-    softmax at [1.2, 2.3, 0.8] it is diag(p) - p p^T; an output that does not depend on x
-    gives zeros.
+    np.ndarray
+        Of shape ``f(x).shape + x.shape`` in x's dtype (float32 stays float32). For softmax
+        at [1.2, 2.3, 0.8] it is diag(p) - p p^T; an output that does not depend on x gives
+        zeros.
 
     Raises
     ------
-    TypeError if x is not floating point or f does not return a Tensor. Any other leaf f
-    reaches (a weight it closes over) keeps the ``.grad`` it had before the call.
+    TypeError
+        If x is not floating point or f does not return a Tensor.
     """
     if isinstance(x, (Tensor, np.ndarray, np.generic)):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
@@ -63,7 +69,7 @@ def jacobian(f: Callable[[Tensor], Tensor], x) -> np.ndarray:
         for k in range(out.size):
             unit = np.zeros(out.size, dtype=out.dtype)
             unit[k] = 1.0  # e_k: the upstream gradient that picks output element k
-            leaf.grad = None
+            leaf.zero_grad()
             out.backward(unit.reshape(out.shape), retain_graph=k < out.size - 1)
             if leaf.grad is not None:  # None when output k does not depend on x
                 rows[k] = leaf.grad.reshape(-1)

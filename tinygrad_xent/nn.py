@@ -42,6 +42,7 @@ class Module:
     training: bool = True
 
     def forward(self, x: Tensor) -> Tensor:
+        """The layer's output for input ``x``; each subclass writes it with ops."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
     def __call__(self, x) -> Tensor:
@@ -124,13 +125,16 @@ class Module:
 
         Parameters
         ----------
-        state : a mapping of names to arrays (or Tensors), e.g. ``tx.load(path)``.
+        state : Mapping of str to array or Tensor
+            Names to values, e.g. ``tx.load(path)``.
 
         Raises
         ------
-        TypeError if ``state`` is not a mapping.
-        ValueError naming every missing or unexpected key, every key whose shape differs (with
-        its shape in the state and in the model), and every value that is not a finite number.
+        TypeError
+            If ``state`` is not a mapping.
+        ValueError
+            Naming every missing or unexpected key, every key whose shape differs (with its
+            shape in the state and in the model), and every value that is not a finite number.
         """
         name = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping):
@@ -212,7 +216,8 @@ def manual_seed(seed: int) -> None:
 
     Parameters
     ----------
-    seed : an integer >= 0.
+    seed : int
+        The seed, an integer >= 0.
     """
     global _default_rng
     _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0,
@@ -248,16 +253,27 @@ class Linear(Module):
 
     W is stored inputs-by-outputs so the forward pass reads left to right like the math
     (frameworks that store (out, in) compute ``x @ W.T`` instead; the numbers are the same).
+    Both W and b start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
 
     Parameters
     ----------
-    in_features, out_features : sizes of the input and output feature axes.
-    bias : add the learnable bias b.
-    rng : None (the Generator :func:`manual_seed` seeds), an int seed, or a numpy Generator
-        for the initial values.
-    dtype : float64 (default) or float32; the parameters and outputs keep it.
+    in_features, out_features : int
+        Sizes of the input and output feature axes, each >= 1.
+    bias : bool
+        Add the learnable bias b.
+    rng : None, int or numpy.random.Generator
+        The initial values' source: None (the Generator :func:`manual_seed` seeds), an
+        int seed, or a numpy Generator.
+    dtype : numpy dtype
+        float64 (default) or float32; the parameters and outputs keep it.
 
-    Both W and b start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)].
+    Raises
+    ------
+    TypeError
+        Naming the argument, for a size that is not an integer, a bias that is not a bool, or
+        an rng or dtype of the wrong type.
+    ValueError
+        Naming the argument, for a size < 1 or a negative seed.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None,
@@ -279,6 +295,13 @@ class Linear(Module):
             self.bias = Tensor(b.astype(dtype), requires_grad=True)
 
     def forward(self, x) -> Tensor:
+        """y = x @ W + b for x of shape (..., in_features); y is (..., out_features).
+
+        Raises
+        ------
+        ValueError
+            If the last axis of ``x`` is not ``in_features`` long.
+        """
         x = x if isinstance(x, Tensor) else Tensor(x)
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear: input has shape {x.shape} but this layer needs "
@@ -295,6 +318,7 @@ class ReLU(Module):
     """y = max(x, 0), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
+        """max(x, 0), elementwise."""
         return F.relu(x)
 
     def __repr__(self) -> str:
@@ -305,6 +329,7 @@ class Tanh(Module):
     """y = tanh(x), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
+        """tanh(x), elementwise."""
         return F.tanh(x)
 
     def __repr__(self) -> str:
@@ -322,6 +347,7 @@ class Sequential(Module):
         self.layers = list(layers)
 
     def forward(self, x) -> Tensor:
+        """Each layer's output fed to the next, the last one's returned."""
         for layer in self.layers:
             x = layer(x)
         return x
@@ -358,16 +384,30 @@ class MLP(Sequential):
 
     Parameters
     ----------
-    sizes : feature sizes from input to output, e.g. ``[2, 100, 3]`` for 2 inputs, one hidden
+    sizes : list of int
+        Feature sizes from input to output, e.g. ``[2, 100, 3]`` for 2 inputs, one hidden
         layer of 100 units and 3 outputs (logits). ``[2, 3]`` is a linear model.
-    activation : "relu" or "tanh", between the Linear layers.
-    rng : None (the Generator :func:`manual_seed` seeds), an int seed, or a numpy Generator
-        for the initial values.
-    out_scale : factor (a finite number > 0) on the last layer's initial weight and bias.
-        Small (0.01) makes the logits near zero, so the softmax is near uniform and the first
+    activation : str
+        "relu" or "tanh", between the Linear layers.
+    rng : None, int or numpy.random.Generator
+        The initial values' source: None (the Generator :func:`manual_seed` seeds), an
+        int seed, or a numpy Generator.
+    out_scale : float
+        Factor (a finite number > 0) on the last layer's initial weight and bias. Small
+        (0.01) makes the logits near zero, so the softmax is near uniform and the first
         cross-entropy is near log C, the loss of guessing; 1.0 keeps the plain framework
         initialisation.
-    dtype : float64 (default) or float32.
+    dtype : numpy dtype
+        float64 (default) or float32.
+
+    Raises
+    ------
+    TypeError
+        Naming the argument, for sizes that are not a list of integers, or an out_scale, rng or
+        dtype of the wrong type.
+    ValueError
+        Naming the argument, for fewer than two sizes, a size < 1, an unknown activation, an
+        out_scale that is not > 0 or a negative seed.
     """
 
     def __init__(self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01,

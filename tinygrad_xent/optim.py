@@ -71,10 +71,21 @@ class Optimizer:
     def add_param_group(self, group: dict) -> None:
         """Add ``{"params": [...], setting: value, ...}``; settings left out take the defaults.
 
+        Parameters
+        ----------
+        group : dict
+            ``"params"`` (a Tensor or a list of them) and any of the settings the constructor
+            takes.
+
         Raises
         ------
-        TypeError or ValueError naming the group and the argument, for a parameter that is not
-        a leaf Tensor requiring grad, one already held, an unknown or out-of-range setting.
+        TypeError
+            Naming the group and the argument, for a group that is not a dict with
+            ``"params"``, a parameter that is not a leaf Tensor requiring grad, or a setting of
+            the wrong type.
+        ValueError
+            Naming the group and the argument, for empty params, a parameter already held, an
+            unknown setting or one out of its range.
         """
         name = type(self).__name__
         where = f"param_groups[{len(self.param_groups)}]"
@@ -117,6 +128,7 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
+        """Update every parameter that has a gradient, in place (each subclass's rule)."""
         raise NotImplementedError
 
     # ---- saving and restoring -------------------------------------------------------------
@@ -125,9 +137,10 @@ class Optimizer:
 
         Returns
         -------
-        ``{"state": {i: {key: value}}, "param_groups": [{setting: value, "params": [i, ...]}],
-        "steps": int}``, where ``i`` numbers the parameters in the order of :attr:`params`
-        and ``state`` holds only parameters that have stepped.
+        dict
+            "state": ``{i: {key: value}}``, only for parameters that have stepped;
+            "param_groups": ``[{setting: value, "params": [i, ...]}]``; "steps": an int. ``i``
+            numbers the parameters in the order of :attr:`params`.
         """
         index = {id(p): i for i, p in enumerate(self.params)}
         state = {index[id(p)]: copy.deepcopy(values) for p, values in self.state.items()}
@@ -143,9 +156,19 @@ class Optimizer:
         shape and finiteness), and nothing changes unless all of it fits. Arrays are copied and
         cast to their parameter's dtype.
 
+        Parameters
+        ----------
+        state_dict : Mapping
+            What :meth:`state_dict` returned, e.g. after a round trip through a file.
+
         Raises
         ------
-        TypeError or ValueError naming what does not fit.
+        TypeError
+            If ``state_dict`` is not a mapping with the keys of :meth:`state_dict`, or a
+            setting or step count has the wrong type.
+        ValueError
+            Naming what does not fit: the number of groups, the parameters of a group, a
+            setting, a state's keys, an array's shape or dtype, nan or inf.
         """
         name = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups",
@@ -182,13 +205,13 @@ class Optimizer:
         self.state = restored
         self.steps = steps
 
-    def _checked_state(self, name: str, i: int, p: Tensor, values) -> dict:
+    def _checked_state(self, name: str, i: int | np.integer, p: Tensor, values: object) -> dict:
         """One parameter's saved state, checked against ``STATE_KEYS`` and p, and copied."""
         if not isinstance(values, Mapping) or set(values) != set(self.STATE_KEYS):
             got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
             raise ValueError(f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, "
                              f"got {got}")
-        out = {}
+        out: dict[str, int | np.ndarray] = {}
         for key, value in values.items():
             if key == "step":
                 out[key] = check_number(name, f"state[{i}]['step']", value, 1, integer=True)
@@ -203,10 +226,10 @@ class Optimizer:
         return out
 
 
-def _weight_decay(group: dict, p: Tensor) -> np.ndarray:
+def _weight_decay(group: dict, p: Tensor, grad: np.ndarray) -> np.ndarray:
     """g = grad + weight_decay * p: the gradient of the loss plus the L2 penalty's,
     (weight_decay / 2) * |p|^2."""
-    return p.grad + group["weight_decay"] * p.data if group["weight_decay"] else p.grad
+    return grad + group["weight_decay"] * p.data if group["weight_decay"] else grad
 
 
 class SGD(Optimizer):
@@ -223,18 +246,29 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    params : iterable of leaf Tensors, usually ``model.parameters()``, or of parameter groups
-        (dicts with "params" and any of the settings below).
-    lr : learning rate, a finite number > 0.
-    momentum : μ in [0, 1); 0 is plain gradient descent.
-    dampening : how much of the new gradient the buffer takes, (1 - dampening); in [0, 1].
-    nesterov : Nesterov momentum (a bool); needs momentum > 0 and dampening == 0.
-    weight_decay : a finite number ≥ 0.
+    params : iterable of Tensors or of dicts
+        Leaf Tensors, usually ``model.parameters()``, or parameter groups (dicts with
+        "params" and any of the settings below).
+    lr : float
+        The learning rate, a finite number > 0.
+    momentum : float
+        μ in [0, 1); 0 is plain gradient descent.
+    dampening : float
+        How much of the new gradient the buffer takes, (1 - dampening); in [0, 1].
+    nesterov : bool
+        Nesterov momentum; needs momentum > 0 and dampening == 0.
+    weight_decay : float
+        A finite number ≥ 0.
 
     Raises
     ------
-    TypeError or ValueError naming the argument, the value given and what is allowed; a
-    ValueError for a parameter given twice.
+    TypeError
+        Naming the argument, the value given and what is allowed, for a setting of the wrong
+        type, params given as one Tensor or dict, or a parameter that is not a leaf Tensor
+        requiring grad.
+    ValueError
+        Naming the argument, the value given and what is allowed, for a setting out of its
+        range, no parameters, or a parameter given twice.
     """
 
     STATE_KEYS = ("momentum_buffer",)
@@ -270,7 +304,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = _weight_decay(group, p)
+                g = _weight_decay(group, p, p.grad)
                 if momentum:
                     state = self.state.setdefault(p, {})
                     if "momentum_buffer" not in state:
@@ -299,17 +333,26 @@ class Adam(Optimizer):
 
     Parameters
     ----------
-    params : iterable of leaf Tensors, or of parameter groups (dicts with "params" and any of
-        the settings below).
-    lr : learning rate, a finite number > 0.
-    betas : (beta1, beta2), each in [0, 1).
-    eps : a finite number ≥ 0, keeps the division finite where v_hat is 0.
-    weight_decay : a finite number ≥ 0, added to the gradient (L2, not the decoupled AdamW).
+    params : iterable of Tensors or of dicts
+        Leaf Tensors, or parameter groups (dicts with "params" and any of the settings below).
+    lr : float
+        The learning rate, a finite number > 0.
+    betas : (float, float)
+        (beta1, beta2), each in [0, 1).
+    eps : float
+        A finite number ≥ 0, keeps the division finite where v_hat is 0.
+    weight_decay : float
+        A finite number ≥ 0, added to the gradient (L2, not the decoupled AdamW).
 
     Raises
     ------
-    TypeError or ValueError naming the argument, the value given and what is allowed; a
-    ValueError for a parameter given twice.
+    TypeError
+        Naming the argument, the value given and what is allowed, for a setting of the wrong
+        type, params given as one Tensor or dict, or a parameter that is not a leaf Tensor
+        requiring grad.
+    ValueError
+        Naming the argument, the value given and what is allowed, for a setting out of its
+        range, no parameters, or a parameter given twice.
     """
 
     STATE_KEYS = ("step", "exp_avg", "exp_avg_sq")
@@ -341,7 +384,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = _weight_decay(group, p)
+                g = _weight_decay(group, p, p.grad)
                 if p not in self.state:  # m and v start at 0
                     self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
                                      "exp_avg_sq": np.zeros_like(p.data)}

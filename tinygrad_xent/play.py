@@ -18,10 +18,12 @@ from __future__ import annotations
 import math
 import os
 import sys
+from typing import Any
 
 import numpy as np
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.widgets import Slider
 
 from . import functional as F
@@ -37,14 +39,19 @@ class Explorer:
 
     Attributes
     ----------
-    figure : the matplotlib Figure.
-    sliders : name -> ``matplotlib.widgets.Slider``; ``set_val`` moves one and redraws.
-    bars : name -> the bar rectangles of a panel, in order (``get_height()`` is the value).
-    lines : name -> a Line2D whose data is the current point or curve.
-    values : name -> the numbers last drawn, as the tape gave them.
+    figure : matplotlib.figure.Figure
+        The figure everything is drawn on.
+    sliders : dict of str to matplotlib.widgets.Slider
+        By name; ``set_val`` moves one and redraws.
+    bars : dict of str to list of Rectangle
+        The bar rectangles of a panel, in order (``get_height()`` is the value).
+    lines : dict of str to matplotlib.lines.Line2D
+        A line whose data is the current point or curve.
+    values : dict of str to array or float
+        The numbers last drawn, as the tape gave them.
     """
 
-    SIZE = (12, 6)  # inches
+    SIZE: tuple[float, float] = (12, 6)  # inches
 
     def __init__(self, figure: Figure | None):
         if figure is None:
@@ -56,8 +63,8 @@ class Explorer:
         self.figure = figure
         self.sliders: dict[str, Slider] = {}
         self.bars: dict[str, list] = {}
-        self.lines: dict[str, object] = {}
-        self.values: dict[str, np.ndarray | float] = {}
+        self.lines: dict[str, Line2D] = {}
+        self.values: dict[str, Any] = {}
 
     def _slider(self, name: str, rect: tuple, label: str, low: float, high: float,
                 start: float, step: float | None = None) -> None:
@@ -300,9 +307,23 @@ def explorer(what: str, classes: int = 3, figure: Figure | None = None) -> Explo
 
     Parameters
     ----------
-    what : which explorer.
-    classes : the number of logits, 2 to 10, for "softmax" (the others ignore it).
-    figure : a Figure to draw on; by default a new one with no window (savefig renders it).
+    what : str
+        Which explorer: "softmax", "bce" or "temperature".
+    classes : int
+        The number of logits, 2 to 10, for "softmax" (the others ignore it).
+    figure : matplotlib.figure.Figure or None
+        A Figure to draw on; None makes a new one with no window (savefig renders it).
+
+    Returns
+    -------
+    Explorer
+        The explorer, drawn at its starting values.
+
+    Raises
+    ------
+    ValueError
+        If ``what`` is not an explorer's name, or it is "softmax" and ``classes`` is not in
+        [2, 10].
     """
     if what not in EXPLORERS:
         raise ValueError(f"explorer: what must be one of {sorted(EXPLORERS)}, got {what!r}")

@@ -405,9 +405,23 @@ LESSONS = (
 def select(lesson: int | None = None, source: str | None = None) -> list[tuple[int, Lesson]]:
     """The lessons to print, numbered from 1: all, one by number, or those of one source.
 
+    Parameters
+    ----------
+    lesson : int or None
+        One lesson's number, from 1; None for every lesson.
+    source : str or None
+        A name in :data:`SOURCES`; None for every source.
+
+    Returns
+    -------
+    list of (int, Lesson)
+        Each chosen lesson with its number, in order.
+
     Raises
     ------
-    ValueError naming the argument, the value given and the valid ones.
+    ValueError
+        Naming the argument, the value given and the valid ones, for a lesson number or a
+        source that does not exist, or a lesson that is not from the source given.
     """
     if lesson is not None and not 1 <= lesson <= len(LESSONS):
         raise ValueError(f"textbook: --lesson {lesson} does not exist; choose 1 to "
@@ -415,14 +429,11 @@ def select(lesson: int | None = None, source: str | None = None) -> list[tuple[i
     if source is not None and source not in SOURCES:
         raise ValueError(f"textbook: --source {source!r} is not a source; choose one of "
                          f"{', '.join(SOURCES)}")
-    chosen = []
-    for number, each in enumerate(LESSONS, start=1):
-        if lesson in (None, number) and source in (None, each.source):
-            chosen.append((number, each))
-    if not chosen:
+    if lesson is not None and source is not None and LESSONS[lesson - 1].source != source:
         raise ValueError(f"textbook: lesson {lesson} is not from --source {source!r} (it is "
                          f"from {LESSONS[lesson - 1].source!r})")
-    return chosen
+    return [(number, each) for number, each in enumerate(LESSONS, start=1)
+            if lesson in (None, number) and source in (None, each.source)]
 
 
 def _print_row(what: str, ours: str, book: str, note: str = "") -> None:

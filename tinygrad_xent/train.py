@@ -50,13 +50,19 @@ class History:
 
     Attributes
     ----------
-    loss : the loss at each step, of the batch that step saw, before its update.
-    accuracy : the share of that batch classified right at each step (nan if the targets are
-        not class labels).
-    chance : log C, the loss of a uniform guess over the C classes.
-    n_classes : C, the width of the model's output.
-    final_loss, final_accuracy : on all of (x, y) after the last step.
-    seconds : wall-clock time of the steps.
+    loss : list of float
+        The loss at each step, of the batch that step saw, before its update.
+    accuracy : list of float
+        The share of that batch classified right at each step (nan if the targets are not
+        class labels).
+    chance : float
+        log C, the loss of a uniform guess over the C classes.
+    n_classes : int
+        C, the width of the model's output.
+    final_loss, final_accuracy : float
+        On all of (x, y) after the last step.
+    seconds : float
+        Wall-clock time of the steps.
     """
 
     loss: list = field(default_factory=list)
@@ -93,11 +99,15 @@ def accuracy(logits, y) -> float:
 
     Parameters
     ----------
-    logits : (N, C) Tensor or array.  y : (N,) integer class labels.
+    logits : (N, C) Tensor or array
+        The scores of each row's classes.
+    y : (N,) Tensor or array of int
+        The class labels.
 
     Returns
     -------
-    float in [0, 1], or nan if ``y`` is not (N,) integer labels.
+    float
+        In [0, 1], or nan if ``y`` is not (N,) integer labels.
     """
     scores = logits.data if isinstance(logits, Tensor) else np.asarray(logits)
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
@@ -110,9 +120,23 @@ def accuracy(logits, y) -> float:
 def evaluate(model: Module, x, y, loss: Callable = F.cross_entropy) -> tuple[float, float]:
     """The loss and accuracy of ``model`` on (x, y), with nothing recorded on the tape.
 
+    Parameters
+    ----------
+    model : Module
+        Maps x (N, D) to logits (N, C).
+    x : (N, D) array or Tensor
+        The inputs.
+    y : (N,) array of int
+        The class labels (or whatever ``loss`` takes as its second argument).
+    loss : callable
+        ``loss(logits, y) -> scalar Tensor``; cross-entropy by default.
+
     Returns
     -------
-    (loss, accuracy) as Python floats.
+    loss : float
+        The loss over all of (x, y).
+    accuracy : float
+        As :func:`accuracy` gives it.
     """
     logits = model(Tensor(x))
     return float(loss(logits, y).item()), accuracy(logits, y)
@@ -120,34 +144,50 @@ def evaluate(model: Module, x, y, loss: Callable = F.cross_entropy) -> tuple[flo
 
 def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
         optimizer: Optimizer | None = None, steps: int = 1000, batch_size: int | None = None,
-        seed: int = 0, log_every: int = 100, print_fn: Callable = print) -> History:
+        seed: int | np.random.Generator = 0, log_every: int = 100,
+        print_fn: Callable = print) -> History:
     """Train ``model`` on (x, y): ``steps`` times, forward, loss, backward, optimizer step.
 
     Parameters
     ----------
-    model : a Module mapping x (N, D) to logits (N, C).
-    x : (N, D) inputs, array or Tensor (float32 stays float32).
-    y : (N,) integer class labels (or whatever ``loss`` takes as its second argument).
-    loss : ``loss(logits, y) -> scalar Tensor``; cross-entropy by default.
-    optimizer : an optimizer over ``model.parameters()``; default plain SGD with lr 0.1.
-    steps : number of updates, an integer >= 1.
-    batch_size : samples per step, drawn by reshuffling each pass; None or 0 is full batch
-        (and so is any size >= N); otherwise an integer >= 1.
-    seed : an integer >= 0 (or a numpy Generator) for the batch order (the model's initial
-        values come from its own rng).
-    log_every : print a progress line every this many steps (and at the first and last step);
-        0 prints nothing.
-    print_fn : where progress lines go.
+    model : Module
+        Maps x (N, D) to logits (N, C).
+    x : (N, D) array or Tensor
+        The inputs (float32 stays float32).
+    y : (N,) array of int
+        The class labels (or whatever ``loss`` takes as its second argument).
+    loss : callable
+        ``loss(logits, y) -> scalar Tensor``; cross-entropy by default.
+    optimizer : Optimizer or None
+        An optimizer over ``model.parameters()``; None is plain SGD with lr 0.1.
+    steps : int
+        The number of updates, >= 1.
+    batch_size : int or None
+        Samples per step, drawn by reshuffling each pass; None or 0 is full batch (and so is
+        any size >= N); otherwise an integer >= 1.
+    seed : int or numpy.random.Generator
+        An integer >= 0 or a Generator, for the batch order (the model's initial values come
+        from its own rng).
+    log_every : int
+        Print a progress line every this many steps (and at the first and last step); 0
+        prints nothing.
+    print_fn : callable
+        Where progress lines go.
 
     Returns
     -------
-    History of the per-step losses and accuracies, log C, and the final loss and accuracy.
+    History
+        The per-step losses and accuracies, log C, and the final loss and accuracy.
 
     Raises
     ------
-    TypeError or ValueError naming the argument for a setting out of its domain, for x and y
-    of different lengths or with no sample, and for nan or inf in x or y (found before step 0).
-    Diverged if the loss becomes nan or inf, naming the step.
+    TypeError
+        Naming the argument, for a setting of the wrong type (before step 0).
+    ValueError
+        Naming the argument, for a setting out of its domain, for x and y of different
+        lengths or with no sample, and for nan or inf in x or y (before step 0).
+    Diverged
+        If the loss becomes nan or inf, naming the step.
     """
     steps = check_number("fit", "steps", steps, 1, integer=True)
     log_every = check_number("fit", "log_every", log_every, 0, integer=True)

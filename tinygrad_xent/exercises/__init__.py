@@ -61,14 +61,22 @@ def check(name: str, fn: Callable) -> Result:
 
     Parameters
     ----------
-    name : the exercise, e.g. ``"exp_backward"`` (see ``EXERCISES``).
-    fn : the learner's function, with the signature the exercise's stub gives.
+    name : str
+        The exercise, e.g. ``"exp_backward"`` (see ``EXERCISES``).
+    fn : callable
+        The learner's function, with the signature the exercise's stub gives.
 
     Returns
     -------
-    A :class:`Result`: ``passed`` (bool), ``status`` ("passed", "failing", "not started") and
-    ``message``, the text printed: a pass, or the first wrong element (index, expected,
-    given) with a hint when the answer is a usual mistake.
+    Result
+        ``passed`` (bool), ``status`` ("passed", "failing", "not started") and ``message``,
+        the text printed: a pass, or the first wrong element (index, expected, given) with a
+        hint when the answer is a usual mistake.
+
+    Raises
+    ------
+    ValueError
+        If there is no exercise called ``name``, listing the valid names.
     """
     result = grade(find(name), fn)
     print(result.message)
@@ -102,18 +110,22 @@ def check_file(path: str, name: str | None = None) -> Result:
 
     Parameters
     ----------
-    path : a .py file defining the exercise's function.
-    name : the exercise; by default the file's name (``exp_backward.py``), else the one
-        exercise function the file defines.
+    path : str
+        A .py file defining the exercise's function.
+    name : str or None
+        The exercise; by default the file's name (``exp_backward.py``), else the one exercise
+        function the file defines.
 
     Returns
     -------
-    A :class:`Result`; a file that does not import (a syntax error, an exception at import)
-    or lacks the function is "failing", with a message saying why.
+    Result
+        The verdict; a file that does not import (a syntax error, an exception at import) or
+        lacks the function is "failing", with a message saying why.
 
     Raises
     ------
-    ValueError if ``path`` does not exist or names no exercise.
+    ValueError
+        If ``path`` does not exist or names no exercise.
     """
     if not os.path.isfile(path):
         raise ValueError(f"exercises: no file {path!r}")

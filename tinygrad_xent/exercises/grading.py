@@ -68,18 +68,28 @@ class Exercise:
 
     Attributes
     ----------
-    name : the function the learner writes, e.g. ``exp_backward``.
-    title : a few words, for ``exercise list``.
-    task : the stub's docstring: the task and the math it needs.
-    solution : the reference, named like the exercise; its docstring is the derivation.
-    forward : the same computation on the tape, from the learner's arguments, the
-        differentiated ones as leaf Tensors (and without ``g``).
-    wrt : the arguments whose gradients the function returns, in the order it returns them.
-    cases : the grading inputs, made fresh on each call.
-    mistakes : the usual wrong answers with their hints (a flipped sign is always checked).
-    pick : from the case's arguments and the full gradients (one per ``wrt``) to the one
-        array the function returns; by default it returns all of them.
-    returns : the names of what it returns; by default ``d`` + each name in ``wrt``.
+    name : str
+        The function the learner writes, e.g. ``exp_backward``.
+    title : str
+        A few words, for ``exercise list``.
+    task : str
+        The stub's docstring: the task and the math it needs.
+    solution : callable
+        The reference, named like the exercise; its docstring is the derivation.
+    forward : callable
+        The same computation on the tape, from the learner's arguments, the differentiated
+        ones as leaf Tensors (and without ``g``).
+    wrt : tuple of str
+        The arguments whose gradients the function returns, in the order it returns them.
+    cases : callable
+        Makes the grading inputs (a list of :class:`Case`), fresh on each call.
+    mistakes : tuple of Mistake
+        The usual wrong answers with their hints (a flipped sign is always checked).
+    pick : callable or None
+        From the case's arguments and the full gradients (one per ``wrt``) to the one array
+        the function returns; None (the default) returns all of them.
+    returns : tuple of str
+        The names of what it returns; by default ``d`` + each name in ``wrt``.
     """
 
     name: str
@@ -105,10 +115,13 @@ class Result:
 
     Attributes
     ----------
-    name : the exercise.
-    status : "passed", "failing" or "not started" (the function still raises
+    name : str
+        The exercise.
+    status : str
+        "passed", "failing" or "not started" (the function still raises
         NotImplementedError).
-    message : what to print: a pass, or the first wrong element and a hint.
+    message : str
+        What to print: a pass, or the first wrong element and a hint.
     """
 
     name: str
@@ -117,6 +130,7 @@ class Result:
 
     @property
     def passed(self) -> bool:
+        """True when every case agreed (``status`` is "passed")."""
         return self.status == "passed"
 
     def __str__(self) -> str:
@@ -134,7 +148,7 @@ class _NotStarted(Exception):
     """The learner's function raised NotImplementedError."""
 
 
-def grade(exercise: Exercise, fn: Callable) -> Result:
+def grade(exercise: Exercise, fn: object) -> Result:
     """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
     name = exercise.name
     if not callable(fn):
@@ -286,7 +300,7 @@ def _copies(args: dict) -> dict:
     return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
 
 
-def _learner_line(fn, err: Exception) -> str:
+def _learner_line(fn, err: BaseException) -> str:
     """`` (at line 12: return g * y)``: the last line of the learner's own file it reached."""
     filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == filename]
@@ -380,7 +394,7 @@ def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _hint_values(case: Case, expected: np.ndarray) -> dict:
     """What a hint's text may name: the shape expected and the case's sizes."""
-    values = {"shape": expected.shape}
+    values: dict[str, tuple | int] = {"shape": expected.shape}
     for key, value in case.args.items():
         if isinstance(value, np.ndarray):
             values[f"{key}_shape"] = value.shape
