@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import tensor as tensor_ops
 from .checks import check_number
 from .tensor import Tensor, _axes, _axis_arg, concatenate, maximum, where
 
@@ -84,7 +85,7 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
     count = float(loss.size if count is None else count)
     if count == 0:
         return where(True, np.full((), np.nan, total.dtype), total)
-    return total / Tensor(count, dtype=loss.dtype, name="count N")
+    return total / Tensor(np.asarray(count, dtype=loss.dtype), name="count N")
 
 
 def _reduce_samples(loss: Tensor, reduction: str, count: float | None,
@@ -146,17 +147,23 @@ def _softplus(x: Tensor) -> Tensor:
     return (exp_minus_m + (x - m).exp()).log() + m
 
 
-def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], at_plus_inf, at_minus_inf) -> Tensor:
+def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], limits: Callable[[], tuple]) -> Tensor:
     """f(x) for an elementwise f, with f's limits at x = +inf and x = -inf put in there.
 
     The shift m = max(x, 0) makes x - m = inf - inf = nan at x = +inf, so (rule 3) f is fed
-    0 at the infinite entries instead, and ``where`` puts in the limits, which may be arrays
-    broadcasting against x. Those entries get a gradient of exactly 0. A finite x costs one
-    look for infinities and nothing on the tape.
+    0 at the infinite entries instead, and ``where`` puts in the limits ``limits()`` gives
+    (at +inf, at -inf), which may be arrays broadcasting against x. Those entries get a
+    gradient of exactly 0. A finite x costs one sum (finite exactly when every entry is, but
+    for an overflow, which then takes the careful path) and nothing on the tape.
     """
-    infinite = np.isinf(x.data)
-    if not infinite.any():
+    with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf: the careful path below
+        finite = np.isfinite(x.data.sum())
+    if finite:
         return f(x)
+    infinite = np.isinf(x.data)
+    if not infinite.any():  # nan, or a sum that overflowed: nothing to put in
+        return f(x)
+    at_plus_inf, at_minus_inf = limits()
     limit = np.where(x.data > 0, at_plus_inf, at_minus_inf).astype(x.dtype, copy=False)
     return where(infinite, limit, f(where(infinite, 0.0, x)))
 
@@ -165,11 +172,10 @@ def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], at_plus_inf, at_minus
 def relu(x) -> Tensor:
     """ReLU: y = max(x, 0), with gradient 1 where x > 0 and 0 where x <= 0.
 
-    Written as ``where(x <= 0, 0, x)`` so that its tape is one readable node and every edge
-    comes out as PyTorch, JAX and tinygrad have it: the gradient at exactly 0 is 0 (the
-    ``maximum`` op would split that tie, 1/2), relu(-inf) = 0 (a product with a 0/1 mask
-    would give -inf * 0 = nan), relu(nan) = nan (nan <= 0 is False, so nan passes through),
-    and an inf arriving from above never reaches a negative input as nan.
+    The engine's ``relu`` op (tensor.py), one readable node on the tape, with every edge as
+    PyTorch, JAX and tinygrad have it: the gradient at exactly 0 is 0 (the ``maximum`` op
+    would split that tie, 1/2), relu(-inf) = 0, relu(nan) = nan, and an inf arriving from
+    above never reaches a negative input as nan.
 
     Parameters
     ----------
@@ -179,8 +185,7 @@ def relu(x) -> Tensor:
     -------
     Tensor of x's shape.
     """
-    x = _as_tensor("relu", "x", x)
-    return where(x.data <= 0, 0.0, x)
+    return tensor_ops.relu(_as_tensor("relu", "x", x))
 
 
 def _sigmoid(x: Tensor) -> Tensor:
@@ -206,7 +211,7 @@ def sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
-    return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, 1.0, 0.0)
+    return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, lambda: (1.0, 0.0))
 
 
 def _minus_softplus_of_minus(x: Tensor) -> Tensor:
@@ -230,7 +235,8 @@ def log_sigmoid(x) -> Tensor:
     -------
     Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus, 0.0, -np.inf)
+    return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus,
+                        lambda: (0.0, -np.inf))
 
 
 def tanh(x) -> Tensor:
@@ -262,7 +268,7 @@ def _class_axes(name: str, x: Tensor, axis, dim) -> tuple | None:
     return axes
 
 
-def _row_max(x: Tensor, axes: tuple | None) -> np.ndarray:
+def _row_max(x: Tensor, axes: tuple | None, shift: np.ndarray | None = None) -> np.ndarray:
     """The max along ``axes`` (kept as size-1 axes), as a constant for the gradient.
 
     log-sum-exp is unchanged by any shift c, LSE(x) = c + LSE(x - c), so its gradient does
@@ -270,13 +276,14 @@ def _row_max(x: Tensor, axes: tuple | None) -> np.ndarray:
     Choosing c = max makes the largest term exp(0) = 1, so exp never overflows and the sum is
     at least 1. A row that is entirely -inf is shifted by 0 instead (-inf - -inf is nan).
     """
-    shift = x.data.max(axis=axes, keepdims=True)  # on the data, off the tape: a constant
+    if shift is None:  # (the caller may have it already)
+        shift = x.data.max(axis=axes, keepdims=True)  # on the data, off the tape: a constant
     if (shift == -np.inf).any():
         shift = np.where(shift == -np.inf, 0.0, shift)
     return shift
 
 
-def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[[Tensor], Tensor],
+def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[..., Tensor],
                      limit: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
     """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
@@ -285,9 +292,10 @@ def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[[Tensor], Tens
     entries and ``count`` how many a row holds: the limit as they grow together. Every entry
     of such a row gets a gradient of exactly 0. A row without +inf costs nothing on the tape.
     """
+    row_max = x.data.max(axis=axes, keepdims=True)  # a row holding +inf has it as its max
+    if not (row_max == np.inf).any():
+        return f(x, shift=row_max)  # f shifts by the row max: computed once
     top = x.data == np.inf
-    if not top.any():
-        return f(x)
     count = top.sum(axis=axes, keepdims=True)
     rows = count > 0 if keepdims else (count > 0).reshape(_dropped_shape(x.shape, axes))
     limits = np.asarray(limit(top, count), dtype=x.dtype)
@@ -298,8 +306,8 @@ def _dropped_shape(shape: tuple, axes: tuple | None) -> tuple:
     return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def _logsumexp(x: Tensor, axes, keepdims: bool) -> Tensor:
-    shift = _row_max(x, axes)  # (..., 1, ...)
+def _logsumexp(x: Tensor, axes, keepdims: bool, shift: np.ndarray | None = None) -> Tensor:
+    shift = _row_max(x, axes, shift)  # (..., 1, ...)
     total = (x - Tensor(shift, name="row max")).exp().sum(axes, keepdims=keepdims)  # >= 1
     empty = total.data == 0  # rows that were entirely -inf
     if empty.any():
@@ -343,8 +351,8 @@ def _logsumexp_limit(top: np.ndarray, count: np.ndarray) -> float:
     return np.inf
 
 
-def _log_softmax(x: Tensor, axes) -> Tensor:
-    return x - _logsumexp(x, axes, keepdims=True)
+def _log_softmax(x: Tensor, axes, shift: np.ndarray | None = None) -> Tensor:
+    return x - _logsumexp(x, axes, keepdims=True, shift=shift)
 
 
 def log_softmax(x, axis=None, *, dim=None) -> Tensor:
@@ -379,8 +387,8 @@ def _log_softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
         return np.log(top / np.maximum(count, 1))
 
 
-def _softmax(x: Tensor, axes) -> Tensor:
-    e = (x - Tensor(_row_max(x, axes), name="row max")).exp()  # each row's largest: exp(0)
+def _softmax(x: Tensor, axes, shift: np.ndarray | None = None) -> Tensor:
+    e = (x - Tensor(_row_max(x, axes, shift), name="row max")).exp()  # each row's max: exp(0)
     total = e.sum(axes, keepdims=True)  # (..., 1, ...)
     empty = total.data == 0
     if empty.any():
@@ -769,7 +777,7 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
     name = "binary_cross_entropy_with_logits"
     x, y, w, pw = _bce_with_logits_arguments(name, logits, target, weight, pos_weight, reduction)
     terms = functools.partial(_bce_with_logits_terms, y=y, pw=pw)
-    loss = _with_limits(x, terms, *_bce_with_logits_limits(y, pw))  # elementwise, x's shape
+    loss = _with_limits(x, terms, functools.partial(_bce_with_logits_limits, y, pw))  # x's shape
     return _reduce(_weighted(loss, w), reduction)
 
 
