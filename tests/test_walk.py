@@ -105,10 +105,17 @@ def test_a_long_graph_past_the_record_threshold_gives_the_plain_gradients(n):
 
 
 # ---- the helper ------------------------------------------------------------------------------
+class _Node:
+    """As much of a tape node as Gradients reads: which inputs want a gradient."""
+
+    def __init__(self, *needs):
+        self.needs_input_grad = needs
+
+
 def test_gradients_adds_in_place_only_into_arrays_it_alone_holds():
-    a, b, popped = object(), object(), np.ones(3)
-    pending = Gradients("root", popped)
-    assert pending.pop("root") is popped  # the caller's array: not the walk's
+    root, a, b, popped = _Node(True), object(), object(), np.ones(3)
+    pending = Gradients(root, popped)
+    assert pending.pop(root) is popped  # the caller's array: not the walk's
     pending.add(a, popped)                # passed on as it is
     pending.add(a, np.full(3, 2.0))       # a rule's new array
     total = pending._pending[a]
@@ -122,12 +129,23 @@ def test_gradients_adds_in_place_only_into_arrays_it_alone_holds():
     np.testing.assert_array_equal(pending._pending[b], [2.0, 0.0, 5.0])  # repeats both count
 
 
+def test_the_gradient_passed_on_to_one_input_is_summed_into_in_place():
+    root, node, x = _Node(True), _Node(True, False), object()
+    pending = Gradients(root, np.ones(4))
+    pending.add(node, np.full(4, 2.0))  # a rule's new array: the walk's own
+    pending.pop(root)
+    popped = pending.pop(node)
+    pending.add(x, Scatter(np.array([1]), np.array([5.0]), (4,)))  # a pick of x, walked first
+    pending.add(x, popped)  # then sub passes its g on to x, its one input wanting a gradient
+    assert pending._pending[x] is popped  # the pick was added into it, no array of zeros
+    np.testing.assert_array_equal(popped, [2.0, 7.0, 2.0, 2.0])
+
+
 def test_the_same_array_handed_to_two_inputs_is_never_written_into():
-    first, second = object(), object()
-    g = np.ones(4)
-    pending = Gradients("node", g)
-    pending._owned.add("node")  # as if a rule had made it: the walk's alone
-    popped = pending.pop("node")
+    first, second, node = object(), object(), _Node(True, True)
+    pending = Gradients(_Node(True), np.ones(1))
+    pending.add(node, np.ones(4))  # a rule's new array: the walk's alone
+    popped = pending.pop(node)
     pending.add(first, popped)
     pending.add(second, popped)  # add hands the very same array to both inputs
     pending.add(first, np.full(4, 10.0))
@@ -137,7 +155,7 @@ def test_the_same_array_handed_to_two_inputs_is_never_written_into():
 
 def test_mixed_dtypes_sum_in_the_wider_dtype():
     key = object()
-    pending = Gradients("root", np.ones(2, np.float32))
+    pending = Gradients(_Node(True), np.ones(2, np.float32))
     pending.add(key, np.ones(2, np.float32))
     pending.add(key, np.full(2, 0.5))  # float64 arrives: the sum is float64, never truncated
     assert pending._pending[key].dtype == np.float64

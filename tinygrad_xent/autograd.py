@@ -304,34 +304,36 @@ class Gradients:
     def __init__(self, key, grad: np.ndarray):
         self._pending: dict[Any, np.ndarray | Scatter] = {key: grad}
         self._owned: set = set()
-        # The gradient taken out last, which the rule may pass on as it is, whether the walk
-        # held it alone, and the input that received it as its own (if one did).
+        # The gradient taken out last, which the rule may pass on as it is (sub hands g to a),
+        # and whether the walk may then write into it: only if it held it alone, and the rule
+        # can hand it to one input only (add gives the same g to a and to b).
         self._popped: np.ndarray | None = None
-        self._popped_owned = False
-        self._passed_to = None
+        self._popped_own = False
 
-    def pop(self, key) -> np.ndarray:
-        """Take out the complete gradient of ``key`` as a plain array."""
-        g = self._pending.pop(key)
+    def pop(self, node: Node) -> np.ndarray:
+        """Take out the complete gradient of ``node`` as a plain array."""
+        g = self._pending.pop(node)
         if isinstance(g, Scatter):
             g, owned = g.dense(), True
         else:
-            owned = key in self._owned
-        self._popped, self._popped_owned, self._passed_to = g, owned, None
+            owned = node in self._owned
+        self._popped = g
+        self._popped_own = owned and node.needs_input_grad.count(True) == 1
         return g
 
     def add(self, key, g) -> None:
         """Add ``g`` (already of ``key``'s shape) to the gradient pending for ``key``."""
         total = self._pending.get(key)
         if total is None:
-            self._store(key, g)
+            self._pending[key] = g
+            if self._own(g):
+                self._owned.add(key)
             return
         dtype = np.result_type(total.dtype, g.dtype)
         into: np.ndarray
         if key in self._owned and isinstance(total, np.ndarray) and total.dtype == dtype:
             into, other = total, g
-        elif (type(g) is np.ndarray and g.base is None and g is not self._popped
-              and g.dtype == dtype):  # a rule's new array (the popped one may go to another)
+        elif self._own(g) and g.dtype == dtype:
             into, other = g, total
         elif isinstance(total, Scatter):  # a new array, which is then the walk's own
             into, other = total.dense().astype(dtype, copy=False), g
@@ -344,17 +346,16 @@ class Gradients:
         self._owned.add(key)
         self._pending[key] = into
 
-    def _store(self, key, g) -> None:
-        """The first gradient for ``key``: kept as it is, and noted if only the walk holds it."""
-        self._pending[key] = g
-        if g is self._popped:  # passed on as it is
-            if self._popped_owned and self._passed_to is None:
-                self._owned.add(key)
-                self._passed_to = key
-            else:  # handed to a second input too: now neither may write into it
-                self._owned.discard(self._passed_to)
-        elif type(g) is np.ndarray and g.base is None:  # a rule's new array
-            self._owned.add(key)
+    def _own(self, g) -> bool:
+        """May the walk write into ``g``, which no pending entry holds yet?
+
+        A rule's new array, yes; the popped gradient passed on as it is, if the walk held it
+        alone and the rule gives it to one input only; a view, a Scatter or an array from
+        outside, never.
+        """
+        if g is self._popped:
+            return self._popped_own
+        return type(g) is np.ndarray and g.base is None
 
     def deposit_into_leaves(self) -> None:
         """Add each remaining gradient to its leaf's ``.grad``, in the leaf's dtype.

@@ -611,11 +611,11 @@ def _minus_log_probs(x: Tensor, safe_target: np.ndarray, w: np.ndarray | None,
     sum_c w_c (lse - x_c) = lse sum(w) - sum_c w_c x_c. A logit of +inf makes lse - x_y
     inf - inf; log_softmax then gives the limits instead (rule 3).
     """
-    if (x.data == np.inf).any():
+    lse = logsumexp(x, axis=1)  # (N, d...); +inf exactly for the rows holding a +inf
+    if np.isposinf(lse.data).any():
         log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +inf
         weighted = log_p if w is None else log_p * _class_axis_view(w, x.ndim)
         return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
-    lse = logsumexp(x, axis=1)  # (N, d...)
     minus_log_p_y = lse - _pick(x, safe_target)  # (N, d...)
     if eps == 0:
         return minus_log_p_y, None
