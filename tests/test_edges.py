@@ -68,6 +68,8 @@ def test_zero_d_tensors_take_every_op_that_takes_any_shape(name):
     y0.sum().backward()
     y1.sum().backward()
     assert x0.grad.shape == () and x1.grad.shape == (1,)
+    # arrays, not numpy scalars (what a ufunc returns for 0-d input): data[...] = works
+    assert type(y0.data) is np.ndarray and type(x0.grad) is np.ndarray
     np.testing.assert_allclose(np.ravel(x0.grad), x1.grad, rtol=1e-15)
     assert check(f, Tensor(np.array(0.4), requires_grad=True))
 

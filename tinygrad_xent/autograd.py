@@ -323,17 +323,21 @@ class Gradients:
 
     def add(self, key, g) -> None:
         """Add ``g`` (already of ``key``'s shape) to the gradient pending for ``key``."""
+        # May the walk write into g? A rule's new array, yes; the popped gradient passed on as
+        # it is, if the walk held it alone and the rule gives it to one input only; a view, a
+        # Scatter or an array from outside, never.
+        own = self._popped_own if g is self._popped else type(g) is np.ndarray and g.base is None
         total = self._pending.get(key)
         if total is None:
             self._pending[key] = g
-            if self._own(g):
+            if own:
                 self._owned.add(key)
             return
         dtype = np.result_type(total.dtype, g.dtype)
         into: np.ndarray
         if key in self._owned and isinstance(total, np.ndarray) and total.dtype == dtype:
             into, other = total, g
-        elif self._own(g) and g.dtype == dtype:
+        elif own and g.dtype == dtype:
             into, other = g, total
         elif isinstance(total, Scatter):  # a new array, which is then the walk's own
             into, other = total.dense().astype(dtype, copy=False), g
@@ -345,17 +349,6 @@ class Gradients:
             into += other
         self._owned.add(key)
         self._pending[key] = into
-
-    def _own(self, g) -> bool:
-        """May the walk write into ``g``, which no pending entry holds yet?
-
-        A rule's new array, yes; the popped gradient passed on as it is, if the walk held it
-        alone and the rule gives it to one input only; a view, a Scatter or an array from
-        outside, never.
-        """
-        if g is self._popped:
-            return self._popped_own
-        return type(g) is np.ndarray and g.base is None
 
     def deposit_into_leaves(self) -> None:
         """Add each remaining gradient to its leaf's ``.grad``, in the leaf's dtype.

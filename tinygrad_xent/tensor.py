@@ -364,7 +364,9 @@ def _values(a, b) -> tuple:
     1.x does so only when the other operand has at least one dimension; a 0-d float32 times
     2.0 becomes float64 there, so the number is first cast to the other's float dtype.
     """
-    av, bv = _value(a), _value(b)
+    # (a Tensor's data read here, not through _value: this runs for every binary op)
+    av = a.data if isinstance(a, Tensor) else _value(a)
+    bv = b.data if isinstance(b, Tensor) else _value(b)
     if _NUMPY_1:
         av, bv = _weak_number(av, bv), _weak_number(bv, av)
     return av, bv
@@ -402,6 +404,8 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
     gives the gradients of the inputs, computing only those whose ``needs`` entry is True;
     ``saved`` holds exactly what it needs and no more.
     """
+    if type(data) is not np.ndarray:  # numpy answers a 0-d input with a scalar: keep arrays
+        data = np.asarray(data)
     if autograd.modes_in_use:  # some thread is inside no_grad or detect_anomaly: is this one?
         modes = autograd.modes
         if modes.anomaly is not None:
