@@ -360,10 +360,10 @@ class Gradients:
             owned = isinstance(g, Scatter) or leaf in self._owned
             g = _dense(g)
             if leaf.grad is not None:
-                leaf.grad = np.add(leaf.grad, g, dtype=leaf.dtype)
-            elif owned and g.dtype == leaf.dtype:
+                leaf.grad = np.asarray(np.add(leaf.grad, g, dtype=leaf.dtype))
+            elif owned and type(g) is np.ndarray and g.dtype == leaf.dtype:
                 leaf.grad = g
-            else:
+            else:  # (np.array makes a 0-d array of a numpy scalar, which a 0-d rule may give)
                 leaf.grad = np.array(g, dtype=leaf.dtype)
 
 
