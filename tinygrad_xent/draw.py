@@ -23,6 +23,14 @@ from .tensor import Tensor
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    class Drawing(Figure):
+        """What :func:`draw` returns, for the type checker: the class itself is made by
+        ``_drawing_class`` on first use, once matplotlib is imported."""
+
+        summary: str
+
+        def save(self, path: str | os.PathLike, dpi: int = 130) -> None: ...
+
 # matplotlib is imported inside the functions that draw: it takes longer to import than the
 # rest of the package together, and `import tinygrad_xent` should not pay for it.
 
@@ -47,7 +55,7 @@ EDGE = {"leaf": "#3a6ea5", "constant": "#9a9a9a", "inner": "#b59b3e", "loss": "#
 
 
 def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
-         max_ops: int | None = MAX_OPS) -> Figure:
+         max_ops: int | None = MAX_OPS) -> Drawing:
     """Draw the graph that computed ``loss``: one box per tensor and per op, inputs on top.
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
@@ -140,8 +148,8 @@ class _Box:
         self.row = row
         # Neighbours as (box, offset): this box sits straight above or below an edge's other
         # end when its x is the neighbour's x plus the offset (nonzero for an op's inputs).
-        self.inputs = []
-        self.outputs = []
+        self.inputs: list[tuple[_Box, float]] = []
+        self.outputs: list[tuple[_Box, float]] = []
         self.x = 0.0          # centre, inches
         self.y = 0.0          # top edge, inches from the top of the picture
         chars = max((len(text) for text, _ in lines), default=0)
@@ -162,7 +170,7 @@ class _Graph:
     """
 
     def __init__(self, loss: Tensor, nodes: list, max_ops: int | None):
-        self.walked = loss.node.walked
+        self.walked = nodes[-1].walked  # the tape ends with the loss's node
         self.backward_done = self.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
         self.edges: list = []
@@ -345,7 +353,7 @@ class _Graph:
             box.x = x - shift
 
     # ---- drawing ----------------------------------------------------------------------------
-    def render(self) -> Figure:
+    def render(self) -> Drawing:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         margin, header = 0.25, 0.55
@@ -421,7 +429,7 @@ class _Graph:
 
 def _leaves_in_order(nodes: list) -> list:
     """The leaves the nodes read, each once, in the order of first use."""
-    found = {}
+    found: dict[int, Tensor] = {}
     for node in nodes:
         for parent in node.parents:
             if isinstance(parent, Tensor):

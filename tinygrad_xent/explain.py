@@ -66,7 +66,7 @@ def _cell() -> int | None:
     return None if shell is None else shell.execution_count
 
 
-def explain(loss: Tensor, file: TextIO | None = _STDOUT,
+def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
             max_nodes: int | None = MAX_NODES) -> Explanation:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
@@ -102,7 +102,7 @@ def explain(loss: Tensor, file: TextIO | None = _STDOUT,
         raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got "
                          f"{max_nodes!r}")
     text = Explanation(_explain(loss, max_nodes))
-    if file is _STDOUT:
+    if isinstance(file, _Stdout):
         file = sys.stdout
     if file is not None:
         print(text, file=file)
@@ -116,13 +116,14 @@ def _explain(loss: Tensor, max_nodes: int | None) -> str:
     if not nodes:
         return ("explain: nothing to explain: no op that needs a gradient leads to this tensor "
                 "(is it a leaf, or did its inputs lack requires_grad=True?)")
-    if not loss.node.walked:
+    if not nodes[-1].walked:  # the tape ends with the loss's node
         return ("explain: backward has not run through this graph yet; call loss.backward() "
                 "first, then tx.explain(loss)")
     if any(node.grad_out is None for node in nodes):
         return _no_records(nodes)
     labels = _Labels(nodes)
-    uses = {}  # id(node) -> how many inputs of later nodes it feeds: its g sums that many
+    # id(node) -> how many inputs of later nodes it feeds: its g sums that many
+    uses: dict[int, int] = {}
     for node in nodes:
         for parent in node.parents:
             if isinstance(parent, Node):
@@ -167,6 +168,8 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     rows.append((arriving, format_values(node.grad_out)))
     rows.append(("rule", node.rule))
     constants = node.constants or (None,) * len(node.parents)
+    # The walk sets grads_in together with grad_out, which _explain checked for every node.
+    assert node.grads_in is not None
     inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in,
                       constants))
     for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:
@@ -254,7 +257,7 @@ class _Labels:
 
     def __init__(self, nodes: list):
         self.positions = {id(node): i for i, node in enumerate(nodes)}
-        leaves = {}
+        leaves: dict[int, Tensor] = {}
         for node in nodes:
             for parent in node.parents:
                 if isinstance(parent, Tensor):

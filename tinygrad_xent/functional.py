@@ -277,7 +277,7 @@ def _row_max(x: Tensor, axes: tuple | None) -> np.ndarray:
 
 
 def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[[Tensor], Tensor],
-                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
+                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray | float]) -> Tensor:
     """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
     x - max is inf - inf = nan at a +inf entry, so (rule 3) f is fed 0 there instead, and
@@ -495,7 +495,9 @@ def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndar
 
 def _pick(x: Tensor, safe_target: np.ndarray) -> Tensor:
     """x[i, y_i, d1, ...]: the entry of each sample's target class (class axis 1)."""
-    grids = np.indices(safe_target.shape, sparse=True)  # arange for each non-class axis
+    # arange for each non-class axis. Annotated because numpy's stubs read a shape of unknown
+    # length as () and type the result an empty tuple.
+    grids: tuple[np.ndarray, ...] = np.indices(safe_target.shape, sparse=True)
     return x[(grids[0], safe_target) + tuple(grids[1:])]  # (N, d1, ...)
 
 
