@@ -72,20 +72,28 @@ def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
 
     Parameters
     ----------
-    loss : the Tensor whose graph to draw (usually a scalar loss).
-    path : if given, a PNG is written there (atomically: a temporary file, then renamed).
-    dpi : resolution of the PNG (lowered if a side would pass 5000 pixels).
-    max_ops : how many ops to draw at most (None: all of them, which may be unreadable).
+    loss : Tensor
+        The tensor whose graph to draw (usually a scalar loss).
+    path : str or os.PathLike, optional
+        If given, a PNG is written there (atomically: a temporary file, then renamed).
+    dpi : int
+        Resolution of the PNG (lowered if a side would pass 5000 pixels).
+    max_ops : int or None
+        How many ops to draw at most (None: all of them, which may be unreadable).
 
     Returns
     -------
-    A :class:`Drawing`: a matplotlib ``Figure`` that a Jupyter notebook shows as the picture
-    (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
+    Drawing
+        A matplotlib ``Figure`` that a Jupyter notebook shows as the picture
+        (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor; ValueError if no op that needs a gradient leads to
-    ``loss``, or if ``max_ops`` is not None or >= 1.
+    TypeError
+        If ``loss`` is not a Tensor.
+    ValueError
+        If no op that needs a gradient leads to ``loss``, or if ``max_ops`` is neither None
+        nor an integer >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"draw: loss must be a Tensor, got {type(loss).__name__}")

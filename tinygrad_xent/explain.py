@@ -81,19 +81,26 @@ def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
 
     Parameters
     ----------
-    loss : the Tensor ``backward()`` was called on (usually a scalar).
-    file : where to print; ``sys.stdout`` by default, ``None`` to print nothing.
-    max_nodes : print the blocks of at most this many nodes (the ones nearest the loss) and
-        say how many were left out; ``None`` prints every one. The leaves' closing block
-        lists at most 20 leaves, likewise.
+    loss : Tensor
+        The tensor ``backward()`` was called on (usually a scalar).
+    file : text stream or None
+        Where to print; ``sys.stdout`` by default, ``None`` to print nothing.
+    max_nodes : int or None
+        Print the blocks of at most this many nodes (the ones nearest the loss) and say how
+        many were left out; ``None`` prints every one. The leaves' closing block lists at
+        most 20 leaves, likewise.
 
     Returns
     -------
-    The text (an :class:`Explanation`, a ``str``), so it can be inspected or saved.
+    Explanation
+        The text (a ``str``), so it can be inspected or saved.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor; ValueError if ``max_nodes`` is not None or >= 1.
+    TypeError
+        If ``loss`` is not a Tensor.
+    ValueError
+        If ``max_nodes`` is neither None nor an integer >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
@@ -306,7 +313,8 @@ def worked_example(name: str) -> Tensor:
 
     Parameters
     ----------
-    name : "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
+    name : {"ce", "softmax", "bce", "nt_xent"}
+        "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
         gradient is softmax - one_hot = [0.2139, -0.3573, 0.1434]); "softmax": softmax alone,
         p = softmax([1.2, 2.3, 0.8]), backpropagated with g = [0, 1, 0] (the gradient of
         p_1), so the leaf receives row 1 of the Jacobian, p_1 (one_hot(1) - p) =
@@ -316,11 +324,13 @@ def worked_example(name: str) -> Tensor:
 
     Returns
     -------
-    The loss (for "softmax" the probabilities p), after its backward.
+    Tensor
+        The loss (for "softmax" the probabilities p), after its backward.
 
     Raises
     ------
-    ValueError for an unknown name.
+    ValueError
+        For an unknown name.
     """
     if name == "ce":
         loss = F.cross_entropy(Tensor([1.2, 2.3, 0.8], requires_grad=True), 1)

@@ -30,23 +30,33 @@ class Tensor:
 
     Parameters
     ----------
-    data : array-like. Python numbers and lists become float64; a numpy array keeps its dtype
-        (float32 stays float32, integers stay integers) and shares its memory, like
+    data : array-like or Tensor
+        Python numbers and lists become float64; a numpy array keeps its dtype (float32
+        stays float32, integers stay integers) and shares its memory, like
         ``torch.from_numpy``.
-    requires_grad : bool. If True the tensor is a leaf whose ``.grad`` receives gradients.
-        Only floating-point tensors can require grad.
-    dtype : optional numpy dtype to convert ``data`` to.
-    name : optional name, shown by ``tx.explain`` and ``tx.draw``: nn layers name their
-        parameters by their path in the model (``layers.0.weight``), and the losses name the
-        constants they make (the row max of log-sum-exp).
+    requires_grad : bool
+        If True the tensor is a leaf whose ``.grad`` receives gradients. Only floating-point
+        tensors can require grad.
+    dtype : numpy dtype, optional
+        The dtype to convert ``data`` to.
+    name : str, optional
+        Shown by ``tx.explain`` and ``tx.draw``: nn layers name their parameters by their
+        path in the model (``layers.0.weight``), and the losses name the constants they make
+        (the row max of log-sum-exp).
 
     Attributes
     ----------
-    data : np.ndarray, the values.
-    grad : np.ndarray of ``data``'s shape and dtype, or None until a backward reaches this leaf.
-        Filled for leaves only; ``tx.explain`` shows the gradients of everything in between.
-    node : the tape node of the op that made this tensor, or None for a leaf.
-    name : str or None.
+    data : np.ndarray
+        The values.
+    grad : np.ndarray or None
+        Of ``data``'s shape and dtype, or None until a backward reaches this leaf. Filled
+        for leaves only; ``tx.explain`` shows the gradients of everything in between.
+    requires_grad : bool
+        Whether gradients flow to (a leaf) or through (an op's output) this tensor.
+    node : Node or None
+        The tape node of the op that made this tensor, or None for a leaf.
+    name : str or None
+        The name given, if any.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "node", "name", "__weakref__")
@@ -161,9 +171,19 @@ class Tensor:
 
         Parameters
         ----------
-        grad : the gradient of the final scalar w.r.t. this tensor, of this tensor's shape.
+        grad : array-like or Tensor, optional
+            The gradient of the final scalar w.r.t. this tensor, of this tensor's shape.
             Optional for a one-element tensor, where it defaults to 1.0.
-        retain_graph : keep the graph (and the values explain shows) so it can be walked again.
+        retain_graph : bool
+            Keep the graph (and the values explain shows) so it can be walked again.
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad, or if it has more than one element and
+            ``grad`` is not given.
+        ValueError
+            If ``grad``'s shape is not this tensor's.
         """
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad (no input had "
@@ -245,21 +265,27 @@ class Tensor:
 
     # ---- methods: numpy's names, with PyTorch's dim= accepted wherever axis= is ------------
     def exp(self) -> Tensor:
+        """e ** x, elementwise: :func:`tinygrad_xent.tensor.exp`."""
         return exp(self)
 
     def log(self) -> Tensor:
+        """The natural log, elementwise: :func:`tinygrad_xent.tensor.log`."""
         return log(self)
 
     def sqrt(self) -> Tensor:
+        """The square root, elementwise: :func:`tinygrad_xent.tensor.sqrt`."""
         return sqrt(self)
 
     def abs(self) -> Tensor:
+        """|x|, elementwise: :func:`tinygrad_xent.tensor.abs`."""
         return abs(self)
 
     def clip(self, low=None, high=None) -> Tensor:
+        """x clipped to [low, high]: :func:`tinygrad_xent.tensor.clip`."""
         return clip(self, low, high)
 
     def sum(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The sum over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.sum`."""
         return sum(self, axis, keepdims, dim=dim)
 
     def mean(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
@@ -269,20 +295,25 @@ class Tensor:
         return sum(self, axes, keepdims) / count
 
     def max(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The max over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.max`."""
         return max(self, axis, keepdims, dim=dim)
 
     def min(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The min over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.min`."""
         return min(self, axis, keepdims, dim=dim)
 
     def argmax(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """Where the max is along ``axis`` (``dim``): :func:`tinygrad_xent.tensor.argmax`."""
         return argmax(self, axis, keepdims, dim=dim)
 
     def reshape(self, *shape) -> Tensor:
+        """The values in a new shape (ints or a tuple): :func:`tinygrad_xent.tensor.reshape`."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return reshape(self, shape)
 
     def transpose(self, *axes) -> Tensor:
+        """The axes permuted (default reversed): :func:`tinygrad_xent.tensor.transpose`."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return transpose(self, axes or None)
@@ -292,33 +323,41 @@ class Tensor:
         return transpose(self, None)
 
     def squeeze(self, axis=None, *, dim=None) -> Tensor:
+        """Without axes of size 1 (only ``axis``): :func:`tinygrad_xent.tensor.squeeze`."""
         return squeeze(self, axis, dim=dim)
 
     def unsqueeze(self, axis=None, *, dim=None) -> Tensor:
+        """A new axis of size 1 at ``axis``: :func:`tinygrad_xent.tensor.unsqueeze`."""
         return unsqueeze(self, axis, dim=dim)
 
     def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        """Axes start..end merged into one: :func:`tinygrad_xent.tensor.flatten`."""
         return flatten(self, start_axis, end_axis)
 
     # The activations live in functional.py, a layer above this one: each method imports it
     # when called, so importing tensor.py never imports functional.py.
     def relu(self) -> Tensor:
+        """max(x, 0): :func:`tinygrad_xent.functional.relu`."""
         from . import functional
         return functional.relu(self)
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-x)): :func:`tinygrad_xent.functional.sigmoid`."""
         from . import functional
         return functional.sigmoid(self)
 
     def tanh(self) -> Tensor:
+        """The hyperbolic tangent: :func:`tinygrad_xent.functional.tanh`."""
         from . import functional
         return functional.tanh(self)
 
     def softmax(self, axis=None, *, dim=None) -> Tensor:
+        """Softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.softmax`."""
         from . import functional
         return functional.softmax(self, axis, dim=dim)
 
     def log_softmax(self, axis=None, *, dim=None) -> Tensor:
+        """Log softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.log_softmax`."""
         from . import functional
         return functional.log_softmax(self, axis, dim=dim)
 
