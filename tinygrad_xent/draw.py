@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
         summary: str
 
-        def save(self, path: str | os.PathLike, dpi: int = 130) -> None: ...
+        def save(self, path: str | os.PathLike, dpi: int = 130) -> None:
+            ...
 
 # matplotlib is imported inside the functions that draw: it takes longer to import than the
 # rest of the package together, and `import tinygrad_xent` should not pay for it.

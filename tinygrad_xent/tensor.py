@@ -367,10 +367,17 @@ class Tensor:
 Operand: TypeAlias = Tensor | np.ndarray | np.number | float | int | Sequence
 
 
+# For the type checker: an array-like operand gives an array, a number may stay a number.
 @overload
-def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray: ...
+def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray:
+    ...
+
+
 @overload
-def _value(x: Operand) -> np.ndarray | np.number | float: ...
+def _value(x: Operand) -> np.ndarray | np.number | float:
+    ...
+
+
 def _value(x: Operand) -> np.ndarray | np.number | float:
     """The numpy value of an operand: a Tensor's data, an array, or a Python number as is.
 
@@ -544,8 +551,8 @@ def _div_backward(g, needs, b, y):
 
 def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
-    # Wrongly typed, and mypy is right: a Python number x gives a float as data, not an array
-    # (add(2.0, 3) does the same, unseen since _values returns a plain tuple).
+    # mypy is right here: for a Python number x, -x is a float, not the array a Tensor holds
+    # (add(2.0, 3) does the same; mypy cannot see it there, _values returns a plain tuple).
     return _record(neg, -_value(x), (x,), _neg_backward)  # type: ignore[arg-type]
 
 
@@ -779,12 +786,18 @@ def _axis_arg(op_name: str, axis, dim, default=None):
     return dim
 
 
+# For the type checker: with new_axis, x has at least one axis, so the result is never None.
 @overload
 def _axes(op_name: str, axis: object, shape: tuple, new_axis: Literal[True]) -> tuple[int, ...]:
     ...
+
+
 @overload
 def _axes(op_name: str, axis: object, shape: tuple, new_axis: bool = False) \
-        -> tuple[int, ...] | None: ...
+        -> tuple[int, ...] | None:
+    ...
+
+
 def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple[int, ...] | None:
     """``axis`` (an int, a tuple of ints or None) as a tuple of axes of ``shape`` counted from 0.
 
