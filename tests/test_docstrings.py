@@ -19,7 +19,9 @@ CONFORMANT = ["tinygrad_xent.data", "tinygrad_xent.plot", "tinygrad_xent.checkpo
               "tinygrad_xent.nn", "tinygrad_xent.optim", "tinygrad_xent.train",
               "tinygrad_xent.play", "tinygrad_xent.textbook", "tinygrad_xent.cli",
               "tinygrad_xent.jacobian", "tinygrad_xent.exercises",
-              "tinygrad_xent.exercises.grading"] + [
+              "tinygrad_xent.exercises.grading", "tinygrad_xent.functional",
+              "tinygrad_xent.explain", "tinygrad_xent.draw", "tinygrad_xent.autograd",
+              "tinygrad_xent.tensor"] + [
     f"tinygrad_xent.exercises.{name}" for name in [
         "exp_backward", "log_backward", "mul_backward", "sum_backward", "max_backward",
         "matmul_backward", "softmax_vjp", "cross_entropy_dscores", "bce_with_logits_grad",

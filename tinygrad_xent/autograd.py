@@ -28,7 +28,7 @@ import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -460,7 +460,7 @@ class _Anomaly:
     def __init__(self):
         self.ops_run = 0
 
-    def check_forward(self, op: Callable, inputs: tuple, out: np.ndarray) -> None:
+    def check_forward(self, op: Callable, inputs: Sequence[np.ndarray], out: np.ndarray) -> None:
         position = self.ops_run
         self.ops_run += 1
         if np.isfinite(out).all():

@@ -23,6 +23,15 @@ from .tensor import Tensor
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    class Drawing(Figure):
+        """What :func:`draw` returns, for the type checker: the class itself is made by
+        ``_drawing_class`` on first use, once matplotlib is imported."""
+
+        summary: str
+
+        def save(self, path: str | os.PathLike, dpi: int = 130) -> None:
+            ...
+
 # matplotlib is imported inside the functions that draw: it takes longer to import than the
 # rest of the package together, and `import tinygrad_xent` should not pay for it.
 
@@ -47,7 +56,7 @@ EDGE = {"leaf": "#3a6ea5", "constant": "#9a9a9a", "inner": "#b59b3e", "loss": "#
 
 
 def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
-         max_ops: int | None = MAX_OPS) -> Figure:
+         max_ops: int | None = MAX_OPS) -> Drawing:
     """Draw the graph that computed ``loss``: one box per tensor and per op, inputs on top.
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
@@ -64,20 +73,28 @@ def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
 
     Parameters
     ----------
-    loss : the Tensor whose graph to draw (usually a scalar loss).
-    path : if given, a PNG is written there (atomically: a temporary file, then renamed).
-    dpi : resolution of the PNG (lowered if a side would pass 5000 pixels).
-    max_ops : how many ops to draw at most (None: all of them, which may be unreadable).
+    loss : Tensor
+        The tensor whose graph to draw (usually a scalar loss).
+    path : str or os.PathLike, optional
+        If given, a PNG is written there (atomically: a temporary file, then renamed).
+    dpi : int
+        Resolution of the PNG (lowered if a side would pass 5000 pixels).
+    max_ops : int or None
+        How many ops to draw at most (None: all of them, which may be unreadable).
 
     Returns
     -------
-    A :class:`Drawing`: a matplotlib ``Figure`` that a Jupyter notebook shows as the picture
-    (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
+    Drawing
+        A matplotlib ``Figure`` that a Jupyter notebook shows as the picture
+        (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor; ValueError if no op that needs a gradient leads to
-    ``loss``, or if ``max_ops`` is not None or >= 1.
+    TypeError
+        If ``loss`` is not a Tensor.
+    ValueError
+        If no op that needs a gradient leads to ``loss``, or if ``max_ops`` is neither None
+        nor an integer >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"draw: loss must be a Tensor, got {type(loss).__name__}")
@@ -140,8 +157,8 @@ class _Box:
         self.row = row
         # Neighbours as (box, offset): this box sits straight above or below an edge's other
         # end when its x is the neighbour's x plus the offset (nonzero for an op's inputs).
-        self.inputs = []
-        self.outputs = []
+        self.inputs: list[tuple[_Box, float]] = []
+        self.outputs: list[tuple[_Box, float]] = []
         self.x = 0.0          # centre, inches
         self.y = 0.0          # top edge, inches from the top of the picture
         chars = max((len(text) for text, _ in lines), default=0)
@@ -162,7 +179,7 @@ class _Graph:
     """
 
     def __init__(self, loss: Tensor, nodes: list, max_ops: int | None):
-        self.walked = loss.node.walked
+        self.walked = nodes[-1].walked  # the tape ends with the loss's node
         self.backward_done = self.walked and nodes[-1].grad_out is not None
         # (source box, target box, label, x offset where it arrives), dummies spliced in
         self.edges: list = []
@@ -345,7 +362,7 @@ class _Graph:
             box.x = x - shift
 
     # ---- drawing ----------------------------------------------------------------------------
-    def render(self) -> Figure:
+    def render(self) -> Drawing:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         margin, header = 0.25, 0.55
@@ -421,7 +438,7 @@ class _Graph:
 
 def _leaves_in_order(nodes: list) -> list:
     """The leaves the nodes read, each once, in the order of first use."""
-    found = {}
+    found: dict[int, Tensor] = {}
     for node in nodes:
         for parent in node.parents:
             if isinstance(parent, Tensor):

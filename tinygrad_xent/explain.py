@@ -66,7 +66,7 @@ def _cell() -> int | None:
     return None if shell is None else shell.execution_count
 
 
-def explain(loss: Tensor, file: TextIO | None = _STDOUT,
+def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
             max_nodes: int | None = MAX_NODES) -> Explanation:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
@@ -81,19 +81,26 @@ def explain(loss: Tensor, file: TextIO | None = _STDOUT,
 
     Parameters
     ----------
-    loss : the Tensor ``backward()`` was called on (usually a scalar).
-    file : where to print; ``sys.stdout`` by default, ``None`` to print nothing.
-    max_nodes : print the blocks of at most this many nodes (the ones nearest the loss) and
-        say how many were left out; ``None`` prints every one. The leaves' closing block
-        lists at most 20 leaves, likewise.
+    loss : Tensor
+        The tensor ``backward()`` was called on (usually a scalar).
+    file : text stream or None
+        Where to print; ``sys.stdout`` by default, ``None`` to print nothing.
+    max_nodes : int or None
+        Print the blocks of at most this many nodes (the ones nearest the loss) and say how
+        many were left out; ``None`` prints every one. The leaves' closing block lists at
+        most 20 leaves, likewise.
 
     Returns
     -------
-    The text (an :class:`Explanation`, a ``str``), so it can be inspected or saved.
+    Explanation
+        The text (a ``str``), so it can be inspected or saved.
 
     Raises
     ------
-    TypeError if ``loss`` is not a Tensor; ValueError if ``max_nodes`` is not None or >= 1.
+    TypeError
+        If ``loss`` is not a Tensor.
+    ValueError
+        If ``max_nodes`` is neither None nor an integer >= 1.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
@@ -102,7 +109,7 @@ def explain(loss: Tensor, file: TextIO | None = _STDOUT,
         raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got "
                          f"{max_nodes!r}")
     text = Explanation(_explain(loss, max_nodes))
-    if file is _STDOUT:
+    if isinstance(file, _Stdout):
         file = sys.stdout
     if file is not None:
         print(text, file=file)
@@ -116,13 +123,14 @@ def _explain(loss: Tensor, max_nodes: int | None) -> str:
     if not nodes:
         return ("explain: nothing to explain: no op that needs a gradient leads to this tensor "
                 "(is it a leaf, or did its inputs lack requires_grad=True?)")
-    if not loss.node.walked:
+    if not nodes[-1].walked:  # the tape ends with the loss's node
         return ("explain: backward has not run through this graph yet; call loss.backward() "
                 "first, then tx.explain(loss)")
     if any(node.grad_out is None for node in nodes):
         return _no_records(nodes)
     labels = _Labels(nodes)
-    uses = {}  # id(node) -> how many inputs of later nodes it feeds: its g sums that many
+    # id(node) -> how many inputs of later nodes it feeds: its g sums that many
+    uses: dict[int, int] = {}
     for node in nodes:
         for parent in node.parents:
             if isinstance(parent, Node):
@@ -167,6 +175,8 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     rows.append((arriving, format_values(node.grad_out)))
     rows.append(("rule", node.rule))
     constants = node.constants or (None,) * len(node.parents)
+    # The walk sets grads_in together with grad_out, which _explain checked for every node.
+    assert node.grads_in is not None
     inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in,
                       constants))
     for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:
@@ -254,7 +264,7 @@ class _Labels:
 
     def __init__(self, nodes: list):
         self.positions = {id(node): i for i, node in enumerate(nodes)}
-        leaves = {}
+        leaves: dict[int, Tensor] = {}
         for node in nodes:
             for parent in node.parents:
                 if isinstance(parent, Tensor):
@@ -303,7 +313,8 @@ def worked_example(name: str) -> Tensor:
 
     Parameters
     ----------
-    name : "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
+    name : {"ce", "softmax", "bce", "nt_xent"}
+        "ce": cross-entropy of the logits [1.2, 2.3, 0.8] with class 1 correct (its
         gradient is softmax - one_hot = [0.2139, -0.3573, 0.1434]); "softmax": softmax alone,
         p = softmax([1.2, 2.3, 0.8]), backpropagated with g = [0, 1, 0] (the gradient of
         p_1), so the leaf receives row 1 of the Jacobian, p_1 (one_hot(1) - p) =
@@ -313,11 +324,13 @@ def worked_example(name: str) -> Tensor:
 
     Returns
     -------
-    The loss (for "softmax" the probabilities p), after its backward.
+    Tensor
+        The loss (for "softmax" the probabilities p), after its backward.
 
     Raises
     ------
-    ValueError for an unknown name.
+    ValueError
+        For an unknown name.
     """
     if name == "ce":
         loss = F.cross_entropy(Tensor([1.2, 2.3, 0.8], requires_grad=True), 1)

@@ -179,11 +179,13 @@ def relu(x) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor, any shape.
+    x : array-like or Tensor
+        Any shape.
 
     Returns
     -------
-    Tensor of x's shape.
+    Tensor
+        Of x's shape.
     """
     return tensor_ops.relu(_as_tensor("relu", "x", x))
 
@@ -205,11 +207,13 @@ def sigmoid(x) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor, any shape.
+    x : array-like or Tensor
+        Any shape.
 
     Returns
     -------
-    Tensor of x's shape, values in [0, 1]; dy/dx = y (1 - y).
+    Tensor
+        Of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
     return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, lambda: (1.0, 0.0))
 
@@ -229,11 +233,13 @@ def log_sigmoid(x) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor, any shape.
+    x : array-like or Tensor
+        Any shape.
 
     Returns
     -------
-    Tensor of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
+    Tensor
+        Of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
     return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus,
                         lambda: (0.0, -np.inf))
@@ -247,11 +253,13 @@ def tanh(x) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor, any shape.
+    x : array-like or Tensor
+        Any shape.
 
     Returns
     -------
-    Tensor of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
+    Tensor
+        Of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
     """
     return sigmoid(_as_tensor("tanh", "x", x) * 2.0) * 2.0 - 1.0
 
@@ -284,7 +292,7 @@ def _row_max(x: Tensor, axes: tuple | None, shift: np.ndarray | None = None) -> 
 
 
 def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[..., Tensor],
-                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
+                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray | float]) -> Tensor:
     """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
     x - max is inf - inf = nan at a +inf entry, so (rule 3) f is fed 0 there instead, and
@@ -329,17 +337,24 @@ def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor.
-    axis : the axis (or tuple of axes) to reduce, -1 by default; ``dim`` is another spelling.
-    keepdims : keep the reduced axis with size 1.
+    x : array-like or Tensor
+        The logits.
+    axis : int or tuple of int, optional
+        The axis (or axes) to reduce, -1 by default; ``dim`` is another spelling.
+    keepdims : bool
+        Keep the reduced axis with size 1.
 
     Returns
     -------
-    Tensor of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
+    Tensor
+        Of x's shape without ``axis`` (or with it of size 1 when ``keepdims``).
 
     Raises
     ------
-    ValueError or IndexError naming logsumexp, for an axis out of range or of length 0.
+    ValueError
+        Naming logsumexp, for an axis of length 0.
+    IndexError
+        Naming logsumexp, for an axis out of range.
     """
     x = _as_tensor("logsumexp", "x", x)
     axes = _class_axes("logsumexp", x, axis, dim)
@@ -365,16 +380,22 @@ def log_softmax(x, axis=None, *, dim=None) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor.
-    axis : the class axis, -1 by default; ``dim`` is another spelling.
+    x : array-like or Tensor
+        The logits.
+    axis : int, optional
+        The class axis, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
-    Tensor of x's shape.
+    Tensor
+        Of x's shape.
 
     Raises
     ------
-    ValueError or IndexError naming log_softmax, for an axis out of range or of length 0.
+    ValueError
+        Naming log_softmax, for an axis of length 0.
+    IndexError
+        Naming log_softmax, for an axis out of range.
     """
     x = _as_tensor("log_softmax", "x", x)
     axes = _class_axes("log_softmax", x, axis, dim)
@@ -407,16 +428,22 @@ def softmax(x, axis=None, *, dim=None) -> Tensor:
 
     Parameters
     ----------
-    x : array-like or Tensor.
-    axis : the axis to normalize over, -1 by default; ``dim`` is another spelling.
+    x : array-like or Tensor
+        The logits.
+    axis : int, optional
+        The axis to normalize over, -1 by default; ``dim`` is another spelling.
 
     Returns
     -------
-    Tensor of x's shape; each slice along ``axis`` sums to 1.
+    Tensor
+        Of x's shape; each slice along ``axis`` sums to 1.
 
     Raises
     ------
-    ValueError or IndexError naming softmax, for an axis out of range or of length 0.
+    ValueError
+        Naming softmax, for an axis of length 0.
+    IndexError
+        Naming softmax, for an axis out of range.
     """
     x = _as_tensor("softmax", "x", x)
     axes = _class_axes("softmax", x, axis, dim)
@@ -503,7 +530,9 @@ def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndar
 
 def _pick(x: Tensor, safe_target: np.ndarray) -> Tensor:
     """x[i, y_i, d1, ...]: the entry of each sample's target class (class axis 1)."""
-    grids = np.indices(safe_target.shape, sparse=True)  # arange for each non-class axis
+    # arange for each non-class axis. Annotated because numpy's stubs read a shape of unknown
+    # length as () and type the result an empty tuple.
+    grids: tuple[np.ndarray, ...] = np.indices(safe_target.shape, sparse=True)
     return x[(grids[0], safe_target) + tuple(grids[1:])]  # (N, d1, ...)
 
 
@@ -535,21 +564,33 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
 
     Parameters
     ----------
-    logits : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
-    target : integer (N,) / (N, d1, ...) / scalar, or float of the logits' shape.
-    weight : optional (C,) class weights, finite and >= 0, a constant (no gradient flows to it).
-    ignore_index : the class index that marks a sample to skip (integer targets only).
-    reduction : "mean", "sum" or "none" (per-sample losses, the target's shape).
-    label_smoothing : eps in [0, 1].
+    logits : (N, C), (N, C, d1, ...) or (C,) array-like or Tensor
+        The scores, class axis 1 (or 0 when unbatched).
+    target : integer array of shape (N,), (N, d1, ...) or (), or float array of logits' shape
+        Class indices, or class probabilities.
+    weight : (C,) array, optional
+        Class weights, finite and >= 0, a constant (no gradient flows to it).
+    ignore_index : int
+        The class index that marks a sample to skip (integer targets only).
+    reduction : {"mean", "sum", "none"}
+        "none" gives the per-sample losses, in the target's shape.
+    label_smoothing : float
+        eps in [0, 1].
 
     Returns
     -------
-    Tensor: a scalar, or per-sample losses for reduction="none".
+    Tensor
+        A scalar, or per-sample losses for reduction="none".
 
     Raises
     ------
-    ValueError, TypeError or IndexError naming the argument, for mismatched shapes, wrong
-    dtypes, class indices out of range, an unknown reduction or label_smoothing outside [0, 1].
+    ValueError
+        Naming the argument, for mismatched shapes, an unknown reduction or label_smoothing
+        outside [0, 1].
+    TypeError
+        Naming the argument, for wrong dtypes.
+    IndexError
+        Naming the argument, for class indices out of range.
     """
     name = "cross_entropy"
     eps = check_number(name, "label_smoothing", label_smoothing, 0, 1)
@@ -634,19 +675,30 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
 
     Parameters
     ----------
-    log_probs : (N, C), (N, C, d1, ...) or (C,), array-like or Tensor.
-    target : integer class indices of shape (N,), (N, d1, ...) or a scalar.
-    weight : optional (C,) class weights, finite and >= 0 (a constant).
-    ignore_index : the class index that marks a sample to skip.
-    reduction : "mean", "sum" or "none".
+    log_probs : (N, C), (N, C, d1, ...) or (C,) array-like or Tensor
+        Log-probabilities, class axis 1 (or 0 when unbatched).
+    target : integer array of shape (N,), (N, d1, ...) or ()
+        Class indices.
+    weight : (C,) array, optional
+        Class weights, finite and >= 0 (a constant).
+    ignore_index : int
+        The class index that marks a sample to skip.
+    reduction : {"mean", "sum", "none"}
+        How the per-sample losses are combined.
 
     Returns
     -------
-    Tensor: a scalar, or per-sample losses for reduction="none".
+    Tensor
+        A scalar, or per-sample losses for reduction="none".
 
     Raises
     ------
-    ValueError, TypeError or IndexError naming the argument (see :func:`cross_entropy`).
+    ValueError
+        Naming the argument, as :func:`cross_entropy` does.
+    TypeError
+        Naming the argument, as :func:`cross_entropy` does.
+    IndexError
+        Naming the argument, as :func:`cross_entropy` does.
     """
     name = "nll_loss"
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
@@ -710,20 +762,25 @@ def binary_cross_entropy(probs, target, weight=None, reduction: str = "mean") ->
 
     Parameters
     ----------
-    probs : probabilities in [0, 1], any shape, array-like or Tensor.
-    target : labels (0/1, or soft labels) of probs' shape.
-    weight : optional weights, finite and >= 0, broadcast against probs (a constant).
-    reduction : "mean" (over all elements), "sum" or "none".
+    probs : array-like or Tensor
+        Probabilities in [0, 1], any shape.
+    target : array-like
+        Labels (0/1, or soft labels) of probs' shape.
+    weight : array-like, optional
+        Weights, finite and >= 0, broadcast against probs (a constant).
+    reduction : {"mean", "sum", "none"}
+        "mean" is over all elements.
 
     Returns
     -------
-    Tensor: a scalar, or elementwise losses for reduction="none".
-    dloss/dp = -w (y / p - (1 - y) / (1 - p)) away from the clamp.
+    Tensor
+        A scalar, or elementwise losses for reduction="none".
+        dloss/dp = -w (y / p - (1 - y) / (1 - p)) away from the clamp.
 
     Raises
     ------
-    ValueError if a probability lies outside [0, 1], for mismatched shapes or an unknown
-    reduction.
+    ValueError
+        If a probability lies outside [0, 1], for mismatched shapes or an unknown reduction.
     """
     name = "binary_cross_entropy"
     p, y, w = _bce_arguments(name, probs, target, weight, reduction)
@@ -759,20 +816,27 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=Non
 
     Parameters
     ----------
-    logits : any shape, array-like or Tensor.
-    target : labels of logits' shape (0/1 or soft).
-    weight : optional weights, finite and >= 0, broadcast against logits (a constant).
-    pos_weight : optional weight (finite, >= 0) of the positive term, broadcast over the last
-        axis (one per label, shape (L,)); > 1 raises recall, < 1 precision.
-    reduction : "mean" (over all elements), "sum" or "none".
+    logits : array-like or Tensor
+        Any shape.
+    target : array-like
+        Labels of logits' shape (0/1 or soft).
+    weight : array-like, optional
+        Weights, finite and >= 0, broadcast against logits (a constant).
+    pos_weight : (L,) array-like, optional
+        The weight (finite, >= 0) of the positive term, broadcast over the last axis (one
+        per label); > 1 raises recall, < 1 precision.
+    reduction : {"mean", "sum", "none"}
+        "mean" is over all elements.
 
     Returns
     -------
-    Tensor: a scalar, or elementwise losses for reduction="none".
+    Tensor
+        A scalar, or elementwise losses for reduction="none".
 
     Raises
     ------
-    ValueError for mismatched shapes or an unknown reduction.
+    ValueError
+        For mismatched shapes or an unknown reduction.
     """
     name = "binary_cross_entropy_with_logits"
     x, y, w, pw = _bce_with_logits_arguments(name, logits, target, weight, pos_weight, reduction)
@@ -880,18 +944,23 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
 
     Parameters
     ----------
-    z_a, z_b : (N, d) embeddings of two views of the same N samples.
-    temperature : tau > 0.
-    reduction : "mean" over the 2N anchors, "sum", or "none" for the (2N,) per-anchor losses.
+    z_a, z_b : (N, d) array-like or Tensor
+        Embeddings of two views of the same N samples.
+    temperature : float
+        tau > 0.
+    reduction : {"mean", "sum", "none"}
+        "mean" over the 2N anchors, or "none" for the (2N,) per-anchor losses.
 
     Returns
     -------
-    Tensor: a scalar, or (2N,) for reduction="none".
+    Tensor
+        A scalar, or (2N,) for reduction="none".
 
     Raises
     ------
-    ValueError if z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an
-    unknown reduction.
+    ValueError
+        If z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an unknown
+        reduction.
     """
     z_a, z_b, tau = _nt_xent_arguments(z_a, z_b, temperature, reduction)
     n = z_a.shape[0]
@@ -931,19 +1000,25 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
 
     Parameters
     ----------
-    features : (M, d) embeddings, array-like or Tensor.
-    labels : (M,) class labels (compared for equality).
-    temperature : tau > 0.
-    reduction : "mean" over anchors with a positive, "sum", or "none" for (M,) losses.
+    features : (M, d) array-like or Tensor
+        Embeddings.
+    labels : (M,) array-like
+        Class labels (compared for equality).
+    temperature : float
+        tau > 0.
+    reduction : {"mean", "sum", "none"}
+        "mean" over anchors with a positive, or "none" for the (M,) losses.
 
     Returns
     -------
-    Tensor: a scalar, or (M,) for reduction="none".
+    Tensor
+        A scalar, or (M,) for reduction="none".
 
     Raises
     ------
-    ValueError for features not (M, d), labels not (M,), temperature <= 0, a batch where no
-    anchor has a positive, or an unknown reduction.
+    ValueError
+        For features not (M, d), labels not (M,), temperature <= 0, a batch where no anchor
+        has a positive, or an unknown reduction.
     """
     f, labels, tau = _supcon_arguments(features, labels, temperature, reduction)
     same = labels[:, None] == labels[None, :]  # (M, M)
@@ -989,18 +1064,28 @@ def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mea
 
     Parameters
     ----------
-    scores : (N, C) or unbatched (C,), array-like or Tensor.
-    target : integer class indices (N,) (or a scalar for (C,)).
-    margin : the required gap.
-    reduction : "mean", "sum" or "none".
+    scores : (N, C) or unbatched (C,) array-like or Tensor
+        The class scores.
+    target : integer array of shape (N,), or () for (C,) scores
+        Class indices.
+    margin : float
+        The required gap.
+    reduction : {"mean", "sum", "none"}
+        How the per-sample losses are combined.
 
     Returns
     -------
-    Tensor: a scalar, or (N,) for reduction="none".
+    Tensor
+        A scalar, or (N,) for reduction="none".
 
     Raises
     ------
-    ValueError, TypeError or IndexError for bad shapes, dtypes, indices or reduction.
+    ValueError
+        For bad shapes or an unknown reduction.
+    TypeError
+        For bad dtypes.
+    IndexError
+        For class indices out of range.
     """
     x, target, margin, unbatched = _multi_margin_arguments(scores, target, margin, reduction)
     n, n_classes = x.shape
@@ -1040,18 +1125,23 @@ def entropy(p, axis=None, base: float | None = None, *, dim=None) -> Tensor:
 
     Parameters
     ----------
-    p : probabilities >= 0, array-like or Tensor.
-    axis : the axis (or tuple of axes) holding each distribution, -1 by default; ``dim`` is
-        another spelling.
-    base : the log base (None for e, 2 for bits).
+    p : array-like or Tensor
+        Probabilities >= 0.
+    axis : int or tuple of int, optional
+        The axis (or axes) holding each distribution, -1 by default; ``dim`` is another
+        spelling.
+    base : float, optional
+        The log base (None for e, 2 for bits).
 
     Returns
     -------
-    Tensor of p's shape without ``axis``.
+    Tensor
+        Of p's shape without ``axis``.
 
     Raises
     ------
-    ValueError if p has negative entries or base is not a positive number other than 1.
+    ValueError
+        If p has negative entries or base is not a positive number other than 1.
     """
     p, axes, log_base = _entropy_arguments(p, axis, dim, base)
     # 0 log 0 = 0: log sees 1 where p = 0, so the term is 0 * log 1 = 0 with no -inf on the tape.

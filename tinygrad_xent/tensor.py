@@ -17,14 +17,12 @@ import contextlib
 import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
+from typing import Literal, TypeAlias, overload
 
 import numpy as np
 
 from . import autograd
 from .autograd import Constant, Node, Scatter, unbroadcast
-
-# What an op accepts as an operand: a Tensor, a numpy array, or a Python number or list.
-Operand = "Tensor | np.ndarray | float | int | Sequence"
 
 
 class Tensor:
@@ -32,23 +30,33 @@ class Tensor:
 
     Parameters
     ----------
-    data : array-like. Python numbers and lists become float64; a numpy array keeps its dtype
-        (float32 stays float32, integers stay integers) and shares its memory, like
+    data : array-like or Tensor
+        Python numbers and lists become float64; a numpy array keeps its dtype (float32
+        stays float32, integers stay integers) and shares its memory, like
         ``torch.from_numpy``.
-    requires_grad : bool. If True the tensor is a leaf whose ``.grad`` receives gradients.
-        Only floating-point tensors can require grad.
-    dtype : optional numpy dtype to convert ``data`` to.
-    name : optional name, shown by ``tx.explain`` and ``tx.draw``: nn layers name their
-        parameters by their path in the model (``layers.0.weight``), and the losses name the
-        constants they make (the row max of log-sum-exp).
+    requires_grad : bool
+        If True the tensor is a leaf whose ``.grad`` receives gradients. Only floating-point
+        tensors can require grad.
+    dtype : numpy dtype, optional
+        The dtype to convert ``data`` to.
+    name : str, optional
+        Shown by ``tx.explain`` and ``tx.draw``: nn layers name their parameters by their
+        path in the model (``layers.0.weight``), and the losses name the constants they make
+        (the row max of log-sum-exp).
 
     Attributes
     ----------
-    data : np.ndarray, the values.
-    grad : np.ndarray of ``data``'s shape and dtype, or None until a backward reaches this leaf.
-        Filled for leaves only; ``tx.explain`` shows the gradients of everything in between.
-    node : the tape node of the op that made this tensor, or None for a leaf.
-    name : str or None.
+    data : np.ndarray
+        The values.
+    grad : np.ndarray or None
+        Of ``data``'s shape and dtype, or None until a backward reaches this leaf. Filled
+        for leaves only; ``tx.explain`` shows the gradients of everything in between.
+    requires_grad : bool
+        Whether gradients flow to (a leaf) or through (an op's output) this tensor.
+    node : Node or None
+        The tape node of the op that made this tensor, or None for a leaf.
+    name : str or None
+        The name given, if any.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "node", "name", "__weakref__")
@@ -68,11 +76,11 @@ class Tensor:
             raise TypeError(f"Tensor: requires_grad=True needs floating-point data, got "
                             f"{data.dtype}; integer and boolean tensors serve as labels and "
                             f"indices without gradients")
-        self.data = data
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
-        self.node = None
-        self.name = name
+        self.data: np.ndarray = data
+        self.grad: np.ndarray | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self.node: Node | None = None
+        self.name: str | None = name
 
     @classmethod
     def _from_op(cls, data: np.ndarray, node: Node | None) -> Tensor:
@@ -163,9 +171,19 @@ class Tensor:
 
         Parameters
         ----------
-        grad : the gradient of the final scalar w.r.t. this tensor, of this tensor's shape.
+        grad : array-like or Tensor, optional
+            The gradient of the final scalar w.r.t. this tensor, of this tensor's shape.
             Optional for a one-element tensor, where it defaults to 1.0.
-        retain_graph : keep the graph (and the values explain shows) so it can be walked again.
+        retain_graph : bool
+            Keep the graph (and the values explain shows) so it can be walked again.
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad, or if it has more than one element and
+            ``grad`` is not given.
+        ValueError
+            If ``grad``'s shape is not this tensor's.
         """
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad (no input had "
@@ -247,21 +265,27 @@ class Tensor:
 
     # ---- methods: numpy's names, with PyTorch's dim= accepted wherever axis= is ------------
     def exp(self) -> Tensor:
+        """e ** x, elementwise: :func:`tinygrad_xent.tensor.exp`."""
         return exp(self)
 
     def log(self) -> Tensor:
+        """The natural log, elementwise: :func:`tinygrad_xent.tensor.log`."""
         return log(self)
 
     def sqrt(self) -> Tensor:
+        """The square root, elementwise: :func:`tinygrad_xent.tensor.sqrt`."""
         return sqrt(self)
 
     def abs(self) -> Tensor:
+        """|x|, elementwise: :func:`tinygrad_xent.tensor.abs`."""
         return abs(self)
 
     def clip(self, low=None, high=None) -> Tensor:
+        """x clipped to [low, high]: :func:`tinygrad_xent.tensor.clip`."""
         return clip(self, low, high)
 
     def sum(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The sum over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.sum`."""
         return sum(self, axis, keepdims, dim=dim)
 
     def mean(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
@@ -271,20 +295,25 @@ class Tensor:
         return sum(self, axes, keepdims) / count
 
     def max(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The max over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.max`."""
         return max(self, axis, keepdims, dim=dim)
 
     def min(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """The min over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.min`."""
         return min(self, axis, keepdims, dim=dim)
 
     def argmax(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+        """Where the max is along ``axis`` (``dim``): :func:`tinygrad_xent.tensor.argmax`."""
         return argmax(self, axis, keepdims, dim=dim)
 
     def reshape(self, *shape) -> Tensor:
+        """The values in a new shape (ints or a tuple): :func:`tinygrad_xent.tensor.reshape`."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return reshape(self, shape)
 
     def transpose(self, *axes) -> Tensor:
+        """The axes permuted (default reversed): :func:`tinygrad_xent.tensor.transpose`."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return transpose(self, axes or None)
@@ -294,37 +323,61 @@ class Tensor:
         return transpose(self, None)
 
     def squeeze(self, axis=None, *, dim=None) -> Tensor:
+        """Without axes of size 1 (only ``axis``): :func:`tinygrad_xent.tensor.squeeze`."""
         return squeeze(self, axis, dim=dim)
 
     def unsqueeze(self, axis=None, *, dim=None) -> Tensor:
+        """A new axis of size 1 at ``axis``: :func:`tinygrad_xent.tensor.unsqueeze`."""
         return unsqueeze(self, axis, dim=dim)
 
     def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        """Axes start..end merged into one: :func:`tinygrad_xent.tensor.flatten`."""
         return flatten(self, start_axis, end_axis)
 
     # The activations live in functional.py, a layer above this one: each method imports it
     # when called, so importing tensor.py never imports functional.py.
     def relu(self) -> Tensor:
+        """max(x, 0): :func:`tinygrad_xent.tensor.relu`, gradient 0 at 0."""
         return relu(self)
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-x)): :func:`tinygrad_xent.functional.sigmoid`."""
         from . import functional
         return functional.sigmoid(self)
 
     def tanh(self) -> Tensor:
+        """The hyperbolic tangent: :func:`tinygrad_xent.functional.tanh`."""
         from . import functional
         return functional.tanh(self)
 
     def softmax(self, axis=None, *, dim=None) -> Tensor:
+        """Softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.softmax`."""
         from . import functional
         return functional.softmax(self, axis, dim=dim)
 
     def log_softmax(self, axis=None, *, dim=None) -> Tensor:
+        """Log softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.log_softmax`."""
         from . import functional
         return functional.log_softmax(self, axis, dim=dim)
 
 
-def _value(x) -> np.ndarray | float:
+# What an op accepts as an operand: a Tensor, a numpy array or scalar, or a Python number or
+# (nested) list of numbers.
+Operand: TypeAlias = Tensor | np.ndarray | np.number | float | int | Sequence
+
+
+# For the type checker: an array-like operand gives an array, a number may stay a number.
+@overload
+def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray:
+    ...
+
+
+@overload
+def _value(x: Operand) -> np.ndarray | np.number | float:
+    ...
+
+
+def _value(x: Operand) -> np.ndarray | np.number | float:
     """The numpy value of an operand: a Tensor's data, an array, or a Python number as is.
 
     Python numbers stay Python numbers so that numpy treats them as weak: float32 * 2.0 is
@@ -395,8 +448,8 @@ def _needs_grad(x) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
-def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
-            saved: tuple = ()) -> Tensor:
+def _record(op: Callable, data: np.ndarray | np.generic | float, inputs: tuple,
+            backward: Callable, saved: tuple = ()) -> Tensor:
     """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
 
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
@@ -406,12 +459,9 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
     """
     if type(data) is not np.ndarray:  # numpy answers a 0-d input with a scalar: keep arrays
         data = np.asarray(data)
-    if autograd.modes_in_use:  # some thread is inside no_grad or detect_anomaly: is this one?
-        modes = autograd.modes
-        if modes.anomaly is not None:
-            modes.anomaly.check_forward(op, [np.asarray(_value(x)) for x in inputs], data)
-        if not modes.grad_enabled:
-            return Tensor._from_op(data, None)
+    # Some thread is inside no_grad or detect_anomaly: is this one?
+    if autograd.modes_in_use and not _recording_in_this_thread(op, inputs, data):
+        return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
     parents, needs, shapes = [], [], []
     # A constant tx.explain can show: a named Tensor, a number or a small array. An unnamed
@@ -437,6 +487,14 @@ def _record(op: Callable, data: np.ndarray, inputs: tuple, backward: Callable,
         if constants.count(None) < len(constants):
             node.constants = constants
     return Tensor._from_op(data, node)
+
+
+def _recording_in_this_thread(op: Callable, inputs: tuple, data: np.ndarray) -> bool:
+    """detect_anomaly's check of the op's output, then whether this thread records at all."""
+    modes = autograd.modes
+    if modes.anomaly is not None:
+        modes.anomaly.check_forward(op, [np.asarray(_value(x)) for x in inputs], data)
+    return modes.grad_enabled
 
 
 def _constant(x) -> Constant | None:
@@ -501,6 +559,8 @@ def _div_backward(g, needs, b, y):
 
 def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
+    # mypy is right here: for a Python number x, -x is a float, not the array a Tensor holds
+    # (add(2.0, 3) does the same; mypy cannot see it there, _values returns a plain tuple).
     return _record(neg, -_value(x), (x,), _neg_backward)
 
 
@@ -760,7 +820,19 @@ def _axis_arg(op_name: str, axis, dim, default=None):
     return dim
 
 
-def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple | None:
+# For the type checker: with new_axis, x has at least one axis, so the result is never None.
+@overload
+def _axes(op_name: str, axis: object, shape: tuple, new_axis: Literal[True]) -> tuple[int, ...]:
+    ...
+
+
+@overload
+def _axes(op_name: str, axis: object, shape: tuple, new_axis: bool = False) \
+        -> tuple[int, ...] | None:
+    ...
+
+
+def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple[int, ...] | None:
     """``axis`` (an int, a tuple of ints or None) as a tuple of axes of ``shape`` counted from 0.
 
     Negative axes count from the end, as in numpy. None means every axis, and so does axis 0
@@ -823,7 +895,7 @@ def _matmul_backward(g, needs, a2, b2, a_is_row, b_column_shape):
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
-def getitem(x: Operand, index) -> Tensor:
+def getitem(x: Tensor | np.ndarray | Sequence, index) -> Tensor:
     """y = x[index];  dx = zeros of x's shape with g added at the indexed positions
 
     Basic slicing and integer-array indexing (``logits[np.arange(n), target]``) both work. An
@@ -915,8 +987,9 @@ def flatten(x: Operand, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     shape = _shape(x)
     if not shape:
         return reshape(x, (1,))
-    first = _axes("flatten", start_axis, shape)[0]
-    last = _axes("flatten", end_axis, shape)[0]
+    # (shape is not empty, so _axes gives a tuple: the "or ()" only tells the type checker)
+    first = (_axes("flatten", start_axis, shape) or ())[0]
+    last = (_axes("flatten", end_axis, shape) or ())[0]
     if first > last:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
                          f"for shape {shape}")
