@@ -25,8 +25,11 @@ HERE = Path(__file__).resolve().parent
 
 def load_run(checkout: Path, alias: str):
     """``run.py`` bound to the package in ``checkout``: a module of its own, named ``alias``."""
-    saved = {name: module for name, module in sys.modules.items()
-             if name == "tinygrad_xent" or name.startswith("tinygrad_xent.")}
+    saved = {
+        name: module
+        for name, module in sys.modules.items()
+        if name == "tinygrad_xent" or name.startswith("tinygrad_xent.")
+    }
     for name in saved:
         del sys.modules[name]
     sys.path.insert(0, str(checkout))
@@ -39,8 +42,9 @@ def load_run(checkout: Path, alias: str):
             raise SystemExit(f"compare: {checkout} holds no tinygrad_xent/ package")
     finally:
         sys.path.remove(str(checkout))
-        for name in [n for n in sys.modules if n == "tinygrad_xent" or
-                     n.startswith("tinygrad_xent.")]:
+        for name in [
+            n for n in sys.modules if n == "tinygrad_xent" or n.startswith("tinygrad_xent.")
+        ]:
             del sys.modules[name]
         sys.modules.update(saved)
     return run
@@ -49,8 +53,13 @@ def load_run(checkout: Path, alias: str):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("before", type=Path, help="checkout of the commit before the change")
-    parser.add_argument("after", type=Path, nargs="?", default=HERE.parent,
-                        help="checkout of the change (default: this one)")
+    parser.add_argument(
+        "after",
+        type=Path,
+        nargs="?",
+        default=HERE.parent,
+        help="checkout of the change (default: this one)",
+    )
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6")
     parser.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=15)
@@ -58,10 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     before, after = load_run(args.before, "run_before"), load_run(args.after, "run_after")
     dtypes = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
     keys = args.workloads.split(",")
-    print(f"before: {args.before}\nafter:  {args.after}\n{args.repeat} alternating rounds, "
-          f"medians\n")
-    print(f"{'workload':<14}{'unit':<7}{'before':>10}{'after':>10}{'before/ref':>12}"
-          f"{'after/ref':>11}{'after/before':>14}")
+    print(
+        f"before: {args.before}\nafter:  {args.after}\n{args.repeat} alternating rounds, medians\n"
+    )
+    print(
+        f"{'workload':<14}{'unit':<7}{'before':>10}{'after':>10}{'before/ref':>12}"
+        f"{'after/ref':>11}{'after/before':>14}"
+    )
     for workload_b, workload_a in zip(before.WORKLOADS, after.WORKLOADS):
         if workload_b.key not in keys:
             continue
@@ -73,12 +85,15 @@ def main(argv: list[str] | None = None) -> int:
             times = {"b": [], "a": [], "ref": []}
             for round_ in range(args.repeat):
                 order = [("b", case_b.ours), ("a", case_a.ours), ("ref", case_a.reference)]
-                for side, fn in (order if round_ % 2 == 0 else order[::-1]):
+                for side, fn in order if round_ % 2 == 0 else order[::-1]:
                     times[side].append(after._time_once(fn))
             scale = workload_a.scale / case_a.per
             b, a, ref = (float(np.median(times[k])) * scale for k in ("b", "a", "ref"))
-            print(f"{workload_a.key + ' ' + dtype:<14}{workload_a.unit:<7}{b:>10.4g}{a:>10.4g}"
-                  f"{b / ref:>11.2f}x{a / ref:>10.2f}x{a / b:>13.3f}x", flush=True)
+            print(
+                f"{workload_a.key + ' ' + dtype:<14}{workload_a.unit:<7}{b:>10.4g}{a:>10.4g}"
+                f"{b / ref:>11.2f}x{a / ref:>10.2f}x{a / b:>13.3f}x",
+                flush=True,
+            )
     return 0
 
 

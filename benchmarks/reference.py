@@ -47,8 +47,9 @@ def cross_entropy(logits: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, n
     return np.asarray(loss, dtype=logits.dtype), e
 
 
-def binary_cross_entropy_with_logits(logits: np.ndarray,
-                                     target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def binary_cross_entropy_with_logits(
+    logits: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean binary cross-entropy on logits, and its gradient with respect to the logits.
 
     loss = mean[ max(x, 0) - x y + log(1 + exp(-|x|)) ];   dx = (sigmoid(x) - y) / n
@@ -84,8 +85,9 @@ def binary_cross_entropy_with_logits(logits: np.ndarray,
     return np.asarray(total / n, dtype=logits.dtype), low
 
 
-def nt_xent(z_a: np.ndarray, z_b: np.ndarray,
-            temperature: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nt_xent(
+    z_a: np.ndarray, z_b: np.ndarray, temperature: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NT-Xent (SimCLR) mean loss over both views, and its gradients w.r.t. z_a and z_b.
 
     With z = concat(z_a, z_b) of 2N rows, u_i = z_i / |z_i| and s_ik = u_i . u_k / tau, row i's
@@ -127,7 +129,7 @@ def nt_xent(z_a: np.ndarray, z_b: np.ndarray,
     shift = 1.0 / temperature
     s -= shift
     np.exp(s, out=s)
-    s.flat[::m + 1] = 0.0  # k != i: each row's own similarity leaves the denominator
+    s.flat[:: m + 1] = 0.0  # k != i: each row's own similarity leaves the denominator
     total = s.sum(axis=1)  # (2N,)
     loss = (np.log(total) + shift - picked).sum() / m
     s *= (1.0 / (total * m))[:, None]  # P / 2N
@@ -142,8 +144,9 @@ def nt_xent(z_a: np.ndarray, z_b: np.ndarray,
     return np.asarray(loss, dtype=z_a.dtype), dz[:n], dz[n:]
 
 
-def mlp_sgd_step(params: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray,
-                 target: np.ndarray, lr: float) -> tuple[np.ndarray, list]:
+def mlp_sgd_step(
+    params: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray, target: np.ndarray, lr: float
+) -> tuple[np.ndarray, list]:
     """One SGD step of a ReLU MLP on mean cross-entropy; updates ``params`` in place.
 
     Forward: h_0 = x, a_l = h_{l-1} W_l + b_l, h_l = relu(a_l), the last layer without relu.
@@ -217,8 +220,9 @@ def elementwise_chain(x, factors: tuple, n_ops: int):
     return y
 
 
-def elementwise_chain_grad(x: np.ndarray, factors: tuple[np.ndarray, ...],
-                           n_ops: int) -> np.ndarray:
+def elementwise_chain_grad(
+    x: np.ndarray, factors: tuple[np.ndarray, ...], n_ops: int
+) -> np.ndarray:
     """The gradient of ``elementwise_chain(x, ...).sum()`` w.r.t. x, in closed form.
 
     Adding or subtracting a constant passes the gradient unchanged; multiplying by a scales it
@@ -227,4 +231,4 @@ def elementwise_chain_grad(x: np.ndarray, factors: tuple[np.ndarray, ...],
     a, _, _, d = factors
     muls = (n_ops + 3) // 4  # the ops at positions 0, 4, 8, ...
     divs = n_ops // 4  # the ops at positions 3, 7, 11, ...
-    return np.ones_like(x) * a ** muls / d ** divs
+    return np.ones_like(x) * a**muls / d**divs

@@ -44,8 +44,12 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 # Agreement before timing: the largest difference relative to the reference's largest
 # magnitude (so a gradient entry of 1e-9 is not held to 1e-5 of itself).
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
-OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                      "OMP_NUM_THREADS")
+OPENBLAS_VARIABLES = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+)
 
 
 class Disagreement(Exception):
@@ -98,8 +102,9 @@ def _bce(dtype: type, quick: bool) -> Case:
     rng = np.random.default_rng(1)
     x = rng.normal(0.0, 3.0, shape).astype(dtype)
     y = (rng.random(shape) < 0.3).astype(dtype)
-    return _loss_case(F.binary_cross_entropy_with_logits, ref.binary_cross_entropy_with_logits,
-                      x, y)
+    return _loss_case(
+        F.binary_cross_entropy_with_logits, ref.binary_cross_entropy_with_logits, x, y
+    )
 
 
 def _loss_case(loss_fn, reference_fn, x: np.ndarray, target: np.ndarray) -> Case:
@@ -116,6 +121,7 @@ def _loss_case(loss_fn, reference_fn, x: np.ndarray, target: np.ndarray) -> Case
         loss = ours()
         ref_loss, ref_grad = reference_fn(x, target)
         return [("loss", loss.data, ref_loss), ("dlogits", logits.grad, ref_grad)]
+
     return Case(ours, lambda: reference_fn(x, target), compare)
 
 
@@ -139,8 +145,8 @@ def _nt_xent(dtype: type, quick: bool) -> Case:
     def compare():
         loss = ours()
         ref_loss, ref_da, ref_db = ref.nt_xent(za, zb, TEMPERATURE)
-        return [("loss", loss.data, ref_loss), ("dz_a", a.grad, ref_da),
-                ("dz_b", b.grad, ref_db)]
+        return [("loss", loss.data, ref_loss), ("dz_a", a.grad, ref_da), ("dz_b", b.grad, ref_db)]
+
     return Case(ours, lambda: ref.nt_xent(za, zb, TEMPERATURE), compare)
 
 
@@ -173,10 +179,12 @@ def _compare_steps(sizes, dtype, seed, x, t, lr, steps) -> list:
         ref_loss, ref_grads = ref.mlp_sgd_step(params, x, t, lr)
         pairs.append((f"loss at step {step}", loss.data, ref_loss))
     for i, (layer, (w, b), (dw, db)) in enumerate(zip(layers, params, ref_grads)):
-        pairs += [(f"dW{i + 1} at the last step", layer.weight.grad, dw),
-                  (f"db{i + 1} at the last step", layer.bias.grad, db),
-                  (f"W{i + 1} after {steps} steps", layer.weight.data, w),
-                  (f"b{i + 1} after {steps} steps", layer.bias.data, b)]
+        pairs += [
+            (f"dW{i + 1} at the last step", layer.weight.grad, dw),
+            (f"db{i + 1} at the last step", layer.bias.grad, db),
+            (f"W{i + 1} after {steps} steps", layer.weight.data, w),
+            (f"b{i + 1} after {steps} steps", layer.bias.data, b),
+        ]
     return pairs
 
 
@@ -188,9 +196,11 @@ def _mlp_step(dtype: type, quick: bool) -> Case:
     lr = 0.01
     model, _, params = _model_and_copy(sizes, dtype, seed=3)
     optimizer = optim.SGD(model.parameters(), lr=lr)
-    return Case(lambda: _sgd_step(model, optimizer, x, t),
-                lambda: ref.mlp_sgd_step(params, x, t, lr),
-                lambda: _compare_steps(sizes, dtype, 3, x, t, lr, steps=2))
+    return Case(
+        lambda: _sgd_step(model, optimizer, x, t),
+        lambda: ref.mlp_sgd_step(params, x, t, lr),
+        lambda: _compare_steps(sizes, dtype, 3, x, t, lr, steps=2),
+    )
 
 
 CHAIN_OPS = 1000
@@ -199,8 +209,12 @@ CHAIN_OPS = 1000
 def _chain_factors(dtype: type) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(4)
     # Multipliers and divisors close to 1 keep 250 of each from overflowing or vanishing.
-    return (rng.uniform(0.99, 1.01, (4, 4)).astype(dtype), rng.normal(size=(4, 4)).astype(dtype),
-            rng.normal(size=(4, 4)).astype(dtype), rng.uniform(0.99, 1.01, (4, 4)).astype(dtype))
+    return (
+        rng.uniform(0.99, 1.01, (4, 4)).astype(dtype),
+        rng.normal(size=(4, 4)).astype(dtype),
+        rng.normal(size=(4, 4)).astype(dtype),
+        rng.uniform(0.99, 1.01, (4, 4)).astype(dtype),
+    )
 
 
 def _chain(dtype: type, quick: bool) -> Case:
@@ -220,8 +234,11 @@ def _chain(dtype: type, quick: bool) -> Case:
 
     def compare():
         y = ours()
-        return [("chain output", y.data, ref.elementwise_chain(x0, factors, n_ops)),
-                ("dx", x.grad, ref.elementwise_chain_grad(x0, factors, n_ops))]
+        return [
+            ("chain output", y.data, ref.elementwise_chain(x0, factors, n_ops)),
+            ("dx", x.grad, ref.elementwise_chain_grad(x0, factors, n_ops)),
+        ]
+
     return Case(ours, lambda: ref.elementwise_chain(x0, factors, n_ops), compare, per=n_ops)
 
 
@@ -243,22 +260,71 @@ def _spiral(dtype: type, quick: bool) -> Case:
         for _ in range(steps):
             loss, _ = ref.mlp_sgd_step(params, x, t, lr)
         return loss
+
     return Case(ours, reference, lambda: _compare_steps(sizes, dtype, 6, x, t, lr, steps=5))
 
 
 WORKLOADS = [
-    Workload("W1", "cross-entropy fwd+bwd, logits (4096, 1000)", "ms", 1e3, "<= 1.3x",
-             _cross_entropy, "cross-entropy fwd+bwd, logits (64, 10)", target_ratio=1.3),
-    Workload("W2", "BCE with logits fwd+bwd, (4096, 1000)", "ms", 1e3, "<= 1.3x", _bce,
-             "BCE with logits fwd+bwd, (64, 10)", target_ratio=1.3),
-    Workload("W3", "NT-Xent fwd+bwd, z_a, z_b (512, 128)", "ms", 1e3, "<= 1.2x", _nt_xent,
-             "NT-Xent fwd+bwd, z_a, z_b (16, 8)", target_ratio=1.2),
-    Workload("W4", "SGD step, MLP 784-256-256-10, batch 256", "ms", 1e3, "<= 1.1x", _mlp_step,
-             "SGD step, MLP 32-16-16-10, batch 16", target_ratio=1.1),
-    Workload("W5", "1,000 elementwise ops on (4, 4), fwd+bwd", "us/op", 1e6, "<= 4 us/op",
-             _chain, "100 elementwise ops on (4, 4), fwd+bwd", target_absolute=4.0),
-    Workload("W6", "spiral: 1,000 SGD steps, MLP 2-100-3", "s", 1.0, "<= 1.3x", _spiral,
-             "spiral: 20 SGD steps, MLP 2-100-3", target_ratio=1.3),
+    Workload(
+        "W1",
+        "cross-entropy fwd+bwd, logits (4096, 1000)",
+        "ms",
+        1e3,
+        "<= 1.3x",
+        _cross_entropy,
+        "cross-entropy fwd+bwd, logits (64, 10)",
+        target_ratio=1.3,
+    ),
+    Workload(
+        "W2",
+        "BCE with logits fwd+bwd, (4096, 1000)",
+        "ms",
+        1e3,
+        "<= 1.3x",
+        _bce,
+        "BCE with logits fwd+bwd, (64, 10)",
+        target_ratio=1.3,
+    ),
+    Workload(
+        "W3",
+        "NT-Xent fwd+bwd, z_a, z_b (512, 128)",
+        "ms",
+        1e3,
+        "<= 1.2x",
+        _nt_xent,
+        "NT-Xent fwd+bwd, z_a, z_b (16, 8)",
+        target_ratio=1.2,
+    ),
+    Workload(
+        "W4",
+        "SGD step, MLP 784-256-256-10, batch 256",
+        "ms",
+        1e3,
+        "<= 1.1x",
+        _mlp_step,
+        "SGD step, MLP 32-16-16-10, batch 16",
+        target_ratio=1.1,
+    ),
+    Workload(
+        "W5",
+        "1,000 elementwise ops on (4, 4), fwd+bwd",
+        "us/op",
+        1e6,
+        "<= 4 us/op",
+        _chain,
+        "100 elementwise ops on (4, 4), fwd+bwd",
+        target_absolute=4.0,
+    ),
+    Workload(
+        "W6",
+        "spiral: 1,000 SGD steps, MLP 2-100-3",
+        "s",
+        1.0,
+        "<= 1.3x",
+        _spiral,
+        "spiral: 20 SGD steps, MLP 2-100-3",
+        target_ratio=1.3,
+    ),
 ]
 
 
@@ -275,17 +341,22 @@ def check_agreement(case: Case, dtype_name: str, label: str) -> float:
         ours, expected = np.asarray(ours), np.asarray(expected)
         for side, array in (("ours", ours), ("reference", expected)):
             if array.dtype != np.dtype(dtype_name):
-                raise Disagreement(f"{label}: {what} of {side} has dtype {array.dtype}, "
-                                   f"expected {dtype_name}")
+                raise Disagreement(
+                    f"{label}: {what} of {side} has dtype {array.dtype}, expected {dtype_name}"
+                )
         if ours.shape != expected.shape:
-            raise Disagreement(f"{label}: {what} has shape {ours.shape} in ours but "
-                               f"{expected.shape} in the reference")
+            raise Disagreement(
+                f"{label}: {what} has shape {ours.shape} in ours but "
+                f"{expected.shape} in the reference"
+            )
         scale = float(np.max(np.abs(expected), initial=0.0)) or 1.0
         error = float(np.max(np.abs(ours.astype(np.float64) - expected), initial=0.0)) / scale
         if not error <= tolerance:  # also catches nan
-            raise Disagreement(f"{label}: {what} differs from the fused reference: largest "
-                               f"difference {error:.3g} of the reference's largest magnitude, "
-                               f"more than the {tolerance:g} allowed in {dtype_name}")
+            raise Disagreement(
+                f"{label}: {what} differs from the fused reference: largest "
+                f"difference {error:.3g} of the reference's largest magnitude, "
+                f"more than the {tolerance:g} allowed in {dtype_name}"
+            )
         worst = max(worst, error)
     return worst
 
@@ -337,8 +408,10 @@ def measure_w1_memory(dtype: type, quick: bool) -> dict:
     """
     case = _cross_entropy(dtype, quick)
     logits_bytes = (64 * 10 if quick else 4096 * 1000) * np.dtype(dtype).itemsize
-    return {"ours": peak_memory(case.ours) / logits_bytes,
-            "reference": peak_memory(case.reference) / logits_bytes}
+    return {
+        "ours": peak_memory(case.ours) / logits_bytes,
+        "reference": peak_memory(case.reference) / logits_bytes,
+    }
 
 
 def _function_name(filename: str, function: str) -> str:
@@ -354,12 +427,16 @@ def profile(case: Case, label: str, top: int) -> None:
     profiler.runcall(case.ours)
     stats = pstats.Stats(profiler).stats  # (file, line, function) -> (cc, calls, own, cum, _)
     total = sum(own for _, _, own, _, _ in stats.values())
-    print(f"  {label}, one run of ours under cProfile: {total * 1e3:.1f} ms; own time of the "
-          f"top {top} functions:")
+    print(
+        f"  {label}, one run of ours under cProfile: {total * 1e3:.1f} ms; own time of the "
+        f"top {top} functions:"
+    )
     ranked = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
     for (filename, _, function), (_, calls, own, _, _) in ranked:
-        print(f"    {own * 1e3:8.2f} ms {own / total:6.1%} {calls:>6} calls  "
-              f"{_function_name(filename, function)}")
+        print(
+            f"    {own * 1e3:8.2f} ms {own / total:6.1%} {calls:>6} calls  "
+            f"{_function_name(filename, function)}"
+        )
 
 
 # ---- the machine ------------------------------------------------------------------------------
@@ -383,9 +460,11 @@ def blas_info() -> str:
     if threadpoolctl is not None:
         pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
         if pools:
-            return "; ".join(f"{p.get('internal_api')} {p.get('version')} "
-                             f"({p.get('num_threads')} threads, {p.get('architecture')})"
-                             for p in pools)
+            return "; ".join(
+                f"{p.get('internal_api')} {p.get('version')} "
+                f"({p.get('num_threads')} threads, {p.get('architecture')})"
+                for p in pools
+            )
     try:
         config = np.show_config(mode="dicts")
         blas = config["Build Dependencies"]["blas"]
@@ -414,19 +493,22 @@ def _verdict(workload: Workload, ours: float, ratio: float) -> str:
 
 def format_table(rows: list[dict], memory: list[dict]) -> str:
     """The results as a fixed-width text table, one row per workload and dtype."""
-    header = (f"{'':4}{'workload':<44}{'dtype':<9}{'ours':>12}{'reference':>12}"
-              f"{'ratio':>8}  target")
+    header = f"{'':4}{'workload':<44}{'dtype':<9}{'ours':>12}{'reference':>12}{'ratio':>8}  target"
     lines = [header, "-" * (len(header) + 20)]
     for row in rows:
         ours, reference = (f"{row[side]:.3g} {row['unit']}" for side in ("ours", "reference"))
-        lines.append(f"{row['key']:<4}{row['title']:<44}{row['dtype']:<9}{ours:>12}"
-                     f"{reference:>12}{row['ratio']:>7.2f}x  {row['target']} "
-                     f"({row['verdict']})")
+        lines.append(
+            f"{row['key']:<4}{row['title']:<44}{row['dtype']:<9}{ours:>12}"
+            f"{reference:>12}{row['ratio']:>7.2f}x  {row['target']} "
+            f"({row['verdict']})"
+        )
     for row in memory:
         ours, reference = f"{row['ours']:.2f}x", f"{row['reference']:.2f}x"
-        lines.append(f"{'W1':<4}{'peak memory, multiple of the logits size':<44}"
-                     f"{row['dtype']:<9}{ours:>12}{reference:>12}"
-                     f"{row['ours'] / row['reference']:>7.2f}x  <= 4x ({row['verdict']})")
+        lines.append(
+            f"{'W1':<4}{'peak memory, multiple of the logits size':<44}"
+            f"{row['dtype']:<9}{ours:>12}{reference:>12}"
+            f"{row['ours'] / row['reference']:>7.2f}x  <= 4x ({row['verdict']})"
+        )
     return "\n".join(lines)
 
 
@@ -462,39 +544,64 @@ def plot_ratios(rows: list[dict], path: Path) -> None:
 
 # ---- command line -----------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workloads", default=",".join(w.key for w in WORKLOADS),
-                        help="comma-separated workloads to run (default: all, W1..W6)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--workloads",
+        default=",".join(w.key for w in WORKLOADS),
+        help="comma-separated workloads to run (default: all, W1..W6)",
+    )
     parser.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="timed runs of each side (default 11, or 3 with --quick)")
-    parser.add_argument("--warmup", type=int, default=None,
-                        help="untimed runs of each side first (default 2, or 1 with --quick)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes and few runs: checks the suite works, times nothing "
-                             "meaningful; writes JSON only if --json is given")
-    parser.add_argument("--json", type=Path, default=None,
-                        help=f"where to write the results (default {DEFAULT_JSON.name} beside "
-                             f"this script)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="timed runs of each side (default 11, or 3 with --quick)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="untimed runs of each side first (default 2, or 1 with --quick)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes and few runs: checks the suite works, times nothing "
+        "meaningful; writes JSON only if --json is given",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help=f"where to write the results (default {DEFAULT_JSON.name} beside this script)",
+    )
     parser.add_argument("--plot", type=Path, default=None, help="draw the ratios to this file")
-    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
-                        help="also print the TOP functions of one profiled run of ours for "
-                             "each workload (cProfile)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="TOP",
+        help="also print the TOP functions of one profiled run of ours for "
+        "each workload (cProfile)",
+    )
     args = parser.parse_args(argv)
     known = {w.key for w in WORKLOADS}
     args.workloads = [k.strip().upper() for k in args.workloads.split(",") if k.strip()]
     unknown = [k for k in args.workloads if k not in known]
     if unknown:
-        parser.error(f"--workloads: unknown {', '.join(unknown)}; choose from "
-                     f"{', '.join(sorted(known))}")
+        parser.error(
+            f"--workloads: unknown {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
+        )
     if args.repeat is None:
         args.repeat = 3 if args.quick else 11
     if args.warmup is None:
         args.warmup = 1 if args.quick else 2
     if args.repeat < 1 or args.warmup < 0:
-        parser.error(f"--repeat must be >= 1 and --warmup >= 0, got {args.repeat} and "
-                     f"{args.warmup}")
+        parser.error(
+            f"--repeat must be >= 1 and --warmup >= 0, got {args.repeat} and {args.warmup}"
+        )
     if args.json is None and not args.quick:
         args.json = DEFAULT_JSON
     return args
@@ -504,8 +611,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     dtype_names = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, "
-          f"numpy {info['numpy']}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, "
+        f"numpy {info['numpy']}"
+    )
     print(f"BLAS: {info['blas']}")
     print("environment: " + ", ".join(f"{k}={v}" for k, v in info["environment"].items()))
     if args.quick:
@@ -528,14 +637,26 @@ def main(argv: list[str] | None = None) -> int:
             ref_median = float(np.median(reference)) * workload.scale / case.per
             ratio = ours_median / ref_median
             title = workload.quick_title if args.quick else workload.title
-            rows.append({"key": workload.key, "title": title, "dtype": dtype_name,
-                         "unit": workload.unit, "ours": ours_median, "reference": ref_median,
-                         "ratio": ratio, "target": workload.target,
-                         "verdict": _verdict(workload, ours_median, ratio),
-                         "agreement_error": error})
-            print(f"{label}: ours {ours_median:.4g} {workload.unit}, reference "
-                  f"{ref_median:.4g} {workload.unit}, ratio {ratio:.2f}x "
-                  f"(agreed to {error:.1e})", flush=True)
+            rows.append(
+                {
+                    "key": workload.key,
+                    "title": title,
+                    "dtype": dtype_name,
+                    "unit": workload.unit,
+                    "ours": ours_median,
+                    "reference": ref_median,
+                    "ratio": ratio,
+                    "target": workload.target,
+                    "verdict": _verdict(workload, ours_median, ratio),
+                    "agreement_error": error,
+                }
+            )
+            print(
+                f"{label}: ours {ours_median:.4g} {workload.unit}, reference "
+                f"{ref_median:.4g} {workload.unit}, ratio {ratio:.2f}x "
+                f"(agreed to {error:.1e})",
+                flush=True,
+            )
             if args.profile:
                 profile(case, label, args.profile)
         if workload.key == "W1":
@@ -549,9 +670,13 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows, memory))
     if args.json is not None:
         settings = {"repeat": args.repeat, "warmup": args.warmup, "quick": args.quick}
-        args.json.write_text(json.dumps({"machine": info, "settings": settings,
-                                         "results": rows, "w1_peak_memory": memory},
-                                        indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {"machine": info, "settings": settings, "results": rows, "w1_peak_memory": memory},
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"\nwrote {args.json}")
     if args.plot is not None:
         plot_ratios(rows, args.plot)

@@ -24,8 +24,7 @@ def source_address(pyproject: str) -> str:
     """The ``Source`` address of ``[project.urls]`` in the text of pyproject.toml."""
     match = re.search(r'^Source = "([^"]+)"$', pyproject, flags=re.M)
     if match is None:
-        raise ValueError("absolute_links: pyproject.toml has no Source = \"...\" in "
-                         "[project.urls]")
+        raise ValueError('absolute_links: pyproject.toml has no Source = "..." in [project.urls]')
     return match[1].rstrip("/")
 
 
@@ -49,9 +48,11 @@ def absolute(target: str, base: str, root: Path = ROOT) -> str:
 
 def absolute_links(text: str, base: str, root: Path = ROOT) -> str:
     """``text`` with every relative link target replaced by its repository address."""
+
     def replace(match: re.Match) -> str:
         opening, target = match.groups()
         return opening + (absolute(target, base, root) if is_relative(target) else target)
+
     return TARGET.sub(replace, text)
 
 

@@ -46,17 +46,24 @@ def spiral_figures(out_folder: str) -> None:
     settings = TRAIN_DEFAULTS["spiral"]
     for label, sizes in (("mlp", [2, settings["hidden"], 3]), ("linear", [2, 3])):
         model = nn.MLP(sizes, rng=0)
-        sgd = optim.SGD(model.parameters(), lr=settings["lr"],
-                        weight_decay=settings["weight_decay"])
+        sgd = optim.SGD(
+            model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"]
+        )
         history = train.fit(model, x, y, optimizer=sgd, steps=settings["steps"], log_every=0)
         name = "MLP 2-100-3" if label == "mlp" else "linear model 2-3"
         written = [
-            plot.loss_curve(history, os.path.join(out_folder, f"spiral_{label}_loss.png"),
-                            title=f"{name} on spiral: the loss falls from log C"),
-            plot.decision_regions(model, x, y,
-                                  os.path.join(out_folder, f"spiral_{label}_regions.png"),
-                                  title=f"{name} on spiral: training accuracy "
-                                        f"{100 * history.final_accuracy:.1f}%"),
+            plot.loss_curve(
+                history,
+                os.path.join(out_folder, f"spiral_{label}_loss.png"),
+                title=f"{name} on spiral: the loss falls from log C",
+            ),
+            plot.decision_regions(
+                model,
+                x,
+                y,
+                os.path.join(out_folder, f"spiral_{label}_regions.png"),
+                title=f"{name} on spiral: training accuracy {100 * history.final_accuracy:.1f}%",
+            ),
         ]
         print("wrote " + ", ".join(written))
 

@@ -90,8 +90,7 @@ def cross_entropy_smoothing_with_weights(rng: np.random.Generator) -> float:
     w = rng.uniform(0.5, 2, 4)
     F.cross_entropy(x, y, weight=w, label_smoothing=eps).backward()
     p = softmax(x.data)
-    per_sample = ((1 - eps) * w[y][:, None] * (p - np.eye(4)[y])
-                  + eps / 4 * (p * w.sum() - w))
+    per_sample = (1 - eps) * w[y][:, None] * (p - np.eye(4)[y]) + eps / 4 * (p * w.sum() - w)
     return largest_error(x.grad, per_sample / w[y].sum())
 
 
@@ -199,13 +198,22 @@ def entropy_gradient(rng: np.random.Generator) -> float:
 
 
 CHECKS = {
-    "softmax-cross-entropy.md": (softmax_jacobian, log_softmax_vjp, logsumexp_is_softmax,
-                                 cross_entropy_softmax_minus_y, cross_entropy_weights_ignore,
-                                 cross_entropy_label_smoothing,
-                                 cross_entropy_smoothing_with_weights,
-                                 cross_entropy_probability_targets),
-    "binary-cross-entropy.md": (bce_probabilities, bce_clamp_is_flat,
-                                bce_logits_sigmoid_minus_y, bce_logits_pos_weight),
+    "softmax-cross-entropy.md": (
+        softmax_jacobian,
+        log_softmax_vjp,
+        logsumexp_is_softmax,
+        cross_entropy_softmax_minus_y,
+        cross_entropy_weights_ignore,
+        cross_entropy_label_smoothing,
+        cross_entropy_smoothing_with_weights,
+        cross_entropy_probability_targets,
+    ),
+    "binary-cross-entropy.md": (
+        bce_probabilities,
+        bce_clamp_is_flat,
+        bce_logits_sigmoid_minus_y,
+        bce_logits_pos_weight,
+    ),
     "nt-xent-supcon.md": (nt_xent_gradient, supcon_gradient),
     "hinge-entropy.md": (multi_margin_gradient, entropy_gradient),
 }

@@ -50,8 +50,10 @@ def train_encoder(loss_name: str, split: data.Split, seed: int = 0) -> tuple[nn.
         loss.backward()
         opt.step()
         if step % 50 == 0 or step == STEPS - 1:
-            print(f"{loss_name:8s} step {step:3d}  loss {loss.item():.4f}  "
-                  f"(chance: log(2N - 1) = log {2 * BATCH - 1} = {chance:.4f})")
+            print(
+                f"{loss_name:8s} step {step:3d}  loss {loss.item():.4f}  "
+                f"(chance: log(2N - 1) = log {2 * BATCH - 1} = {chance:.4f})"
+            )
     return encoder, history
 
 
@@ -70,22 +72,35 @@ def main() -> None:
     split = data.load_digits(seed=0)
     os.makedirs(OUT, exist_ok=True)
     written = []
-    for loss_name, title in (("nt_xent", "NT-Xent (no labels)"),
-                             ("supcon", "SupCon (labels as positives)")):
+    for loss_name, title in (
+        ("nt_xent", "NT-Xent (no labels)"),
+        ("supcon", "SupCon (labels as positives)"),
+    ):
         encoder, history = train_encoder(loss_name, split)
         accuracy = nearest_neighbour_accuracy(encoder, split)
-        print(f"{loss_name:8s} first loss {history.initial_loss:.4f} vs chance "
-              f"{history.chance:.4f}; last {history.loss[-1]:.4f}; nearest-neighbour test "
-              f"accuracy {100 * accuracy:.1f}%")
-        written.append(plot.loss_curve(history, os.path.join(OUT, f"{loss_name}_loss.png"),
-                                       title=f"{title}: loss against log(2N - 1)",
-                                       loss_label=f"loss ({loss_name}, batch of 2N = "
-                                                  f"{2 * BATCH} views)"))
+        print(
+            f"{loss_name:8s} first loss {history.initial_loss:.4f} vs chance "
+            f"{history.chance:.4f}; last {history.loss[-1]:.4f}; nearest-neighbour test "
+            f"accuracy {100 * accuracy:.1f}%"
+        )
+        written.append(
+            plot.loss_curve(
+                history,
+                os.path.join(OUT, f"{loss_name}_loss.png"),
+                title=f"{title}: loss against log(2N - 1)",
+                loss_label=f"loss ({loss_name}, batch of 2N = {2 * BATCH} views)",
+            )
+        )
         with tx.no_grad():
             z = encoder(Tensor(split.x_test)).data  # (N_test, 16)
-        written.append(plot.embeddings(
-            z, split.y_test, os.path.join(OUT, f"{loss_name}_embeddings.png"),
-            title=f"{title}\ntest digits, nearest-neighbour accuracy {100 * accuracy:.0f}%"))
+        written.append(
+            plot.embeddings(
+                z,
+                split.y_test,
+                os.path.join(OUT, f"{loss_name}_embeddings.png"),
+                title=f"{title}\ntest digits, nearest-neighbour accuracy {100 * accuracy:.0f}%",
+            )
+        )
     print("wrote " + ", ".join(written))
 
 

@@ -34,8 +34,10 @@ def main(out_folder: str = ".") -> None:
     ce = np.array([loss_and_slope(F.cross_entropy, s) for s in SCORES])
     for s in (0.0, 2.0, 4.0):
         h, c = loss_and_slope(F.multi_margin_loss, s), loss_and_slope(F.cross_entropy, s)
-        print(f"s = {s:.1f}: hinge {h[0]:.4f} (slope {h[1]:+.4f}),  "
-              f"cross-entropy {c[0]:.4f} (slope {c[1]:+.4f})")
+        print(
+            f"s = {s:.1f}: hinge {h[0]:.4f} (slope {h[1]:+.4f}),  "
+            f"cross-entropy {c[0]:.4f} (slope {c[1]:+.4f})"
+        )
     fig = Figure(figsize=(9, 3.8))
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)

@@ -14,5 +14,6 @@ for sizes in ([2, 100, 3], [2, 3]):
     model = nn.MLP(sizes, rng=0)  # small last layer: the first loss is log 3
     opt = optim.SGD(model.parameters(), lr=1.0, weight_decay=1e-3)
     history = train.fit(model, x, y, optimizer=opt, steps=2000, log_every=500)
-    print(f"{sizes}: training accuracy {100 * history.final_accuracy:.1f}% "
-          f"in {history.seconds:.1f} s")
+    print(
+        f"{sizes}: training accuracy {100 * history.final_accuracy:.1f}% in {history.seconds:.1f} s"
+    )

@@ -33,8 +33,12 @@ def main(out_folder: str = ".") -> None:
             p = F.softmax(Tensor(LOGITS / temperature)).data
         shown = np.array2string(p, precision=4, floatmode="fixed", suppress_small=True)
         print(f"T = {temperature:>4}: softmax {shown}, largest {p.max():.4f}")
-        ax.bar(classes + (i - (len(TEMPERATURES) - 1) / 2) * width, p, width,
-               label=f"T = {temperature}")
+        ax.bar(
+            classes + (i - (len(TEMPERATURES) - 1) / 2) * width,
+            p,
+            width,
+            label=f"T = {temperature}",
+        )
     ax.axhline(1 / len(LOGITS), color="gray", linestyle=":", label="uniform")
     ax.set_xticks(classes, [f"class {c}\nz = {z}" for c, z in zip(classes, LOGITS)])
     ax.set_ylabel("softmax(z / T)")

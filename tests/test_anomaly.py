@@ -34,9 +34,9 @@ def test_forward_position_counts_ops_since_the_block_began():
     x = Tensor([1.0, -1.0], requires_grad=True)
     y = x * 2.0  # outside the block: not counted
     with tx.detect_anomaly():
-        z = y + 1.0              # op 0
+        z = y + 1.0  # op 0
         with pytest.raises(tx.AnomalyError, match=r"forward of div \(op 1 since"):
-            z / np.array([1.0, 0.0])   # op 1: 3 / 0 = inf
+            z / np.array([1.0, 0.0])  # op 1: 3 / 0 = inf
     # A mul whose inputs are fine but whose output overflows is caught as well.
     with tx.detect_anomaly():
         with pytest.raises(tx.AnomalyError, match="forward of exp"):
@@ -61,7 +61,7 @@ def test_backward_inf_is_named_with_its_tape_position():
 def test_backward_nan_from_a_zero_times_infinity():
     x = Tensor([0.0], requires_grad=True)
     with tx.detect_anomaly():
-        y = tx.maximum(x, 0.0) ** 0.5   # the tie at 0 sends g/2, times an infinite slope
+        y = tx.maximum(x, 0.0) ** 0.5  # the tie at 0 sends g/2, times an infinite slope
         loss = (y * 0.0).sum()
         with pytest.raises(tx.AnomalyError, match=r"backward of pow .* 1 nan"):
             loss.backward()

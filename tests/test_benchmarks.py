@@ -26,8 +26,26 @@ import reference as ref  # noqa: E402
 import run  # noqa: E402
 
 # The engine's primitive ops (functions in tensor.py): a loss's tape may hold nothing else.
-PRIMITIVES = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "maximum", "where", "sum",
-              "max", "matmul", "getitem", "reshape", "transpose", "concatenate", "stack"}
+PRIMITIVES = {
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "neg",
+    "pow",
+    "exp",
+    "log",
+    "maximum",
+    "where",
+    "sum",
+    "max",
+    "matmul",
+    "getitem",
+    "reshape",
+    "transpose",
+    "concatenate",
+    "stack",
+}
 
 
 def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -52,6 +70,7 @@ def test_cross_entropy_reference_matches_formula_and_differences():
     def formula(x):
         p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
         return -np.log(p[np.arange(5), t]).mean()
+
     loss, grad = ref.cross_entropy(x, t)
     assert loss == pytest.approx(formula(x), rel=1e-12)
     np.testing.assert_allclose(grad, numerical_grad(formula, x.copy()), atol=1e-8)
@@ -64,6 +83,7 @@ def test_bce_reference_matches_formula_and_differences():
     def formula(x):
         p = 1 / (1 + np.exp(-x))
         return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
+
     loss, grad = ref.binary_cross_entropy_with_logits(x, y)
     assert loss == pytest.approx(formula(x), rel=1e-12)
     np.testing.assert_allclose(grad, numerical_grad(formula, x.copy()), atol=1e-8)
@@ -85,9 +105,12 @@ def test_nt_xent_reference_matches_formula_and_differences():
     def formula(z):
         u = z / np.linalg.norm(z, axis=1, keepdims=True)
         s = u @ u.T / tau
-        losses = [np.log(sum(np.exp(s[i, k]) for k in range(6) if k != i)) - s[i, (i + 3) % 6]
-                  for i in range(6)]
+        losses = [
+            np.log(sum(np.exp(s[i, k]) for k in range(6) if k != i)) - s[i, (i + 3) % 6]
+            for i in range(6)
+        ]
         return np.mean(losses)
+
     loss, da, db = ref.nt_xent(za, zb, tau)
     z = np.concatenate([za, zb])
     assert loss == pytest.approx(formula(z), rel=1e-12)
@@ -96,18 +119,20 @@ def test_nt_xent_reference_matches_formula_and_differences():
 
 def test_mlp_step_reference_gradients_match_differences_and_update():
     rng = np.random.default_rng(3)
-    params = [(rng.normal(size=(3, 5)), rng.normal(size=5)),
-              (rng.normal(size=(5, 4)), rng.normal(size=4))]
+    params = [
+        (rng.normal(size=(3, 5)), rng.normal(size=5)),
+        (rng.normal(size=(5, 4)), rng.normal(size=4)),
+    ]
     x, t = rng.normal(size=(6, 3)), rng.integers(0, 4, 6)
     before = [(w.copy(), b.copy()) for w, b in params]
 
     def loss_of(w1):
         h = np.maximum(x @ w1 + before[0][1], 0) @ before[1][0] + before[1][1]
         return ref.cross_entropy(h, t)[0]
+
     loss, grads = ref.mlp_sgd_step(params, x, t, lr=0.1)
     assert loss == pytest.approx(loss_of(before[0][0]), rel=1e-12)
-    np.testing.assert_allclose(grads[0][0], numerical_grad(loss_of, before[0][0].copy()),
-                               atol=1e-8)
+    np.testing.assert_allclose(grads[0][0], numerical_grad(loss_of, before[0][0].copy()), atol=1e-8)
     for (w, b), (w0, b0), (dw, db) in zip(params, before, grads):
         np.testing.assert_allclose(w, w0 - 0.1 * dw, rtol=1e-14)
         np.testing.assert_allclose(b, b0 - 0.1 * db, rtol=1e-14)
@@ -125,9 +150,11 @@ def test_elementwise_chain_gradient_closed_form():
 def test_references_keep_the_dtype(dtype):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(4, 3)).astype(dtype)
-    outputs = [*ref.cross_entropy(x, np.array([0, 1, 2, 0])),
-               *ref.binary_cross_entropy_with_logits(x, (x > 0).astype(dtype)),
-               *ref.nt_xent(x, x[::-1].copy(), 0.5)]
+    outputs = [
+        *ref.cross_entropy(x, np.array([0, 1, 2, 0])),
+        *ref.binary_cross_entropy_with_logits(x, (x > 0).astype(dtype)),
+        *ref.nt_xent(x, x[::-1].copy(), 0.5),
+    ]
     assert all(out.dtype == dtype for out in outputs)
 
 
@@ -141,16 +168,18 @@ def test_package_agrees_with_reference(workload, dtype_name):
 
 
 def _fixed_case(ours: np.ndarray, expected: np.ndarray) -> run.Case:
-    return run.Case(ours=lambda: None, reference=lambda: None,
-                    compare=lambda: [("dlogits", ours, expected)])
+    return run.Case(
+        ours=lambda: None, reference=lambda: None, compare=lambda: [("dlogits", ours, expected)]
+    )
 
 
 def test_agreement_check_rejects_a_wrong_gradient():
     expected = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
     wrong = expected.copy()
     wrong[1, 2] += 1e-8  # 1e-8 of the largest magnitude: fine in float32, not in float64
-    run.check_agreement(_fixed_case(wrong.astype(np.float32), expected.astype(np.float32)),
-                        "float32", "test")
+    run.check_agreement(
+        _fixed_case(wrong.astype(np.float32), expected.astype(np.float32)), "float32", "test"
+    )
     with pytest.raises(run.Disagreement, match="dlogits differs"):
         run.check_agreement(_fixed_case(wrong, expected), "float64", "test")
 
@@ -160,8 +189,7 @@ def test_agreement_check_rejects_nan_and_promotion():
     with pytest.raises(run.Disagreement, match="differs"):
         run.check_agreement(_fixed_case(expected * np.nan, expected), "float32", "test")
     with pytest.raises(run.Disagreement, match="dtype float64, expected float32"):
-        run.check_agreement(_fixed_case(expected.astype(np.float64), expected), "float32",
-                            "test")
+        run.check_agreement(_fixed_case(expected.astype(np.float64), expected), "float32", "test")
 
 
 # ---- the losses stay composed of primitive ops ------------------------------------------------
@@ -169,11 +197,15 @@ def test_primitive_names_are_the_engines_ops():
     assert all(callable(getattr(tensor, name, None)) for name in PRIMITIVES)
 
 
-@pytest.mark.parametrize("make_loss", [
-    lambda x, rng: F.cross_entropy(x, rng.integers(0, 5, 4)),
-    lambda x, rng: F.binary_cross_entropy_with_logits(x, (rng.random((4, 5)) < 0.5) * 1.0),
-    lambda x, rng: F.nt_xent(x, x * 2.0 + 1.0, 0.5),
-], ids=["cross_entropy", "bce_with_logits", "nt_xent"])
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda x, rng: F.cross_entropy(x, rng.integers(0, 5, 4)),
+        lambda x, rng: F.binary_cross_entropy_with_logits(x, (rng.random((4, 5)) < 0.5) * 1.0),
+        lambda x, rng: F.nt_xent(x, x * 2.0 + 1.0, 0.5),
+    ],
+    ids=["cross_entropy", "bce_with_logits", "nt_xent"],
+)
 def test_loss_tapes_hold_only_primitive_ops(make_loss):
     rng = np.random.default_rng(6)
     x = tx.Tensor(rng.normal(size=(4, 5)), requires_grad=True)
@@ -186,20 +218,36 @@ def test_loss_tapes_hold_only_primitive_ops(make_loss):
 @pytest.mark.slow
 def test_quick_run_finishes_and_writes_json_and_plot(tmp_path):
     out, picture = tmp_path / "results.json", tmp_path / "ratios.png"
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick",
-                           "--json", str(out), "--plot", str(picture)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--quick",
+            "--json",
+            str(out),
+            "--plot",
+            str(picture),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
     assert {(row["key"], row["dtype"]) for row in results["results"]} == {
-        (w.key, d) for w in run.WORKLOADS for d in ("float32", "float64")}
+        (w.key, d) for w in run.WORKLOADS for d in ("float32", "float64")
+    }
     assert all(row["ours"] > 0 and row["reference"] > 0 for row in results["results"])
     assert "W6" in done.stdout and "peak memory" in done.stdout
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_unknown_workload_is_a_clear_error():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--workloads", "W9"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--workloads", "W9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "--workloads: unknown W9" in done.stderr

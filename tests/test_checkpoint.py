@@ -43,6 +43,7 @@ def test_crash_mid_save_leaves_old_checkpoint(tmp_path, monkeypatch):
     def broken_write_array(member, array, **options):
         member.write(b"\x93NUMPY half an array")  # some bytes reach the disk, then the crash
         raise OSError("disk full")
+
     monkeypatch.setattr(np.lib.format, "write_array", broken_write_array)
     with pytest.raises(OSError, match="disk full"):
         tx.save({"w": np.zeros(3)}, path)
@@ -102,8 +103,11 @@ def test_save_rejects_non_arrays(tmp_path):
 
 def test_loaded_shapes_checked_by_the_model(tmp_path):
     tx.save(nn.MLP([2, 7, 3], rng=0), tmp_path / "model.npz")
-    with pytest.raises(ValueError, match=r"'layers.0.weight' has shape \(2, 7\) in the state "
-                                         r"but \(2, 8\) in the model"):
+    with pytest.raises(
+        ValueError,
+        match=r"'layers.0.weight' has shape \(2, 7\) in the state "
+        r"but \(2, 8\) in the model",
+    ):
         nn.MLP([2, 8, 3]).load_state_dict(tx.load(tmp_path / "model.npz"))
 
 

@@ -6,9 +6,14 @@ import pytest
 from tinygrad_xent import data
 
 
-@pytest.mark.parametrize("make, n", [(lambda s: data.spiral(100, 3, 0.2, seed=s), 300),
-                                     (lambda s: data.blobs(50, 4, seed=s), 200),
-                                     (lambda s: data.xor(80, seed=s), 160)])
+@pytest.mark.parametrize(
+    "make, n",
+    [
+        (lambda s: data.spiral(100, 3, 0.2, seed=s), 300),
+        (lambda s: data.blobs(50, 4, seed=s), 200),
+        (lambda s: data.xor(80, seed=s), 160),
+    ],
+)
 def test_generators_shapes_and_seeds(make, n):
     x, y = make(0)
     assert x.shape == (n, 2) and x.dtype == np.float64
@@ -52,8 +57,9 @@ def test_digits_is_the_uci_set():
     assert raw.x_train.shape == (1797, 64) and raw.x_test.shape == (0, 64)
     assert raw.x_train.dtype == np.uint8 and raw.x_train.min() == 0 and raw.x_train.max() == 16
     # The class counts of the UCI test set, as documented with the data.
-    np.testing.assert_array_equal(np.bincount(raw.y_train),
-                                  [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    np.testing.assert_array_equal(
+        np.bincount(raw.y_train), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    )
 
 
 def test_digits_split_is_seeded_and_disjoint():
@@ -92,8 +98,9 @@ def test_two_views_shift_by_at_most_one_pixel():
     padded = np.pad(x.reshape(-1, 8, 8), ((0, 0), (1, 1), (1, 1)))
     for view in views:
         for i, row in enumerate(view):
-            shifts = [padded[i, dy:dy + 8, dx:dx + 8].ravel() for dy in range(3)
-                      for dx in range(3)]
+            shifts = [
+                padded[i, dy : dy + 8, dx : dx + 8].ravel() for dy in range(3) for dx in range(3)
+            ]
             assert any(np.array_equal(row, s) for s in shifts)
 
 

@@ -28,6 +28,7 @@ def test_closed_form_matches_backward(page, check, seed):
 def test_a_wrong_formula_would_be_caught():
     """The checks compare real numbers: softmax - y without the 1/N of the mean is caught."""
     import tinygrad_xent.functional as F
+
     rng = np.random.default_rng(0)
     x = EXAMPLE["leaf"](rng.normal(size=(6, 4)))
     y = rng.integers(0, 4, size=6)
@@ -42,12 +43,23 @@ def test_every_page_is_checked_indexed_and_states_its_formulas():
     index = (DOCS / "README.md").read_text()
     assert set(re.findall(r"\]\(([\w-]+\.md)\)", index)) == pages
     formulas = {
-        "softmax-cross-entropy.md": [r"p_k\,(\delta_{kj} - p_j)", r"p_j - \delta_{jy}",
-                                     r"p_j - t'_j", r"\frac{w_{y_i}}{\sum_{i'} w_{y_{i'}}}"],
-        "binary-cross-entropy.md": [r"\frac{p - y}{p(1-p)}", r"\sigma(x) - y",
-                                    r"\big(q y + 1 - y\big)\,\sigma(x) - q y"],
-        "nt-xent-supcon.md": [r"P_{ik} - Y_{ik}", r"\big(G + G^\top\big)\,U", r"I - u u^\top",
-                              r"P_{ik} - M_{ik}"],
+        "softmax-cross-entropy.md": [
+            r"p_k\,(\delta_{kj} - p_j)",
+            r"p_j - \delta_{jy}",
+            r"p_j - t'_j",
+            r"\frac{w_{y_i}}{\sum_{i'} w_{y_{i'}}}",
+        ],
+        "binary-cross-entropy.md": [
+            r"\frac{p - y}{p(1-p)}",
+            r"\sigma(x) - y",
+            r"\big(q y + 1 - y\big)\,\sigma(x) - q y",
+        ],
+        "nt-xent-supcon.md": [
+            r"P_{ik} - Y_{ik}",
+            r"\big(G + G^\top\big)\,U",
+            r"I - u u^\top",
+            r"P_{ik} - M_{ik}",
+        ],
         "hinge-entropy.md": [r"\frac{a_j}{C}", r"-\big(\log p_k + 1\big)"],
     }
     for page, needed in formulas.items():

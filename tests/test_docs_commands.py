@@ -45,15 +45,24 @@ USES_TORCH = re.compile(r"^\s*(import|from) torch\b|\btorch\.", re.MULTILINE)
 # Commands that are documented but not run here, and why.
 NOT_RUN = {
     "python benchmarks/run.py": "timing runs of 20-45 s; tests/test_benchmarks.py runs the "
-                                "suite's own checks",
+    "suite's own checks",
     "python -m pytest": "the test suite itself",
 }
 # Blocks that take over ~1 s (training runs): marked slow.
-SLOW = ("tinygrad-xent train", "python -m tinygrad_xent train", "train.fit(",
-        "examples/contrastive.py", "examples/spiral.py", "docs/make_figures.py",
-        "examples/nan_hunt.py", "examples/check_derivations.py")
-VARIABLE = [(re.compile(r"\d+ steps/s"), "N steps/s"),
-            (re.compile(r"done in \d+\.\d s"), "done in T s")]
+SLOW = (
+    "tinygrad-xent train",
+    "python -m tinygrad_xent train",
+    "train.fit(",
+    "examples/contrastive.py",
+    "examples/spiral.py",
+    "docs/make_figures.py",
+    "examples/nan_hunt.py",
+    "examples/check_derivations.py",
+)
+VARIABLE = [
+    (re.compile(r"\d+ steps/s"), "N steps/s"),
+    (re.compile(r"done in \d+\.\d s"), "done in T s"),
+]
 
 
 @dataclass
@@ -74,11 +83,11 @@ def blocks(page: Path) -> list[Block]:
         found.append((match.start(), match.end(), match.group(1), match.group(2), line))
     result = []
     for i, (start, end, language, code, line) in enumerate(found):
-        if language == "text" and i and not text[found[i - 1][1]:start].strip():
+        if language == "text" and i and not text[found[i - 1][1] : start].strip():
             continue  # the output of the block before
         following = found[i + 1] if i + 1 < len(found) else None
         output = None
-        if following and following[2] == "text" and not text[end:following[0]].strip():
+        if following and following[2] == "text" and not text[end : following[0]].strip():
             output = following[3]
         result.append(Block(str(page.relative_to(ROOT)), line, language, code, output))
     return result
@@ -97,7 +106,8 @@ def assert_output_matches(expected: str, printed: str, where: str) -> None:
     pattern = "".join("(?:.*\n)*?" if w == "..." else re.escape(w + "\n") for w in want)
     assert re.fullmatch(pattern, "".join(g + "\n" for g in got)), (
         f"{where}: the output shown is not what is printed\n--- shown\n{expected}"
-        f"--- printed\n{printed}")
+        f"--- printed\n{printed}"
+    )
 
 
 def assert_lines_in_order(expected: list[str], printed: str, where: str) -> None:
@@ -115,18 +125,24 @@ def assert_lines_in_order(expected: list[str], printed: str, where: str) -> None
 def checkout(tmp_path_factory):
     """A fresh copy of the repository, as a reader has it after cloning."""
     assert (BIN / "tinygrad-xent").exists(), (
-        f"no tinygrad-xent next to {sys.executable}: install the package as the README says")
+        f"no tinygrad-xent next to {sys.executable}: install the package as the README says"
+    )
     folder = tmp_path_factory.mktemp("checkout") / "tinygrad_xent"
-    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "runs", "*.egg-info"))
+    shutil.copytree(
+        ROOT,
+        folder,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "runs", "*.egg-info"
+        ),
+    )
     return folder
 
 
 def _run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(cwd), "MPLBACKEND": "Agg",
-           "LANG": "C.UTF-8"}
-    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(cwd), "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _commands(code: str) -> list[tuple[str, str | None]]:
@@ -166,20 +182,25 @@ def _params(kind: str):
         for block in found:
             if block.code.startswith("python3 -m venv"):
                 continue  # the README's set-up, checked as text by tests/test_readme.py
-            params.append(pytest.param([block], id=f"{name}:{block.line}",
-                                       marks=_marks(name, block.code)))
+            params.append(
+                pytest.param([block], id=f"{name}:{block.line}", marks=_marks(name, block.code))
+            )
     return params
 
 
-PAGE_PARAMS = [pytest.param(page, id=str(page.relative_to(ROOT)))
-               for page in PAGES if str(page.relative_to(ROOT)) not in GENERATED]
+PAGE_PARAMS = [
+    pytest.param(page, id=str(page.relative_to(ROOT)))
+    for page in PAGES
+    if str(page.relative_to(ROOT)) not in GENERATED
+]
 
 
 @pytest.mark.parametrize("page", PAGE_PARAMS)
 def test_every_fence_names_its_language(page):
     for block in blocks(page):
         assert block.language in LANGUAGES, (
-            f"{block.page}:{block.line}: a fence without one of {sorted(LANGUAGES)}")
+            f"{block.page}:{block.line}: a fence without one of {sorted(LANGUAGES)}"
+        )
 
 
 def _anchor(heading: str) -> str:
@@ -190,8 +211,15 @@ def _anchor(heading: str) -> str:
 def test_every_glossary_link_names_a_term_and_the_required_terms_are_there():
     glossary = (ROOT / "docs" / "glossary.md").read_text()
     anchors = {_anchor(h) for h in re.findall(r"^## (.+)$", glossary, flags=re.M)}
-    for term in ("logits", "nats-and-bits", "one_hot", "nt-xent-and-simclr", "supcon",
-                 "vector-jacobian-product", "detach"):
+    for term in (
+        "logits",
+        "nats-and-bits",
+        "one_hot",
+        "nt-xent-and-simclr",
+        "supcon",
+        "vector-jacobian-product",
+        "detach",
+    ):
         assert term in anchors, term
     linked = 0
     for page in PAGES:
@@ -232,13 +260,15 @@ def test_console_block_prints_what_the_page_shows(page_blocks, checkout):
     for session in sessions[1:]:
         command, _, shown = session.partition("\n")
         result = _run_shell(command, checkout)
-        assert_output_matches(shown, result.stdout + result.stderr,
-                              f"{block.page}:{block.line}: {command}")
+        assert_output_matches(
+            shown, result.stdout + result.stderr, f"{block.page}:{block.line}: {command}"
+        )
 
 
 def _digits_csv(folder: Path) -> None:
     """scikit-learn's digits.csv.gz, rebuilt from the shipped archive, for docs/data.md."""
     import gzip
+
     shipped = np.load(ROOT / "tinygrad_xent" / "datasets" / "digits.npz")
     rows = np.column_stack([shipped["images"].reshape(-1, 64), shipped["labels"]])
     with gzip.open(folder / "digits.csv.gz", "wt") as f:
@@ -246,9 +276,10 @@ def _digits_csv(folder: Path) -> None:
 
 
 def _digits_npz_is_the_shipped_one(folder: Path) -> None:
-    made, shipped = (np.load(path) for path in (folder / "digits.npz",
-                                                ROOT / "tinygrad_xent" / "datasets" /
-                                                "digits.npz"))
+    made, shipped = (
+        np.load(path)
+        for path in (folder / "digits.npz", ROOT / "tinygrad_xent" / "datasets" / "digits.npz")
+    )
     for key in ("images", "labels"):
         assert made[key].dtype == shipped[key].dtype
         np.testing.assert_array_equal(made[key], shipped[key])
@@ -260,8 +291,9 @@ AFTER = {"docs/data.md": _digits_npz_is_the_shipped_one}
 
 
 @pytest.mark.parametrize("page_blocks", _params("python"))
-def test_python_snippets_run_and_print_what_the_page_shows(page_blocks, checkout, tmp_path,
-                                                          monkeypatch, capsys):
+def test_python_snippets_run_and_print_what_the_page_shows(
+    page_blocks, checkout, tmp_path, monkeypatch, capsys
+):
     page = page_blocks[0].page
     monkeypatch.chdir(tmp_path)
     BEFORE.get(page, lambda folder: None)(tmp_path)
@@ -273,8 +305,7 @@ def test_python_snippets_run_and_print_what_the_page_shows(page_blocks, checkout
         exec(code, namespace)
         printed = capsys.readouterr().out
         where = f"{page}:{block.line}"
-        shown = [line.partition("# -> ")[2] for line in block.code.splitlines()
-                 if "# -> " in line]
+        shown = [line.partition("# -> ")[2] for line in block.code.splitlines() if "# -> " in line]
         assert_lines_in_order(shown, printed, where)
         if block.output is not None:
             assert_output_matches(block.output, printed, where)
@@ -285,11 +316,16 @@ def test_the_matcher_can_fail():
     assert_output_matches("a\n...\nd\n", "a\nb\nc\nd\n", "ok")
     assert_output_matches("...\nc\n", "a\nb\nc\n", "ok")
     assert_output_matches("step 1  9 steps/s\n", "step 1  1234 steps/s\n", "ok")
-    for shown, printed in (("a\nd\n", "a\nb\nd\n"), ("a\n...\nd\n", "a\nb\nc\n"),
-                           ("b\n", "a\nb\n")):
+    for shown, printed in (
+        ("a\nd\n", "a\nb\nd\n"),
+        ("a\n...\nd\n", "a\nb\nc\n"),
+        ("b\n", "a\nb\n"),
+    ):
         with pytest.raises(AssertionError):
             assert_output_matches(shown, printed, "wrong")
     with pytest.raises(AssertionError):
         assert_lines_in_order(["b", "a"], "a\nb\n", "wrong")
     assert _commands("tinygrad-xent train   # -> 99.0% training\nls  # plain\n") == [
-        ("tinygrad-xent train", "99.0% training"), ("ls", None)]
+        ("tinygrad-xent train", "99.0% training"),
+        ("ls", None),
+    ]

@@ -14,21 +14,57 @@ import re
 
 import pytest
 
-CONFORMANT = ["tinygrad_xent.data", "tinygrad_xent.plot", "tinygrad_xent.checkpoint",
-              "tinygrad_xent.gradcheck", "tinygrad_xent.files", "tinygrad_xent.checks",
-              "tinygrad_xent.nn", "tinygrad_xent.optim", "tinygrad_xent.train",
-              "tinygrad_xent.play", "tinygrad_xent.textbook", "tinygrad_xent.cli",
-              "tinygrad_xent.jacobian", "tinygrad_xent.exercises",
-              "tinygrad_xent.exercises.grading", "tinygrad_xent.functional",
-              "tinygrad_xent.explain", "tinygrad_xent.draw", "tinygrad_xent.autograd",
-              "tinygrad_xent.tensor"] + [
-    f"tinygrad_xent.exercises.{name}" for name in [
-        "exp_backward", "log_backward", "mul_backward", "sum_backward", "max_backward",
-        "matmul_backward", "softmax_vjp", "cross_entropy_dscores", "bce_with_logits_grad",
-        "mlp_backward", "nt_xent_grad"]]
+CONFORMANT = [
+    "tinygrad_xent.data",
+    "tinygrad_xent.plot",
+    "tinygrad_xent.checkpoint",
+    "tinygrad_xent.gradcheck",
+    "tinygrad_xent.files",
+    "tinygrad_xent.checks",
+    "tinygrad_xent.nn",
+    "tinygrad_xent.optim",
+    "tinygrad_xent.train",
+    "tinygrad_xent.play",
+    "tinygrad_xent.textbook",
+    "tinygrad_xent.cli",
+    "tinygrad_xent.jacobian",
+    "tinygrad_xent.exercises",
+    "tinygrad_xent.exercises.grading",
+    "tinygrad_xent.functional",
+    "tinygrad_xent.explain",
+    "tinygrad_xent.draw",
+    "tinygrad_xent.autograd",
+    "tinygrad_xent.tensor",
+] + [
+    f"tinygrad_xent.exercises.{name}"
+    for name in [
+        "exp_backward",
+        "log_backward",
+        "mul_backward",
+        "sum_backward",
+        "max_backward",
+        "matmul_backward",
+        "softmax_vjp",
+        "cross_entropy_dscores",
+        "bce_with_logits_grad",
+        "mlp_backward",
+        "nt_xent_grad",
+    ]
+]
 
-SECTIONS = {"Parameters", "Other Parameters", "Attributes", "Returns", "Yields", "Raises",
-            "Warns", "See Also", "Notes", "References", "Examples"}
+SECTIONS = {
+    "Parameters",
+    "Other Parameters",
+    "Attributes",
+    "Returns",
+    "Yields",
+    "Raises",
+    "Warns",
+    "See Also",
+    "Notes",
+    "References",
+    "Examples",
+}
 NAME = r"\*{0,2}[A-Za-z_]\w*"
 ENTRY = {
     "Parameters": rf"{NAME}(, {NAME})* : \S.*",
@@ -93,10 +129,15 @@ def _parameter_problems(obj, lines: list[str]) -> list[str]:
     class)."""
     target = obj.__init__ if inspect.isclass(obj) else obj
     params = set(inspect.signature(target).parameters)
-    names = [name for line in lines if line and not line.startswith(" ")
-             for name in line.split(" : ")[0].split(", ")]
-    return [f"Parameters: {name} is not a parameter" for name in names
-            if name.lstrip("*") not in params]
+    names = [
+        name
+        for line in lines
+        if line and not line.startswith(" ")
+        for name in line.split(" : ")[0].split(", ")
+    ]
+    return [
+        f"Parameters: {name} is not a parameter" for name in names if name.lstrip("*") not in params
+    ]
 
 
 def problems(obj) -> list[str]:
@@ -108,15 +149,17 @@ def problems(obj) -> list[str]:
     wrong = []
     for title, lines in found.items():
         if title in ENTRY:
-            wrong += _entry_problems(title, lines) or ([] if any(lines) else
-                                                       [f"{title}: no entries"])
+            wrong += _entry_problems(title, lines) or (
+                [] if any(lines) else [f"{title}: no entries"]
+            )
     if "Parameters" in found:
         wrong += _parameter_problems(obj, found["Parameters"])
     return wrong
 
 
-@pytest.mark.parametrize("name, obj", list(_documented()), ids=lambda v: v
-                         if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name, obj", list(_documented()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_docstring_is_numpydoc(name, obj):
     assert problems(obj) == []
 
@@ -161,7 +204,11 @@ def test_the_checker_catches_the_old_form():
         """
 
     flagged = "\n".join(problems(old))
-    for line in ["x : (N, 2) points.  y : (N,) labels.", "path: the file.", "The path written.",
-                 "ValueError if x is wrong."]:
+    for line in [
+        "x : (N, 2) points.  y : (N,) labels.",
+        "path: the file.",
+        "The path written.",
+        "ValueError if x is wrong.",
+    ]:
         assert repr(line) in flagged
     assert problems(new) == []

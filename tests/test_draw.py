@@ -39,7 +39,8 @@ def test_boxes_show_shape_value_and_gradient():
     # one op box per tape node, labelled with its position
     nodes = tx.tape(worked_example("ce"))
     assert sorted(f"node {i}" for i in range(len(nodes))) == sorted(
-        t for t in texts if t.startswith("node"))
+        t for t in texts if t.startswith("node")
+    )
 
 
 def test_before_backward_no_gradients_are_drawn():
@@ -67,11 +68,12 @@ def test_boxes_do_not_overlap_on_a_two_layer_mlp_loss():
     loss.backward()
     fig = tx.draw(loss)
     fig.canvas.draw()
-    boxes = [p.get_window_extent() for p in fig.axes[0].patches
-             if type(p).__name__ == "FancyBboxPatch"]
+    boxes = [
+        p.get_window_extent() for p in fig.axes[0].patches if type(p).__name__ == "FancyBboxPatch"
+    ]
     assert len(boxes) >= 2 * len(tx.tape(loss))
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not a.overlaps(b) or a.intersection(a, b).width < 1
 
 
@@ -83,7 +85,8 @@ def test_a_long_chain_draws_the_ops_nearest_the_loss_and_says_what_it_left_out()
     texts = _texts(fig)
     assert "nodes 0 to 48 (49 ops)" in texts
     assert sorted(t for t in texts if t.startswith("node ")) == sorted(
-        f"node {i}" for i in range(49, 61))
+        f"node {i}" for i in range(49, 61)
+    )
     assert "left out: 49 earlier ops" in fig.summary
     assert fig.get_size_inches()[0] < 8  # the chain runs straight down, constants beside it
 
@@ -123,8 +126,14 @@ def test_parameters_and_constants_are_named():
     loss = F.cross_entropy(model(np.ones((2, 2))), np.array([0, 1]))
     loss.backward()
     texts = _texts(tx.draw(loss))
-    for title in ("layers.0.weight (2, 3)", "layers.0.bias (3,)", "layers.2.weight (3, 2)",
-                  "layers.2.bias (2,)", "row max", "count N"):
+    for title in (
+        "layers.0.weight (2, 3)",
+        "layers.0.bias (3,)",
+        "layers.2.weight (3, 2)",
+        "layers.2.bias (2,)",
+        "row max",
+        "count N",
+    ):
         assert title in texts
     assert "value 2" in texts  # the mean's divisor N = 2
 

@@ -39,7 +39,7 @@ def test_a_python_number_takes_the_tensor_float_dtype_on_either_side(op, shape, 
 @pytest.mark.parametrize("shape", [(), (3,)])
 def test_pow_with_a_python_exponent_keeps_float32(exponent, shape):
     x = Tensor(np.full(shape, 1.5, dtype=np.float32), requires_grad=True)
-    y = x ** exponent
+    y = x**exponent
     assert y.dtype == np.float32
     y.sum().backward()
     np.testing.assert_allclose(x.grad, exponent * 1.5 ** (exponent - 1), rtol=1e-6)
@@ -50,8 +50,11 @@ def test_mean_and_losses_of_float32_stay_float32_at_zero_dimensions():
     import tinygrad_xent.functional as F
 
     logits = Tensor(np.array([[1.0, 2.0, 0.5]], dtype=np.float32), requires_grad=True)
-    for loss in (logits.mean(), F.cross_entropy(logits, np.array([1])),
-                 F.binary_cross_entropy_with_logits(logits, np.ones((1, 3), np.float32))):
+    for loss in (
+        logits.mean(),
+        F.cross_entropy(logits, np.array([1])),
+        F.binary_cross_entropy_with_logits(logits, np.ones((1, 3), np.float32)),
+    ):
         assert loss.shape == () and loss.dtype == np.float32
 
 

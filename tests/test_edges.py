@@ -29,21 +29,40 @@ def check(fn, *inputs, seed=0):
 # ---- 0-d tensors and Python numbers ---------------------------------------------------------
 # Everything that takes a tensor of any shape, as a function of one tensor.
 ANY_SHAPE = {
-    "add": lambda x: x + 1.5, "radd": lambda x: 1.5 + x, "sub": lambda x: 2 - x,
-    "mul": lambda x: x * 3, "div": lambda x: 1 / x, "neg": lambda x: -x,
-    "pow": lambda x: x ** 3, "rpow": lambda x: 2 ** x, "pow_tensor": lambda x: x ** x,
-    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "sqrt": lambda x: x.sqrt(),
-    "abs": lambda x: x.abs(), "clip": lambda x: x.clip(0.0, 0.6),
-    "maximum": lambda x: tx.maximum(x, 0.2), "minimum": lambda x: tx.minimum(x, 0.7),
+    "add": lambda x: x + 1.5,
+    "radd": lambda x: 1.5 + x,
+    "sub": lambda x: 2 - x,
+    "mul": lambda x: x * 3,
+    "div": lambda x: 1 / x,
+    "neg": lambda x: -x,
+    "pow": lambda x: x**3,
+    "rpow": lambda x: 2**x,
+    "pow_tensor": lambda x: x**x,
+    "exp": lambda x: x.exp(),
+    "log": lambda x: x.log(),
+    "sqrt": lambda x: x.sqrt(),
+    "abs": lambda x: x.abs(),
+    "clip": lambda x: x.clip(0.0, 0.6),
+    "maximum": lambda x: tx.maximum(x, 0.2),
+    "minimum": lambda x: tx.minimum(x, 0.7),
     "where": lambda x: tx.where(x.data > 0, x, 0.0),
-    "sum": lambda x: x.sum(), "sum_axis0": lambda x: x.sum(axis=0),
-    "sum_axis-1": lambda x: x.sum(axis=-1, keepdims=True), "mean_axis0": lambda x: x.mean(0),
-    "max_axis0": lambda x: x.max(axis=0), "min_axis-1": lambda x: x.min(axis=-1),
-    "reshape": lambda x: x.reshape(1, 1), "transpose": lambda x: x.T,
-    "getitem": lambda x: x[...], "squeeze": lambda x: x.squeeze(),
-    "unsqueeze": lambda x: x.unsqueeze(0), "flatten": lambda x: x.flatten(),
+    "sum": lambda x: x.sum(),
+    "sum_axis0": lambda x: x.sum(axis=0),
+    "sum_axis-1": lambda x: x.sum(axis=-1, keepdims=True),
+    "mean_axis0": lambda x: x.mean(0),
+    "max_axis0": lambda x: x.max(axis=0),
+    "min_axis-1": lambda x: x.min(axis=-1),
+    "reshape": lambda x: x.reshape(1, 1),
+    "transpose": lambda x: x.T,
+    "getitem": lambda x: x[...],
+    "squeeze": lambda x: x.squeeze(),
+    "unsqueeze": lambda x: x.unsqueeze(0),
+    "flatten": lambda x: x.flatten(),
     "stack": lambda x: tx.stack([x, x * 2]),
-    "relu": F.relu, "sigmoid": F.sigmoid, "tanh": F.tanh, "log_sigmoid": F.log_sigmoid,
+    "relu": F.relu,
+    "sigmoid": F.sigmoid,
+    "tanh": F.tanh,
+    "log_sigmoid": F.log_sigmoid,
     "softmax_axis0": lambda x: F.softmax(x, axis=0),
     "log_softmax_axis-1": lambda x: F.log_softmax(x, axis=-1),
     "logsumexp_axis0": lambda x: F.logsumexp(x, axis=0),
@@ -51,7 +70,8 @@ ANY_SHAPE = {
     "entropy": F.entropy,
     "bce_with_logits": lambda x: F.binary_cross_entropy_with_logits(x, np.ones(x.shape)),
     "bce_with_logits_pos_weight": lambda x: F.binary_cross_entropy_with_logits(
-        x, np.ones(x.shape), pos_weight=2.0, reduction="none"),
+        x, np.ones(x.shape), pos_weight=2.0, reduction="none"
+    ),
     "bce": lambda x: F.binary_cross_entropy(x, np.zeros(x.shape)),
 }
 
@@ -89,8 +109,10 @@ def test_zero_d_reductions_return_the_value_with_gradient_one(reduce, axis):
     assert lse.item() == -1.25
 
 
-@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "log_sigmoid", "entropy",
-                                  "softmax", "log_softmax", "logsumexp"])
+@pytest.mark.parametrize(
+    "name",
+    ["relu", "sigmoid", "tanh", "log_sigmoid", "entropy", "softmax", "log_softmax", "logsumexp"],
+)
 def test_python_numbers_are_0_d_tensors(name):
     """Edge class: Python numbers. Every activation takes a plain number as a 0-d tensor."""
     f = getattr(F, name)
@@ -117,8 +139,17 @@ AXIS_OPS = {
     "flatten_from": lambda x, a: x.flatten(a),
     "flatten_to": lambda x, a: x.flatten(0, a),
 }
-TUPLE_AXIS_OPS = ["sum", "sum_keepdims", "mean", "max", "min_keepdims", "logsumexp", "softmax",
-                  "log_softmax", "entropy"]
+TUPLE_AXIS_OPS = [
+    "sum",
+    "sum_keepdims",
+    "mean",
+    "max",
+    "min_keepdims",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "entropy",
+]
 
 
 @pytest.mark.parametrize("name", sorted(AXIS_OPS))
@@ -189,15 +220,15 @@ def test_negative_axes_in_stack_and_squeeze(axis):
 # ---- boundary points where the derivative exists --------------------------------------------
 # (name, f, x, the true derivative at x): points where a careless rule computes 0 * inf.
 BOUNDARY = [
-    ("x ** 0 at 0", lambda x: x ** 0.0, [0.0, 2.0], [0.0, 0.0]),
-    ("x ** 0 (int) at 0", lambda x: x ** 0, [0.0], [0.0]),
-    ("x ** 1 at 0", lambda x: x ** 1.0, [0.0], [1.0]),
-    ("x ** 1.5 at 0", lambda x: x ** 1.5, [0.0], [0.0]),
-    ("x ** 2 at 0", lambda x: x ** 2, [0.0], [0.0]),
-    ("x ** 3 at 0", lambda x: x ** 3.0, [0.0, -1.0], [0.0, 3.0]),
+    ("x ** 0 at 0", lambda x: x**0.0, [0.0, 2.0], [0.0, 0.0]),
+    ("x ** 0 (int) at 0", lambda x: x**0, [0.0], [0.0]),
+    ("x ** 1 at 0", lambda x: x**1.0, [0.0], [1.0]),
+    ("x ** 1.5 at 0", lambda x: x**1.5, [0.0], [0.0]),
+    ("x ** 2 at 0", lambda x: x**2, [0.0], [0.0]),
+    ("x ** 3 at 0", lambda x: x**3.0, [0.0, -1.0], [0.0, 3.0]),
     ("x ** tensor 0 at 0", lambda x: x ** Tensor([0.0, 2.0]), [0.0, 0.0], [0.0, 0.0]),
     ("0 ** p in p", lambda p: Tensor([0.0, 0.0, 0.0]) ** p, [0.0, 1.0, 2.5], [0.0, 0.0, 0.0]),
-    ("2 ** x", lambda x: 2.0 ** x, [0.0, 3.0], [np.log(2), 8 * np.log(2)]),
+    ("2 ** x", lambda x: 2.0**x, [0.0, 3.0], [np.log(2), 8 * np.log(2)]),
     ("abs at 0", lambda x: x.abs(), [0.0, -2.0, 3.0], [0.0, -1.0, 1.0]),
     ("relu at 0", F.relu, [0.0, -2.0, 3.0], [0.0, 0.0, 1.0]),
     ("clip on its bounds", lambda x: x.clip(-1.0, 1.0), [-1.0, 1.0, 2.0], [1.0, 1.0, 0.0]),
@@ -208,8 +239,7 @@ BOUNDARY = [
     ("sigmoid at 0", F.sigmoid, [0.0], [0.25]),
     ("tanh at 0", F.tanh, [0.0], [1.0]),
     ("log_sigmoid at 0", F.log_sigmoid, [0.0], [0.5]),
-    ("bce_with_logits at 0", lambda x: F.binary_cross_entropy_with_logits(x, [1.0]),
-     [0.0], [-0.5]),
+    ("bce_with_logits at 0", lambda x: F.binary_cross_entropy_with_logits(x, [1.0]), [0.0], [-0.5]),
     ("softmax of one class", lambda x: F.softmax(x) * 3.0, [5.0], [0.0]),
     ("sqrt of a square", lambda x: (x * x + 1.0).sqrt(), [0.0], [0.0]),
 ]
@@ -238,10 +268,18 @@ ROUTING = [
     ("maximum, losing b", lambda a, b: tx.maximum(a, b), 1, b_vals < a_vals),
     ("minimum, losing a", lambda a, b: tx.minimum(a, b), 0, a_vals > b_vals),
     ("minimum, losing b", lambda a, b: tx.minimum(a, b), 1, b_vals > a_vals),
-    ("max", lambda a, b: a.reshape(2, 3).max(axis=1).reshape(1, 2) * np.ones((3, 1)), 0,
-     np.array([True, True, False, True, False, True])),
-    ("min", lambda a, b: a.reshape(2, 3).min(axis=1).reshape(1, 2) * np.ones((3, 1)), 0,
-     np.array([True, False, True, True, True, False])),
+    (
+        "max",
+        lambda a, b: a.reshape(2, 3).max(axis=1).reshape(1, 2) * np.ones((3, 1)),
+        0,
+        np.array([True, True, False, True, False, True]),
+    ),
+    (
+        "min",
+        lambda a, b: a.reshape(2, 3).min(axis=1).reshape(1, 2) * np.ones((3, 1)),
+        0,
+        np.array([True, False, True, True, True, False]),
+    ),
     ("getitem", lambda a, b: a[np.array([0, 2, 2])], 0, np.array([0, 1, 0, 1, 1, 1], bool)),
     ("clip", lambda a, b: a.clip(-1.0, 2.0), 0, (a_vals < -1) | (a_vals > 2)),
     ("abs", lambda a, b: a.abs(), 0, a_vals == 0),
@@ -289,49 +327,102 @@ LIMITS = [
     ("sigmoid", F.sigmoid, [inf, -inf, 1.0], [1.0, 0.0, 1 / (1 + np.exp(-1.0))]),
     ("tanh", F.tanh, [inf, -inf, 1e308], [1.0, -1.0, 1.0]),
     ("log_sigmoid", F.log_sigmoid, [inf, -inf], [0.0, -inf]),
-    ("softmax", F.softmax, [[inf, 0.0, -inf], [inf, inf, 1.0], [-inf, 0.0, 0.0]],
-     [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]),
-    ("log_softmax", F.log_softmax, [[inf, 0.0], [inf, inf], [-inf, 0.0]],
-     [[0.0, -inf], [-np.log(2), -np.log(2)], [-inf, 0.0]]),
+    (
+        "softmax",
+        F.softmax,
+        [[inf, 0.0, -inf], [inf, inf, 1.0], [-inf, 0.0, 0.0]],
+        [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.5, 0.5]],
+    ),
+    (
+        "log_softmax",
+        F.log_softmax,
+        [[inf, 0.0], [inf, inf], [-inf, 0.0]],
+        [[0.0, -inf], [-np.log(2), -np.log(2)], [-inf, 0.0]],
+    ),
     ("logsumexp", F.logsumexp, [[inf, 0.0], [-inf, 0.0], [-inf, -inf]], [inf, 0.0, -inf]),
-    ("bce_with_logits y=1", lambda x: F.binary_cross_entropy_with_logits(
-        x, np.ones(2), reduction="none"), [inf, -inf], [0.0, inf]),
-    ("bce_with_logits y=0", lambda x: F.binary_cross_entropy_with_logits(
-        x, np.zeros(2), reduction="none"), [inf, -inf], [inf, 0.0]),
-    ("bce_with_logits soft", lambda x: F.binary_cross_entropy_with_logits(
-        x, np.full(2, 0.3), reduction="none"), [inf, -inf], [inf, inf]),
-    ("bce_with_logits pos_weight", lambda x: F.binary_cross_entropy_with_logits(
-        x, np.array([1.0, 1.0]), pos_weight=np.array([2.0, 2.0]), reduction="none"),
-     [inf, -inf], [0.0, inf]),
-    ("multi_margin correct +inf", lambda x: F.multi_margin_loss(x, np.array([0]),
-                                                                reduction="none"),
-     [[inf, 1.0, 2.0]], [0.0]),
-    ("multi_margin wrong +inf", lambda x: F.multi_margin_loss(x, np.array([0]),
-                                                              reduction="none"),
-     [[1.0, inf, 2.0]], [inf]),
-    ("multi_margin wrong -inf", lambda x: F.multi_margin_loss(x, np.array([0]),
-                                                              reduction="none"),
-     [[1.0, -inf, 1.0]], [1 / 3]),
-    ("cross_entropy -inf wrong class", lambda x: F.cross_entropy(x, np.array([1]),
-                                                                 reduction="none"),
-     [[-inf, 0.0]], [0.0]),
-    ("cross_entropy -inf target class", lambda x: F.cross_entropy(x, np.array([0]),
-                                                                  reduction="none"),
-     [[-inf, 0.0]], [inf]),
-    ("cross_entropy +inf target class", lambda x: F.cross_entropy(x, np.array([0, 0]),
-                                                                  reduction="none"),
-     [[inf, 0.0, 1.0], [inf, inf, 1.0]], [0.0, np.log(2)]),
-    ("cross_entropy +inf wrong class", lambda x: F.cross_entropy(x, np.array([1]),
-                                                                 reduction="none"),
-     [[inf, 0.0]], [inf]),
-    ("cross_entropy +inf smoothed", lambda x: F.cross_entropy(
-        x, np.array([0, 0]), label_smoothing=0.1, reduction="none"),
-     [[inf, 0.0], [inf, inf]], [inf, np.log(2)]),
-    ("cross_entropy +inf weighted", lambda x: F.cross_entropy(
-        x, np.array([0, 1]), weight=np.array([2.0, 0.5]), reduction="none"),
-     [[inf, 0.0], [1.0, inf]], [0.0, 0.0]),
-    ("nll_loss", lambda x: F.nll_loss(x, np.array([0]), reduction="none"), [[-inf, 0.0]],
-     [inf]),
+    (
+        "bce_with_logits y=1",
+        lambda x: F.binary_cross_entropy_with_logits(x, np.ones(2), reduction="none"),
+        [inf, -inf],
+        [0.0, inf],
+    ),
+    (
+        "bce_with_logits y=0",
+        lambda x: F.binary_cross_entropy_with_logits(x, np.zeros(2), reduction="none"),
+        [inf, -inf],
+        [inf, 0.0],
+    ),
+    (
+        "bce_with_logits soft",
+        lambda x: F.binary_cross_entropy_with_logits(x, np.full(2, 0.3), reduction="none"),
+        [inf, -inf],
+        [inf, inf],
+    ),
+    (
+        "bce_with_logits pos_weight",
+        lambda x: F.binary_cross_entropy_with_logits(
+            x, np.array([1.0, 1.0]), pos_weight=np.array([2.0, 2.0]), reduction="none"
+        ),
+        [inf, -inf],
+        [0.0, inf],
+    ),
+    (
+        "multi_margin correct +inf",
+        lambda x: F.multi_margin_loss(x, np.array([0]), reduction="none"),
+        [[inf, 1.0, 2.0]],
+        [0.0],
+    ),
+    (
+        "multi_margin wrong +inf",
+        lambda x: F.multi_margin_loss(x, np.array([0]), reduction="none"),
+        [[1.0, inf, 2.0]],
+        [inf],
+    ),
+    (
+        "multi_margin wrong -inf",
+        lambda x: F.multi_margin_loss(x, np.array([0]), reduction="none"),
+        [[1.0, -inf, 1.0]],
+        [1 / 3],
+    ),
+    (
+        "cross_entropy -inf wrong class",
+        lambda x: F.cross_entropy(x, np.array([1]), reduction="none"),
+        [[-inf, 0.0]],
+        [0.0],
+    ),
+    (
+        "cross_entropy -inf target class",
+        lambda x: F.cross_entropy(x, np.array([0]), reduction="none"),
+        [[-inf, 0.0]],
+        [inf],
+    ),
+    (
+        "cross_entropy +inf target class",
+        lambda x: F.cross_entropy(x, np.array([0, 0]), reduction="none"),
+        [[inf, 0.0, 1.0], [inf, inf, 1.0]],
+        [0.0, np.log(2)],
+    ),
+    (
+        "cross_entropy +inf wrong class",
+        lambda x: F.cross_entropy(x, np.array([1]), reduction="none"),
+        [[inf, 0.0]],
+        [inf],
+    ),
+    (
+        "cross_entropy +inf smoothed",
+        lambda x: F.cross_entropy(x, np.array([0, 0]), label_smoothing=0.1, reduction="none"),
+        [[inf, 0.0], [inf, inf]],
+        [inf, np.log(2)],
+    ),
+    (
+        "cross_entropy +inf weighted",
+        lambda x: F.cross_entropy(
+            x, np.array([0, 1]), weight=np.array([2.0, 0.5]), reduction="none"
+        ),
+        [[inf, 0.0], [1.0, inf]],
+        [0.0, 0.0],
+    ),
+    ("nll_loss", lambda x: F.nll_loss(x, np.array([0]), reduction="none"), [[-inf, 0.0]], [inf]),
     ("entropy", F.entropy, [[1.0, 0.0]], [0.0]),
 ]
 
@@ -352,11 +443,19 @@ INF_GRADIENTS = [
     ("sigmoid", F.sigmoid, [inf, -inf, 0.0], [0.0, 0.0, 0.25]),
     ("tanh", F.tanh, [inf, -inf, 0.0], [0.0, 0.0, 1.0]),
     ("relu", F.relu, [inf, -inf], [1.0, 0.0]),
-    ("bce_with_logits y=1", lambda x: F.binary_cross_entropy_with_logits(
-        x, np.ones(2), reduction="sum"), [inf, 0.0], [0.0, -0.5]),
+    (
+        "bce_with_logits y=1",
+        lambda x: F.binary_cross_entropy_with_logits(x, np.ones(2), reduction="sum"),
+        [inf, 0.0],
+        [0.0, -0.5],
+    ),
     ("softmax", lambda x: F.softmax(x)[0], [inf, 0.0], [0.0, 0.0]),
-    ("multi_margin correct +inf", lambda x: F.multi_margin_loss(x, np.array([0])),
-     [[inf, 1.0, 2.0]], [[0.0, 0.0, 0.0]]),
+    (
+        "multi_margin correct +inf",
+        lambda x: F.multi_margin_loss(x, np.array([0])),
+        [[inf, 1.0, 2.0]],
+        [[0.0, 0.0, 0.0]],
+    ),
 ]
 
 
@@ -372,8 +471,13 @@ def test_gradients_at_infinite_inputs(case):
 
 
 NAN_PROPAGATES = {
-    "relu": F.relu, "sigmoid": F.sigmoid, "tanh": F.tanh, "log_sigmoid": F.log_sigmoid,
-    "softmax": F.softmax, "log_softmax": F.log_softmax, "logsumexp": F.logsumexp,
+    "relu": F.relu,
+    "sigmoid": F.sigmoid,
+    "tanh": F.tanh,
+    "log_sigmoid": F.log_sigmoid,
+    "softmax": F.softmax,
+    "log_softmax": F.log_softmax,
+    "logsumexp": F.logsumexp,
     "entropy": lambda x: F.entropy(x.abs()),
     "cross_entropy": lambda x: F.cross_entropy(x.reshape(1, 3), np.array([1])),
     "nll_loss": lambda x: F.nll_loss(x.reshape(1, 3), np.array([1])),
@@ -381,8 +485,12 @@ NAN_PROPAGATES = {
     "bce_with_logits": lambda x: F.binary_cross_entropy_with_logits(x, np.ones(3)),
     "nt_xent": lambda x: F.nt_xent(x.reshape(1, 3), np.ones((1, 3))),
     "supcon": lambda x: F.supcon(tx.stack([x, x]), np.array([0, 0])),
-    "abs": lambda x: x.abs(), "sqrt": lambda x: x.abs().sqrt(), "clip": lambda x: x.clip(0, 1),
-    "minimum": lambda x: tx.minimum(x, 0.0), "max": lambda x: x.max(), "min": lambda x: x.min(),
+    "abs": lambda x: x.abs(),
+    "sqrt": lambda x: x.abs().sqrt(),
+    "clip": lambda x: x.clip(0, 1),
+    "minimum": lambda x: tx.minimum(x, 0.0),
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
 }
 
 
@@ -433,8 +541,9 @@ NAMED_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("case", NAMED_ERRORS,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(NAMED_ERRORS)])
+@pytest.mark.parametrize(
+    "case", NAMED_ERRORS, ids=[f"{c[0]}-{i}" for i, c in enumerate(NAMED_ERRORS)]
+)
 def test_errors_name_the_op(case):
     """Edge class: errors. An empty max, an axis out of range, a bad permutation: the message
     starts with the op's name, not numpy's bare words."""

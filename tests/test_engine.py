@@ -26,19 +26,23 @@ def check(fn, *inputs, seed=0):
 
 
 # Pairs of shapes that broadcast, in both directions and with size-1 axes on either side.
-broadcast_pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
-                                                    max_side=3)
+broadcast_pairs = hnp.mutually_broadcastable_shapes(
+    num_shapes=2, min_dims=0, max_dims=3, max_side=3
+)
 seeds = st.integers(0, 2**31 - 1)
 
 
 @given(broadcast_pairs, seeds)
-@pytest.mark.parametrize("op", [
-    lambda a, b: a + b,
-    lambda a, b: a - b,
-    lambda a, b: a * b,
-    lambda a, b: a / b,
-    lambda a, b: tx.maximum(a, b),
-])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a / b,
+        lambda a, b: tx.maximum(a, b),
+    ],
+)
 def test_binary_ops_broadcast_in_both_directions(op, shapes, seed):
     rng = np.random.default_rng(seed)
     a = leaf(shapes.input_shapes[0], rng)
@@ -47,20 +51,23 @@ def test_binary_ops_broadcast_in_both_directions(op, shapes, seed):
 
 
 @given(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), seeds)
-@pytest.mark.parametrize("op", [
-    lambda x: x.exp(),
-    lambda x: x.log(),
-    lambda x: -x,
-    lambda x: x ** 3,
-    lambda x: x ** 0.5,
-    lambda x: x ** -1.5,
-    lambda x: 2 - x,
-    lambda x: 3 / x,
-    lambda x: np.full(x.shape, 2.0) * x,
-    lambda x: x.mean(),
-    lambda x: x.sum(),
-    lambda x: x.max(),
-])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x: x.exp(),
+        lambda x: x.log(),
+        lambda x: -x,
+        lambda x: x**3,
+        lambda x: x**0.5,
+        lambda x: x**-1.5,
+        lambda x: 2 - x,
+        lambda x: 3 / x,
+        lambda x: np.full(x.shape, 2.0) * x,
+        lambda x: x.mean(),
+        lambda x: x.sum(),
+        lambda x: x.max(),
+    ],
+)
 def test_unary_ops(op, shape, seed):
     rng = np.random.default_rng(seed)
     assert check(op, leaf(shape, rng, 0.5, 2.0), seed=seed)
@@ -83,11 +90,21 @@ def test_reductions_over_any_axis_with_and_without_keepdims(reduce, case, seed):
     assert check(lambda t: getattr(t, reduce)(axis=axis, keepdims=keepdims), x, seed=seed)
 
 
-@pytest.mark.parametrize("a_shape, b_shape", [
-    ((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)),
-    ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)), ((1, 2, 3), (5, 3, 4)),
-    ((3,), (5, 3, 4)), ((5, 2, 3), (3,)),
-])
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [
+        ((3,), (3,)),
+        ((3,), (3, 4)),
+        ((2, 3), (3,)),
+        ((2, 3), (3, 4)),
+        ((5, 2, 3), (3, 4)),
+        ((2, 3), (5, 3, 4)),
+        ((5, 2, 3), (5, 3, 4)),
+        ((1, 2, 3), (5, 3, 4)),
+        ((3,), (5, 3, 4)),
+        ((5, 2, 3), (3,)),
+    ],
+)
 def test_matmul_1d_2d_and_batched(a_shape, b_shape):
     rng = np.random.default_rng(1)
     a, b = leaf(a_shape, rng), leaf(b_shape, rng)
@@ -137,26 +154,79 @@ def test_public_example_gradient_matches_the_chain_rule():
 def test_numbers_and_arrays_on_either_side_of_every_operator():
     x = Tensor([1.0, 2.0, 4.0], requires_grad=True)
     ones = np.ones(3)
-    results = [2 + x, x + 2, 2 - x, x - 2, 3 * x, x * 3, 8 / x, x / 8, -x, x ** 2,
-               ones * x, x * ones, ones - x, ones / x, ones @ x, x @ ones]
-    expected = [[3, 4, 6], [3, 4, 6], [1, 0, -2], [-1, 0, 2], [3, 6, 12], [3, 6, 12],
-                [8, 4, 2], [1 / 8, 1 / 4, 1 / 2], [-1, -2, -4], [1, 4, 16], [1, 2, 4],
-                [1, 2, 4], [0, -1, -3], [1, 1 / 2, 1 / 4], 7, 7]
+    results = [
+        2 + x,
+        x + 2,
+        2 - x,
+        x - 2,
+        3 * x,
+        x * 3,
+        8 / x,
+        x / 8,
+        -x,
+        x**2,
+        ones * x,
+        x * ones,
+        ones - x,
+        ones / x,
+        ones @ x,
+        x @ ones,
+    ]
+    expected = [
+        [3, 4, 6],
+        [3, 4, 6],
+        [1, 0, -2],
+        [-1, 0, 2],
+        [3, 6, 12],
+        [3, 6, 12],
+        [8, 4, 2],
+        [1 / 8, 1 / 4, 1 / 2],
+        [-1, -2, -4],
+        [1, 4, 16],
+        [1, 2, 4],
+        [1, 2, 4],
+        [0, -1, -3],
+        [1, 1 / 2, 1 / 4],
+        7,
+        7,
+    ]
     for result, want in zip(results, expected):
         assert isinstance(result, Tensor)
         np.testing.assert_allclose(result.data, want)
     sum(results[1:], results[0]).sum().backward()
     # d/dx of the sum of all the expressions above, term by term; the two dot products are
     # scalars broadcast over 3 elements, so each counts 3 times
-    want = (1 + 1 - 1 + 1 + 3 + 3 - 8 / x.data**2 + 1 / 8 - 1 + 2 * x.data + 1 + 1 - 1
-            - 1 / x.data**2 + 3 + 3)
+    want = (
+        1
+        + 1
+        - 1
+        + 1
+        + 3
+        + 3
+        - 8 / x.data**2
+        + 1 / 8
+        - 1
+        + 2 * x.data
+        + 1
+        + 1
+        - 1
+        - 1 / x.data**2
+        + 3
+        + 3
+    )
     np.testing.assert_allclose(x.grad, want)
 
 
 def test_comparisons_return_boolean_arrays_and_record_nothing():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    for result, want in [(x < 2, [1, 0, 0]), (x <= 2, [1, 1, 0]), (x > 2, [0, 0, 1]),
-                         (x >= 2, [0, 1, 1]), (x == 2, [0, 1, 0]), (x != 2, [1, 0, 1])]:
+    for result, want in [
+        (x < 2, [1, 0, 0]),
+        (x <= 2, [1, 1, 0]),
+        (x > 2, [0, 0, 1]),
+        (x >= 2, [0, 1, 1]),
+        (x == 2, [0, 1, 0]),
+        (x != 2, [1, 0, 1]),
+    ]:
         assert type(result) is np.ndarray and result.dtype == bool
         np.testing.assert_array_equal(result, np.array(want, dtype=bool))
 
@@ -207,7 +277,7 @@ def test_a_chain_of_100_000_ops_backpropagates_without_recursion():
     for _ in range(100_000):
         y = y * 1.0001
     y.backward()
-    np.testing.assert_allclose(x.grad, [1.0001 ** 100_000], rtol=1e-9)
+    np.testing.assert_allclose(x.grad, [1.0001**100_000], rtol=1e-9)
 
 
 def test_no_grad_records_nothing_and_detach_cuts_the_graph():
@@ -220,6 +290,7 @@ def test_no_grad_records_nothing_and_detach_cuts_the_graph():
     @no_grad()
     def double(t):
         return t * 2
+
     assert double(x).requires_grad is False
 
     y = x * x.detach()  # only the first factor carries a gradient
@@ -247,6 +318,7 @@ def test_gradcheck_catches_a_wrong_backward():
         # y = 2x, with a backward that forgets the factor 2
         def backward(g, needs):
             return (g,)
+
         return tx.tensor._record(double_wrong, t.data * 2, (t,), backward)
 
     x = Tensor(np.random.default_rng(5).normal(size=(2, 3)), requires_grad=True)
@@ -314,8 +386,11 @@ def test_other_errors_name_what_was_wrong():
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor([1.0]).sum().backward()
-    with pytest.raises(ValueError, match=r"sum: axis \(x has shape \(2,\)\) must be an integer "
-                                         r"in \[-1, 0\], got 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"sum: axis \(x has shape \(2,\)\) must be an integer "
+        r"in \[-1, 0\], got 3",
+    ):
         x.sum(axis=3)
     with pytest.raises(ValueError, match="item: only a one-element tensor"):
         x.item()
@@ -393,8 +468,7 @@ def test_what_explain_records_is_not_overwritten_by_later_sums():
     np.testing.assert_allclose(x.grad, np.exp(x.data) * [2, 1, 1])
 
 
-@given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
-       seeds)
+@given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3), seeds)
 def test_where_broadcasts_condition_and_both_branches(shapes, seed):
     rng = np.random.default_rng(seed)
     cond_shape, a_shape, b_shape = shapes.input_shapes
@@ -404,8 +478,13 @@ def test_where_broadcasts_condition_and_both_branches(shapes, seed):
     assert check(lambda a, b: tx.where(cond, a, b), a, b, seed=seed)
 
 
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
-       st.lists(st.integers(1, 3), max_size=2), seeds)
+@given(
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.lists(st.integers(1, 3), max_size=2),
+    seeds,
+)
 def test_matmul_over_random_sizes_and_batch_shapes(n, k, m, batch, seed):
     rng = np.random.default_rng(seed)
     a, b = leaf((*batch, n, k), rng), leaf((k, m), rng)
@@ -493,6 +572,7 @@ def test_the_walk_sums_a_gradient_back_to_a_broadcast_input():
         # y = u + v broadcast to (2, 3); the rule hands both inputs g as it is, (2, 3)
         def backward(g, needs):
             return g, g
+
         return tx.tensor._record(outer_sum, u.data + v.data, (u, v), backward)
 
     u, v = Tensor(np.zeros((2, 1)), requires_grad=True), Tensor(np.zeros(3), requires_grad=True)
@@ -505,11 +585,15 @@ def test_a_gradient_of_the_wrong_shape_is_an_error_naming_the_op():
     def bad_rule(u):
         def backward(g, needs):
             return (np.ones(5),)
+
         return tx.tensor._record(bad_rule, u.data * 1, (u,), backward)
 
     u = Tensor(np.zeros(3), requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"backward of bad_rule: gradient has shape \(5,\) "
-                                           r"but its input has shape \(3,\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"backward of bad_rule: gradient has shape \(5,\) "
+        r"but its input has shape \(3,\)",
+    ):
         bad_rule(u).sum().backward()
 
 
@@ -524,25 +608,45 @@ def test_the_gradient_given_to_backward_is_never_written_into(n):
     np.testing.assert_allclose(x.grad, np.full(n, 1.5))
 
 
-@pytest.mark.parametrize("op, needs_input", [
-    (lambda h: h * 3.0, False),           # da = g * 3: the number, not h
-    (lambda h: 3.0 / h, True),            # db = -g * y / h
-    (lambda h: h / 3.0, False),
-    (lambda h: h + 1.0, False),
-    (lambda h: 1.0 - h, False),
-    (lambda h: -h, False),
-    (lambda h: h.exp(), False),           # exp keeps its output, not its input
-    (lambda h: h.log(), True),            # dx = g / h
-    (lambda h: h.sum(axis=1), False),
-    (lambda h: h.mean(), False),
-    (lambda h: h @ np.ones((5, 2)), False),  # da = g @ b^T needs only b
-    (lambda h: np.ones((3, 4)) @ h, False),  # db = a^T @ g needs only a
-    (lambda h: h[[0, 2], [1, 1]], False),
-    (lambda h: h * h, True),
-    (lambda h: h.max(axis=0), True),      # finds the winners in h
-    (lambda h: tx.maximum(h, 1.5), True),
-], ids=["mul", "rdiv", "div", "add", "rsub", "neg", "exp", "log", "sum", "mean", "matmul_a",
-        "matmul_b", "getitem", "square", "max", "maximum"])
+@pytest.mark.parametrize(
+    "op, needs_input",
+    [
+        (lambda h: h * 3.0, False),  # da = g * 3: the number, not h
+        (lambda h: 3.0 / h, True),  # db = -g * y / h
+        (lambda h: h / 3.0, False),
+        (lambda h: h + 1.0, False),
+        (lambda h: 1.0 - h, False),
+        (lambda h: -h, False),
+        (lambda h: h.exp(), False),  # exp keeps its output, not its input
+        (lambda h: h.log(), True),  # dx = g / h
+        (lambda h: h.sum(axis=1), False),
+        (lambda h: h.mean(), False),
+        (lambda h: h @ np.ones((5, 2)), False),  # da = g @ b^T needs only b
+        (lambda h: np.ones((3, 4)) @ h, False),  # db = a^T @ g needs only a
+        (lambda h: h[[0, 2], [1, 1]], False),
+        (lambda h: h * h, True),
+        (lambda h: h.max(axis=0), True),  # finds the winners in h
+        (lambda h: tx.maximum(h, 1.5), True),
+    ],
+    ids=[
+        "mul",
+        "rdiv",
+        "div",
+        "add",
+        "rsub",
+        "neg",
+        "exp",
+        "log",
+        "sum",
+        "mean",
+        "matmul_a",
+        "matmul_b",
+        "getitem",
+        "square",
+        "max",
+        "maximum",
+    ],
+)
 def test_an_op_keeps_only_the_arrays_its_backward_uses(op, needs_input):
     x = Tensor(np.linspace(1.0, 2.0, 20).reshape(4, 5), requires_grad=True)
     h = x * 1.0  # an intermediate whose array nothing else holds (20 values: no node.value)
@@ -554,21 +658,29 @@ def test_an_op_keeps_only_the_arrays_its_backward_uses(op, needs_input):
     assert x.grad.shape == (4, 5) and np.isfinite(x.grad).all()
 
 
-@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 99), st.integers(0, 99)),
-                min_size=1, max_size=12), seeds)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 99), st.integers(0, 99)),
+        min_size=1,
+        max_size=12,
+    ),
+    seeds,
+)
 def test_summing_in_place_gives_what_summing_out_of_place_gives(program, seed):
     # A random graph over arrays too large for explain records, so the walk owns and sums
     # in place; walked with retain_graph=True it keeps records and owns nothing. Both walks
     # must give the same gradients.
     n = 12_000
     picks = np.random.default_rng(seed).integers(0, n, 50)  # with repeats, like targets
-    ops = [lambda a, b: a + b,
-           lambda a, b: a - b,
-           lambda a, b: a * b,
-           lambda a, b: (a * 0.3).exp(),
-           lambda a, b: a + (b[picks] * 2.0).sum(),  # a pick, summed and broadcast back
-           lambda a, b: b - a[::-1],
-           lambda a, b: tx.concatenate([a[:100], b[100:]])]
+    ops = [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: (a * 0.3).exp(),
+        lambda a, b: a + (b[picks] * 2.0).sum(),  # a pick, summed and broadcast back
+        lambda a, b: b - a[::-1],
+        lambda a, b: tx.concatenate([a[:100], b[100:]]),
+    ]
 
     def gradient(retain_graph):
         x = Tensor(np.random.default_rng(seed).uniform(-1, 1, n), requires_grad=True)

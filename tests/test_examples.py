@@ -30,8 +30,9 @@ def _softmax(z):
 def _hinge_vs_ce_line(s: float) -> str:
     ce = np.log(1 + 2 * np.exp(-s))
     slope = _softmax(np.array([s, 0.0, 0.0]))[0] - 1  # softmax - one_hot at the correct class
-    return (f"s = {s:.1f}: hinge 0.0000 (slope +0.0000),  "
-            f"cross-entropy {ce:.4f} (slope {slope:+.4f})")
+    return (
+        f"s = {s:.1f}: hinge 0.0000 (slope +0.0000),  cross-entropy {ce:.4f} (slope {slope:+.4f})"
+    )
 
 
 def _temperature_line(t: float) -> str:
@@ -42,22 +43,31 @@ def _temperature_line(t: float) -> str:
 
 # What each script must print (regular expressions or literal lines); the rest just exit 0.
 EXPECTED = {
-    "backprop_by_hand": ["by the tape (backward):      [ 0.213927 -0.357327  0.1434  ]",
-                         "by finite differences:       [ 0.213927 -0.357327  0.1434  ]"],
+    "backprop_by_hand": [
+        "by the tape (backward):      [ 0.213927 -0.357327  0.1434  ]",
+        "by finite differences:       [ 0.213927 -0.357327  0.1434  ]",
+    ],
     "temperature": [_temperature_line(0.1), _temperature_line(1.0), _temperature_line(10.0)],
-    "hinge_vs_ce": [_hinge_vs_ce_line(2.0), _hinge_vs_ce_line(4.0),
-                    "s = 0.0: hinge 0.6667 (slope -0.6667),  cross-entropy 1.0986 (slope "
-                    "-0.6667)"],
-    "nan_hunt": ["the loss is nan", "detect_anomaly: forward of log",
-                 "log_softmax(x) instead of log(softmax(x))", "trained 60 steps: loss 0.0000"],
+    "hinge_vs_ce": [
+        _hinge_vs_ce_line(2.0),
+        _hinge_vs_ce_line(4.0),
+        "s = 0.0: hinge 0.6667 (slope -0.6667),  cross-entropy 1.0986 (slope -0.6667)",
+    ],
+    "nan_hunt": [
+        "the loss is nan",
+        "detect_anomaly: forward of log",
+        "log_softmax(x) instead of log(softmax(x))",
+        "trained 60 steps: loss 0.0000",
+    ],
     "make_figures": ["wrote .*graph_ce.png", "wrote .*temperature.png"],
 }
 
 
 def _start(script: Path, folder: Path) -> subprocess.Popen:
     args = [sys.executable, str(script)] + ([str(folder)] if script.stem in TAKES_OUT else [])
-    return subprocess.Popen(args, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        args, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +83,18 @@ def runs(tmp_path_factory):
         process.kill()
 
 
-@pytest.mark.parametrize("script", [
-    pytest.param(script, marks=pytest.mark.slow) if script.stem in SLOW else script
-    for script in SCRIPTS], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(script, marks=pytest.mark.slow) if script.stem in SLOW else script
+        for script in SCRIPTS
+    ],
+    ids=lambda p: p.stem,
+)
 def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
-    process, folder = runs[script.stem] if script.stem in runs else (_start(script, tmp_path),
-                                                                     tmp_path)
+    process, folder = (
+        runs[script.stem] if script.stem in runs else (_start(script, tmp_path), tmp_path)
+    )
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, f"{script.name} failed:\n{err}"
     assert out.strip(), f"{script.name} printed nothing"
@@ -89,27 +105,49 @@ def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
         assert worst < 1e-10
     if script.stem == "make_figures":
         pngs = sorted(p.name for p in folder.glob("*.png"))
-        assert pngs == ["graph_bce.png", "graph_ce.png", "graph_nt_xent.png", "graph_softmax.png",
-                        "hinge_vs_ce.png",
-                        "play_bce.png", "play_softmax.png", "play_temperature.png",
-                        "spiral_linear_loss.png", "spiral_linear_regions.png",
-                        "spiral_mlp_loss.png", "spiral_mlp_regions.png", "temperature.png"]
+        assert pngs == [
+            "graph_bce.png",
+            "graph_ce.png",
+            "graph_nt_xent.png",
+            "graph_softmax.png",
+            "hinge_vs_ce.png",
+            "play_bce.png",
+            "play_softmax.png",
+            "play_temperature.png",
+            "spiral_linear_loss.png",
+            "spiral_linear_regions.png",
+            "spiral_mlp_loss.png",
+            "spiral_mlp_regions.png",
+            "temperature.png",
+        ]
         assert all(p.stat().st_size > 10_000 for p in folder.glob("*.png"))
         # every figure the docs show is one the script makes
-        shown = {m for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
-                 for m in re.findall(r"img/([\w.-]+\.png)", page.read_text())}
+        shown = {
+            m
+            for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+            for m in re.findall(r"img/([\w.-]+\.png)", page.read_text())
+        }
         assert shown <= set(pngs)
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "tinygrad_xent", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_xent", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 # Each example's leaf gradient: softmax - one_hot; row 1 of softmax's Jacobian,
 # p_1 (one_hot(1) - p); (sigmoid - y) / 2; NT-Xent's two views.
-GRAPH_GRADIENTS = {"ce": "[ 0.2139, -0.3573,  0.1434]", "softmax": "[-0.1375,  0.2296, -0.0922]",
-                   "bce": "[-0.1550,  0.0912]", "nt_xent": "leaf 1 (2, 2).grad (1 use):"}
+GRAPH_GRADIENTS = {
+    "ce": "[ 0.2139, -0.3573,  0.1434]",
+    "softmax": "[-0.1375,  0.2296, -0.0922]",
+    "bce": "[-0.1550,  0.0912]",
+    "nt_xent": "leaf 1 (2, 2).grad (1 use):",
+}
 
 
 @pytest.mark.parametrize("example", sorted(GRAPH_GRADIENTS))
@@ -133,8 +171,13 @@ def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):
 
 def test_cli_textbook_is_the_textbook_example(tmp_path):
     result = _cli("textbook", cwd=tmp_path)
-    script = subprocess.run([sys.executable, str(ROOT / "examples" / "textbook.py")],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    script = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "textbook.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == script.stdout
     assert "cross-entropy" in result.stdout.lower()

@@ -25,9 +25,19 @@ def write(folder, name, body):
 
 # ---- the set ----------------------------------------------------------------------------------
 def test_the_set_and_its_order_are_the_issues():
-    assert NAMES == ["exp_backward", "log_backward", "mul_backward", "sum_backward",
-                     "max_backward", "matmul_backward", "softmax_vjp", "cross_entropy_dscores",
-                     "bce_with_logits_grad", "mlp_backward", "nt_xent_grad"]
+    assert NAMES == [
+        "exp_backward",
+        "log_backward",
+        "mul_backward",
+        "sum_backward",
+        "max_backward",
+        "matmul_backward",
+        "softmax_vjp",
+        "cross_entropy_dscores",
+        "bce_with_logits_grad",
+        "mlp_backward",
+        "nt_xent_grad",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -54,6 +64,7 @@ def test_the_grading_inputs_cover_both_dtypes_and_finite_differences_agree_with_
 @pytest.mark.parametrize("name", NAMES)
 def test_the_cases_give_the_arguments_in_the_stubs_order(name):
     import inspect
+
     order = list(inspect.signature(EXERCISES[name].solution).parameters)
     assert all(list(case.args) == order for case in EXERCISES[name].cases())
 
@@ -81,8 +92,9 @@ def test_an_untouched_stub_is_not_started(name, tmp_path):
     path.write_text(stub(name))
     result = check_file(str(path))
     assert result.status == "not started" and not result.passed
-    assert result.message == (f"{name}: not started (the function still raises "
-                              f"NotImplementedError)")
+    assert result.message == (
+        f"{name}: not started (the function still raises NotImplementedError)"
+    )
 
 
 def test_the_stub_gives_the_task_the_math_and_the_signature():
@@ -108,8 +120,9 @@ def test_check_prints_and_returns_the_result(capsys):
 
 
 def test_an_unknown_name_lists_the_exercises():
-    with pytest.raises(ValueError, match="no exercise called 'exp'; the exercises are "
-                                         "exp_backward, log_backward, "):
+    with pytest.raises(
+        ValueError, match="no exercise called 'exp'; the exercises are exp_backward, log_backward, "
+    ):
         check("exp", print)
 
 
@@ -127,7 +140,8 @@ def test_a_failure_names_the_case_the_element_and_both_values():
     assert result.message == (
         f"exp_backward: FAILED case 1 of 4 (x: (4,) float64, g: (4,) float64): dx[3]: "
         f"expected {expected:.8g} (from the tape), given {expected + 1:.8g}; 1 of 4 elements "
-        f"differ")
+        f"differ"
+    )
 
 
 # ---- the usual mistakes, each written out as a learner would ----------------------------------
@@ -188,33 +202,59 @@ def naive_softmax_vjp(x, g):
     return p * (g - (g * p).sum(axis=-1, keepdims=True))
 
 
-@pytest.mark.parametrize("name, fn, hint", [
-    ("cross_entropy_dscores", flipped_sign_ce, "hint: every element has the right size and the "
-                                               "wrong sign: a flipped sign"),
-    ("mul_backward", missing_broadcast_sum, "hint: these are the right values before the "
-                                            "broadcast was undone"),
-    ("mlp_backward", bias_not_summed_mlp, "sum over the broadcast axes to get the input's "
-                                          "shape (3,)"),
-    ("log_backward", y_for_x_log, "hint: y = log(x) used where x was meant"),
-    ("exp_backward", x_for_y_exp, "hint: x used where y = exp(x) was meant"),
-    ("cross_entropy_dscores", mean_forgotten_ce, "hint: the 1/N of the mean was forgotten: L "
-                                                 "averages 4 rows"),
-    ("bce_with_logits_grad", mean_forgotten_bce, "hint: the 1/N of the mean was forgotten: L "
-                                                 "averages 4 elements"),
-    ("mlp_backward", mean_forgotten_mlp, "hint: the 1/N of the mean was forgotten: L averages "
-                                         "6 samples"),
-    ("cross_entropy_dscores", one_hot_kept_ce, "hint: the one-hot was not subtracted"),
-    ("softmax_vjp", naive_softmax_vjp, "hint: the answer has inf or nan where the expected "
-                                       "value is finite: exp of a large number overflowed"),
-])
+@pytest.mark.parametrize(
+    "name, fn, hint",
+    [
+        (
+            "cross_entropy_dscores",
+            flipped_sign_ce,
+            "hint: every element has the right size and the wrong sign: a flipped sign",
+        ),
+        (
+            "mul_backward",
+            missing_broadcast_sum,
+            "hint: these are the right values before the broadcast was undone",
+        ),
+        (
+            "mlp_backward",
+            bias_not_summed_mlp,
+            "sum over the broadcast axes to get the input's shape (3,)",
+        ),
+        ("log_backward", y_for_x_log, "hint: y = log(x) used where x was meant"),
+        ("exp_backward", x_for_y_exp, "hint: x used where y = exp(x) was meant"),
+        (
+            "cross_entropy_dscores",
+            mean_forgotten_ce,
+            "hint: the 1/N of the mean was forgotten: L averages 4 rows",
+        ),
+        (
+            "bce_with_logits_grad",
+            mean_forgotten_bce,
+            "hint: the 1/N of the mean was forgotten: L averages 4 elements",
+        ),
+        (
+            "mlp_backward",
+            mean_forgotten_mlp,
+            "hint: the 1/N of the mean was forgotten: L averages 6 samples",
+        ),
+        ("cross_entropy_dscores", one_hot_kept_ce, "hint: the one-hot was not subtracted"),
+        (
+            "softmax_vjp",
+            naive_softmax_vjp,
+            "hint: the answer has inf or nan where the expected "
+            "value is finite: exp of a large number overflowed",
+        ),
+    ],
+)
 def test_a_usual_mistake_written_out_gets_its_hint(name, fn, hint):
     result = grade(name, fn)
     assert result.status == "failing"
     assert hint in result.message, result.message
 
 
-@pytest.mark.parametrize("name, index", [(name, k) for name in NAMES
-                                         for k in range(len(EXERCISES[name].mistakes))])
+@pytest.mark.parametrize(
+    "name, index", [(name, k) for name in NAMES for k in range(len(EXERCISES[name].mistakes))]
+)
 def test_every_listed_mistake_gets_its_own_hint(name, index):
     mistake = EXERCISES[name].mistakes[index]
     result = grade(name, mistake.answer)
@@ -256,22 +296,41 @@ def raises(x, g):
     return g * np.exp(x)[10]
 
 
-@pytest.mark.parametrize("name, fn, message", [
-    ("exp_backward", raises, "exp_backward raised IndexError: index 10 is out of bounds for "
-                             "axis 0 with size 4 (at line"),
-    ("exp_backward", lambda x, g: None, "exp_backward returned None; is the return statement "
-                                        "missing?"),
-    ("exp_backward", lambda x, g: (g, g), "exp_backward returned 2 values; it should return one "
-                                          "array, dx"),
-    ("mul_backward", lambda a, b, g: g, "mul_backward returned one ndarray; it should return "
-                                        "the tuple (da, db)"),
-    ("exp_backward", lambda x, g: "dx", "exp_backward returned dx as str"),
-    ("exp_backward", lambda x, g: np.zeros(3), "dx has shape (3,), expected (4,)"),
-    ("exp_backward", lambda x, g: (g * np.exp(x)).astype(np.float64),
-     "case 2 of 4 (x: (2, 3) float32, g: (2, 3) float32): dx has the right values but dtype "
-     "float64; the inputs are float32"),
-    ("exp_backward", 42, "exp_backward: expected a function, got int"),
-])
+@pytest.mark.parametrize(
+    "name, fn, message",
+    [
+        (
+            "exp_backward",
+            raises,
+            "exp_backward raised IndexError: index 10 is out of bounds for "
+            "axis 0 with size 4 (at line",
+        ),
+        (
+            "exp_backward",
+            lambda x, g: None,
+            "exp_backward returned None; is the return statement missing?",
+        ),
+        (
+            "exp_backward",
+            lambda x, g: (g, g),
+            "exp_backward returned 2 values; it should return one array, dx",
+        ),
+        (
+            "mul_backward",
+            lambda a, b, g: g,
+            "mul_backward returned one ndarray; it should return the tuple (da, db)",
+        ),
+        ("exp_backward", lambda x, g: "dx", "exp_backward returned dx as str"),
+        ("exp_backward", lambda x, g: np.zeros(3), "dx has shape (3,), expected (4,)"),
+        (
+            "exp_backward",
+            lambda x, g: (g * np.exp(x)).astype(np.float64),
+            "case 2 of 4 (x: (2, 3) float32, g: (2, 3) float32): dx has the right values but dtype "
+            "float64; the inputs are float32",
+        ),
+        ("exp_backward", 42, "exp_backward: expected a function, got int"),
+    ],
+)
 def test_a_misbehaving_function_gets_a_clear_message(name, fn, message):
     result = grade(name, fn)
     assert result.status == "failing"
@@ -292,8 +351,10 @@ def test_sys_exit_and_a_ragged_list_are_messages_too():
 
     assert "exp_backward raised SystemExit: 3" in grade("exp_backward", leaves).message
     message = grade("mul_backward", lambda a, b, g: ([[1.0, 2.0], [3.0]], b)).message
-    assert "mul_backward returned da as list (dtype object); it should be a numpy array of " \
-           "numbers" in message
+    assert (
+        "mul_backward returned da as list (dtype object); it should be a numpy array of "
+        "numbers" in message
+    )
 
 
 def test_a_function_writing_into_its_inputs_spoils_nothing():
@@ -307,8 +368,9 @@ def test_a_function_writing_into_its_inputs_spoils_nothing():
 
 def test_a_tensor_or_a_list_is_accepted_as_an_answer():
     assert grade("exp_backward", lambda x, g: tx.Tensor(g * np.exp(x))).passed
-    assert grade("mul_backward", lambda a, b, g: list(EXERCISES["mul_backward"].solution(
-        a, b, g))).passed
+    assert grade(
+        "mul_backward", lambda a, b, g: list(EXERCISES["mul_backward"].solution(a, b, g))
+    ).passed
 
 
 # ---- files ------------------------------------------------------------------------------------
@@ -379,16 +441,23 @@ def test_cli_check_exit_codes(tmp_path, capsys):
     assert code == 1 and "matmul_backward: not started (no file" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["exercise", "start", "softmax"], "no exercise called 'softmax'; the exercises are "
-                                       "exp_backward, log_backward"),
-    (["exercise", "solution", "nope"], "no exercise called 'nope'; the exercises are"),
-    (["exercise", "check", "nope"], "'nope' is neither an exercise nor a file; the exercises "
-                                    "are exp_backward"),
-    (["exercise", "check", "missing.py"], "no file 'missing.py'"),
-    (["exercise"], "exercise needs an action: list, start NAME"),
-    (["exercise", "frobnicate"], "invalid choice: 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["exercise", "start", "softmax"],
+            "no exercise called 'softmax'; the exercises are exp_backward, log_backward",
+        ),
+        (["exercise", "solution", "nope"], "no exercise called 'nope'; the exercises are"),
+        (
+            ["exercise", "check", "nope"],
+            "'nope' is neither an exercise nor a file; the exercises are exp_backward",
+        ),
+        (["exercise", "check", "missing.py"], "no file 'missing.py'"),
+        (["exercise"], "exercise needs an action: list, start NAME"),
+        (["exercise", "frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
 def test_cli_usage_errors_exit_2_with_one_line(argv, message, capsys):
     code, out, err = run(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1
@@ -420,11 +489,15 @@ def test_cli_solution_prints_the_worked_solution(capsys):
 # ---- the docs quote what the code prints ------------------------------------------------------
 def test_docs_quote_the_stub_and_the_verdicts_as_printed():
     from pathlib import Path
+
     page = (Path(__file__).resolve().parent.parent / "docs" / "exercises.md").read_text()
     assert stub("exp_backward") in page
-    for name, fn in [("exp_backward", x_for_y_exp), ("exp_backward", lambda x, g: g * np.exp(x)),
-                     ("cross_entropy_dscores", mean_forgotten_ce),
-                     ("log_backward", lambda x, g: g / x)]:
+    for name, fn in [
+        ("exp_backward", x_for_y_exp),
+        ("exp_backward", lambda x, g: g * np.exp(x)),
+        ("cross_entropy_dscores", mean_forgotten_ce),
+        ("log_backward", lambda x, g: g / x),
+    ]:
         assert grade(name, fn).message in page
 
 
@@ -447,6 +520,7 @@ def in_float64(name):
         if isinstance(result, tuple):
             return tuple(np.asarray(r, dtype=np.float64) for r in result)
         return np.asarray(result, dtype=np.float64)
+
     return answer
 
 
@@ -456,6 +530,7 @@ def padded(name):
         if isinstance(result, tuple):
             return (np.append(result[0], 0.0),) + result[1:]
         return np.append(result, 0.0)
+
     return answer
 
 
@@ -464,8 +539,10 @@ def test_every_exercise_turns_misbehaviour_into_one_message(name):
     assert "returned None; is the return statement missing?" in grade(name, returns_none).message
     assert f"{name} raised KeyError: 'oops'" in grade(name, raises_key_error).message
     assert grade(name, not_written).status == "not started"
-    assert "has the right values but dtype float64; the inputs are float32" in grade(
-        name, in_float64(name)).message
+    assert (
+        "has the right values but dtype float64; the inputs are float32"
+        in grade(name, in_float64(name)).message
+    )
     message = grade(name, padded(name)).message
     assert re.search(r"d\w+ has shape \(\d+,\), expected \(", message), message
 

@@ -43,8 +43,8 @@ def test_blocks_show_value_grad_rule_and_what_each_input_gets():
     e = np.exp([0.5, -1.0])
     assert "node 0  exp((2,)) -> (2,)" in text
     assert "y = exp(x);  dx = g * y" in text
-    assert f"[{e[0]:.4f}, {e[1]:.4f}]" in text                       # exp's value
-    assert f"[{2 * e[0]:.4f}, {3 * e[1]:.4f}]" in text               # dx handed to the leaf
+    assert f"[{e[0]:.4f}, {e[1]:.4f}]" in text  # exp's value
+    assert f"[{2 * e[0]:.4f}, {3 * e[1]:.4f}]" in text  # dx handed to the leaf
     assert re.search(r"db to constant \(2,\) +none needed", text)
     np.testing.assert_allclose(x.grad, [2 * e[0], 3 * e[1]])
 
@@ -109,7 +109,7 @@ def test_large_graph_without_retain_graph_asks_for_it():
         h = h * 1.01
     loss = h.sum()
     loss.backward(retain_graph=True)
-    assert f"{1.01 ** 70:.4f}" in tx.explain(loss, file=None)
+    assert f"{1.01**70:.4f}" in tx.explain(loss, file=None)
 
 
 def test_nothing_to_explain_and_wrong_type():

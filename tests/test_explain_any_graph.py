@@ -33,16 +33,26 @@ LOSSES = {
     "log_softmax": ([X34], lambda x: (F.log_softmax(x) * P34).sum()),
     "softmax": ([X34], lambda x: (F.softmax(x) * X34).sum()),
     "cross_entropy": ([X34], lambda x: F.cross_entropy(x, Y3)),
-    "cross_entropy_probs_smoothing_weight": ([X34], lambda x: F.cross_entropy(
-        x, P34, weight=[1.0, 2.0, 0.5, 1.0], label_smoothing=0.1)),
-    "cross_entropy_ignore_index": ([X34], lambda x: F.cross_entropy(
-        x, np.array([0, -100, 2]), label_smoothing=0.2)),
+    "cross_entropy_probs_smoothing_weight": (
+        [X34],
+        lambda x: F.cross_entropy(x, P34, weight=[1.0, 2.0, 0.5, 1.0], label_smoothing=0.1),
+    ),
+    "cross_entropy_ignore_index": (
+        [X34],
+        lambda x: F.cross_entropy(x, np.array([0, -100, 2]), label_smoothing=0.2),
+    ),
     "nll_loss": ([X34], lambda x: F.nll_loss(F.log_softmax(x, axis=1), Y3)),
     "binary_cross_entropy": ([P34], lambda p: F.binary_cross_entropy(p, (P34 > 0.25) * 1.0)),
-    "binary_cross_entropy_zero_prob": ([np.array([0.0, 0.5, 1.0])], lambda p: (
-        F.binary_cross_entropy(p, [0.0, 1.0, 1.0]))),
-    "binary_cross_entropy_with_logits": ([X34], lambda x: F.binary_cross_entropy_with_logits(
-        x, (X34 > 0) * 1.0, pos_weight=np.full(4, 2.0))),
+    "binary_cross_entropy_zero_prob": (
+        [np.array([0.0, 0.5, 1.0])],
+        lambda p: F.binary_cross_entropy(p, [0.0, 1.0, 1.0]),
+    ),
+    "binary_cross_entropy_with_logits": (
+        [X34],
+        lambda x: F.binary_cross_entropy_with_logits(
+            x, (X34 > 0) * 1.0, pos_weight=np.full(4, 2.0)
+        ),
+    ),
     "nt_xent": ([Z_A, Z_B], lambda a, b: F.nt_xent(a, b, temperature=0.3)),
     "supcon": ([np.vstack([Z_A, Z_B])], lambda f: F.supcon(f, [0, 1, 0, 1], temperature=0.5)),
     "multi_margin_loss": ([X34], lambda x: F.multi_margin_loss(x, Y3)),
@@ -62,8 +72,9 @@ def _check_explain_matches_the_walk(loss, leaves):
     assert len(totals) == len(leaves)
     for leaf in leaves:
         _, total, _ = totals[id(leaf)]
-        np.testing.assert_allclose(total, leaf.grad, rtol=1e-6 if leaf.dtype == np.float32
-                                   else 1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            total, leaf.grad, rtol=1e-6 if leaf.dtype == np.float32 else 1e-12, atol=1e-15
+        )
         assert format_values(leaf.grad).split("\n")[0] in text
     fig = tx.draw(loss)
     assert max(fig.get_size_inches()) * 130 < 40_000
@@ -79,8 +90,13 @@ def test_every_loss_in_functional(name):
 
 
 def test_every_public_function_of_functional_is_covered():
-    public = {n for n in dir(F) if not n.startswith("_") and callable(getattr(F, n))
-              and getattr(getattr(F, n), "__module__", "") == F.__name__}
+    public = {
+        n
+        for n in dir(F)
+        if not n.startswith("_")
+        and callable(getattr(F, n))
+        and getattr(getattr(F, n), "__module__", "") == F.__name__
+    }
     covered = {n.split("_probs")[0].split("_ignore")[0].split("_zero")[0] for n in LOSSES}
     assert public <= covered
 
@@ -128,9 +144,16 @@ def test_several_leaves_of_any_shape_even_with_equal_values(shapes, f):
         assert f"leaf {i} {leaves[i].shape}.grad" in text
 
 
-@pytest.mark.parametrize("sizes, loss_name", [([2, 5, 3], "ce"), ([2, 100, 3], "ce"),
-                                              ([2, 3], "ce"), ([64, 64, 16], "nt_xent"),
-                                              ([64, 64, 16], "supcon")])
+@pytest.mark.parametrize(
+    "sizes, loss_name",
+    [
+        ([2, 5, 3], "ce"),
+        ([2, 100, 3], "ce"),
+        ([2, 3], "ce"),
+        ([64, 64, 16], "nt_xent"),
+        ([64, 64, 16], "supcon"),
+    ],
+)
 def test_mlps_and_the_models_of_examples(sizes, loss_name):
     # [2, 100, 3] and [2, 3]: examples/spiral.py; [64, 64, 16]: examples/contrastive.py
     model = nn.MLP(sizes, rng=1, out_scale=1.0)
@@ -173,7 +196,7 @@ def test_a_big_graph_is_cut_and_says_so():
     text = tx.explain(loss, file=None, max_nodes=10)
     assert "... nodes 90 to 0 (91 more) left out" in text
     assert text.count("\nnode ") == 10
-    assert f"{1.01 ** 100:.4f}" in text
+    assert f"{1.01**100:.4f}" in text
     assert tx.explain(loss, file=None, max_nodes=None).count("\nnode ") == 101
     with pytest.raises(ValueError, match="max_nodes must be None or an integer >= 1, got 0"):
         tx.explain(loss, max_nodes=0)
@@ -201,10 +224,20 @@ def test_tape_and_history_reprs_are_short():
         h = h * 1.0
     assert len(repr(tx.tape(h)).splitlines()) == 21
     from tinygrad_xent.train import History
-    history = History(loss=[1.0] * 2000, accuracy=[0.5] * 2000, chance=np.log(3), n_classes=3,
-                      final_loss=0.25, final_accuracy=0.9, seconds=2.0)
-    assert repr(history) == ("History(2000 steps, loss 1.0000 -> 1.0000 (chance log 3 = "
-                             "1.0986), final loss 0.2500, final accuracy 90.0%, 2.0 s)")
+
+    history = History(
+        loss=[1.0] * 2000,
+        accuracy=[0.5] * 2000,
+        chance=np.log(3),
+        n_classes=3,
+        final_loss=0.25,
+        final_accuracy=0.9,
+        seconds=2.0,
+    )
+    assert repr(history) == (
+        "History(2000 steps, loss 1.0000 -> 1.0000 (chance log 3 = "
+        "1.0986), final loss 0.2500, final accuracy 90.0%, 2.0 s)"
+    )
 
 
 @pytest.mark.parametrize("loss_name", ["naive_loss", "stable_loss"])
@@ -225,8 +258,10 @@ def test_a_thousand_leaves_are_listed_up_to_twenty_and_counted():
     loss = (tx.concatenate(leaves) * np.arange(1000.0)).sum()
     loss.backward()
     text = tx.explain(loss, file=None)
-    assert "node 0  concatenate((1,), (1,), (1,), (1,), (1,), (1,), (1,), (1,), ... (1000 " \
+    assert (
+        "node 0  concatenate((1,), (1,), (1,), (1,), (1,), (1,), (1,), (1,), ... (1000 "
         "inputs)) -> (1000,)" in text
+    )
     assert "dx_7 to leaf 7 (1,)  [7.0000]" in text  # 8 inputs shown per node
     assert "... 992 more inputs, dx_8 to dx_999, left out" in text
     assert "leaf 19 (1,).grad (1 use):\n    [19.0000]" in text
@@ -246,7 +281,13 @@ def test_parameters_are_named_by_their_path_in_nested_models():
 
     model = Encoder()
     names = [name for name, _ in model.named_parameters()]
-    assert names == ["trunk.layers.0.weight", "trunk.layers.0.bias", "trunk.layers.2.weight",
-                     "trunk.layers.2.bias", "head.weight", "head.bias"]
+    assert names == [
+        "trunk.layers.0.weight",
+        "trunk.layers.0.bias",
+        "trunk.layers.2.weight",
+        "trunk.layers.2.bias",
+        "head.weight",
+        "head.bias",
+    ]
     assert [t.name for t in model.parameters()] == names  # the names explain and draw show
     assert set(model.state_dict()) == set(names)

@@ -20,9 +20,13 @@ import tinygrad_xent.tensor as tensor_module
 from tinygrad_xent import Tensor
 
 # The engine's primitive ops: the functions of tensor.py whose docstring starts with their math.
-PRIMITIVES = {name for name, fn in vars(tensor_module).items()
-              if inspect.isfunction(fn) and fn.__module__ == tensor_module.__name__
-              and (fn.__doc__ or "").startswith("y =")}
+PRIMITIVES = {
+    name
+    for name, fn in vars(tensor_module).items()
+    if inspect.isfunction(fn)
+    and fn.__module__ == tensor_module.__name__
+    and (fn.__doc__ or "").startswith("y =")
+}
 
 
 def rng(seed=0):
@@ -192,8 +196,11 @@ def test_activation_gradcheck_including_zero(name):
 def test_activation_closed_form_derivatives():
     x = leaf(np.linspace(-5, 5, 11))  # includes 0, where |x| has its kink
     s = np_sigmoid(x.data)
-    for fn, derivative in [(F.sigmoid, s * (1 - s)), (F.log_sigmoid, 1 - s),
-                           (F.tanh, 1 - np.tanh(x.data) ** 2)]:
+    for fn, derivative in [
+        (F.sigmoid, s * (1 - s)),
+        (F.log_sigmoid, 1 - s),
+        (F.tanh, 1 - np.tanh(x.data) ** 2),
+    ]:
         x.zero_grad()
         fn(x).sum().backward()
         np.testing.assert_allclose(x.grad, derivative, atol=1e-15)
@@ -213,8 +220,7 @@ def test_activation_stable_at_1e4(name, dtype):
 
 
 # ---- cross-entropy and nll --------------------------------------------------------------------
-CE_CASES = list(itertools.product([None, "w"], [False, True], [0.0, 0.2],
-                                  ["mean", "sum", "none"]))
+CE_CASES = list(itertools.product([None, "w"], [False, True], [0.0, 0.2], ["mean", "sum", "none"]))
 
 
 @pytest.mark.parametrize("weight,ignore,eps,reduction", CE_CASES)
@@ -232,11 +238,14 @@ def test_cross_entropy_index_targets(shape, weight, ignore, eps, reduction):
 
     def fn(a):
         return F.cross_entropy(a, target, weight=w, reduction=reduction, label_smoothing=eps)
+
     assert tx.gradcheck(weighted(fn, got.shape), x)
 
 
-@pytest.mark.parametrize("weight,eps,reduction",
-                         list(itertools.product([None, "w"], [0.0, 0.3], ["mean", "sum", "none"])))
+@pytest.mark.parametrize(
+    "weight,eps,reduction",
+    list(itertools.product([None, "w"], [0.0, 0.3], ["mean", "sum", "none"])),
+)
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2)])
 def test_cross_entropy_probability_targets(shape, weight, eps, reduction):
     r = rng(7)
@@ -244,16 +253,24 @@ def test_cross_entropy_probability_targets(shape, weight, eps, reduction):
     t = np_softmax(r.normal(size=shape), axis=1)
     w = None if weight is None else r.uniform(0.5, 2.0, size=shape[1])
     got = F.cross_entropy(x, t, weight=w, reduction=reduction, label_smoothing=eps)
-    np.testing.assert_allclose(got.data, np_cross_entropy_probs(x.data, t, w, reduction, eps),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        got.data, np_cross_entropy_probs(x.data, t, w, reduction, eps), rtol=1e-12
+    )
 
     def fn(a):
         return F.cross_entropy(a, t, weight=w, reduction=reduction, label_smoothing=eps)
+
     assert tx.gradcheck(weighted(fn, got.shape), x)
 
 
-@given(st.integers(1, 4), st.integers(2, 5), st.lists(st.integers(1, 3), max_size=2),
-       st.floats(0.0, 1.0), st.booleans(), st.integers(0, 10_000))
+@given(
+    st.integers(1, 4),
+    st.integers(2, 5),
+    st.lists(st.integers(1, 3), max_size=2),
+    st.floats(0.0, 1.0),
+    st.booleans(),
+    st.integers(0, 10_000),
+)
 def test_cross_entropy_any_shape(n, c, extra, eps, use_weight, seed):
     r = rng(seed)
     shape = (n, c, *extra)
@@ -261,20 +278,22 @@ def test_cross_entropy_any_shape(n, c, extra, eps, use_weight, seed):
     target = r.integers(-1, c, size=(n, *extra))  # -1 marks ignored samples here
     target.reshape(-1)[0] = 0  # keep at least one
     w = r.uniform(0.1, 2, size=c) if use_weight else None
-    got = F.cross_entropy(x, target, weight=w, ignore_index=-1, label_smoothing=eps,
-                          reduction="none")
-    np.testing.assert_allclose(got.data, np_cross_entropy(x, target, w, -1, "none", eps),
-                               rtol=1e-10, atol=1e-12)
+    got = F.cross_entropy(
+        x, target, weight=w, ignore_index=-1, label_smoothing=eps, reduction="none"
+    )
+    np.testing.assert_allclose(
+        got.data, np_cross_entropy(x, target, w, -1, "none", eps), rtol=1e-10, atol=1e-12
+    )
     mean = F.cross_entropy(x, target, weight=w, ignore_index=-1, label_smoothing=eps)
-    assert mean.item() == pytest.approx(np_cross_entropy(x, target, w, -1, "mean", eps),
-                                        rel=1e-10)
+    assert mean.item() == pytest.approx(np_cross_entropy(x, target, w, -1, "mean", eps), rel=1e-10)
 
 
 def test_cross_entropy_one_hot_equals_indices_and_soft_target_gradient():
     x = rng(3).normal(size=(5, 4))
     y = np.array([0, 3, 1, 1, 2])
-    np.testing.assert_allclose(F.cross_entropy(x, np.eye(4)[y]).data,
-                               F.cross_entropy(x, y).data, rtol=1e-14)
+    np.testing.assert_allclose(
+        F.cross_entropy(x, np.eye(4)[y]).data, F.cross_entropy(x, y).data, rtol=1e-14
+    )
     t = leaf(np_softmax(rng(4).normal(size=(5, 4))))  # the soft target gets a gradient too
     assert tx.gradcheck(lambda a: F.cross_entropy(x, a), t)
 
@@ -300,14 +319,17 @@ def test_cross_entropy_unbatched_and_nll():
     assert F.cross_entropy(x, 1).item() == pytest.approx(-np_log_softmax(x)[1], rel=1e-14)
     assert F.cross_entropy(x, 1, reduction="none").shape == ()
     assert F.cross_entropy(x, np_softmax(x)).item() == pytest.approx(
-        -(np_softmax(x) * np_log_softmax(x)).sum(), rel=1e-14)
+        -(np_softmax(x) * np_log_softmax(x)).sum(), rel=1e-14
+    )
     xb = rng().normal(size=(6, 4))
     y = np.array([0, 1, -100, 3, 2, 2])
     w = np.array([1.0, 2.0, 0.5, 3.0])
     for reduction in ("mean", "sum", "none"):
         np.testing.assert_allclose(
             F.nll_loss(F.log_softmax(xb, axis=1), y, weight=w, reduction=reduction).data,
-            F.cross_entropy(xb, y, weight=w, reduction=reduction).data, rtol=1e-14)
+            F.cross_entropy(xb, y, weight=w, reduction=reduction).data,
+            rtol=1e-14,
+        )
     assert F.nll_loss(np.log([0.2, 0.8]), 1).item() == pytest.approx(-np.log(0.8))
     lp = leaf(np_log_softmax(xb))
     assert tx.gradcheck(weighted(lambda a: F.nll_loss(a, y, w, reduction="none"), (6,)), lp)
@@ -317,7 +339,8 @@ def test_cross_entropy_ignore_index_custom_and_all_ignored():
     x = rng().normal(size=(3, 4))
     y = np.array([2, 7, 7])  # a custom ignore_index may even lie outside [0, C)
     assert F.cross_entropy(x, y, ignore_index=7).item() == pytest.approx(
-        -np_log_softmax(x)[0, 2], rel=1e-14)
+        -np_log_softmax(x)[0, 2], rel=1e-14
+    )
     with np.errstate(invalid="ignore"):
         assert np.isnan(F.cross_entropy(x, np.array([7, 7, 7]), ignore_index=7).item())
 
@@ -335,8 +358,9 @@ def test_cross_entropy_at_extreme_logits(dtype):
     with tx.detect_anomaly():  # no inf or nan anywhere on the tape, forward or backward
         F.cross_entropy(big, np.array([1, 2]), weight=[1.0, 2.0, 3.0]).backward()
         F.cross_entropy(big, np.eye(3, dtype=dtype)[[0, 1]], label_smoothing=0.2).backward()
-    assert loss.item() == pytest.approx((0.9 * 2e4 + 0.1 / 3 * 3e4 + 0.1 / 3 * 2e4
-                                         + 0.9 * np.log(2)) / 2, rel=1e-5)
+    assert loss.item() == pytest.approx(
+        (0.9 * 2e4 + 0.1 / 3 * 3e4 + 0.1 / 3 * 2e4 + 0.9 * np.log(2)) / 2, rel=1e-5
+    )
 
 
 def test_float32_stays_float32_everywhere():
@@ -350,8 +374,10 @@ def test_float32_stays_float32_everywhere():
         F.nll_loss(F.log_softmax(x, axis=1), y),
         F.binary_cross_entropy(F.sigmoid(x), (probs > 0.3).astype(np.float64)),
         F.binary_cross_entropy_with_logits(x, probs, pos_weight=[2.0, 1.0, 0.5], weight=2.0),
-        F.nt_xent(x[:2], x[2:]), F.supcon(x, [0, 1, 0, 1]),
-        F.multi_margin_loss(x, y), F.entropy(F.softmax(x), base=2).sum(),
+        F.nt_xent(x[:2], x[2:]),
+        F.supcon(x, [0, 1, 0, 1]),
+        F.multi_margin_loss(x, y),
+        F.entropy(F.softmax(x), base=2).sum(),
     ]
     for loss in losses:
         x.zero_grad()
@@ -366,12 +392,16 @@ def test_losses_record_only_primitive_ops():
     y = np.array([0, 2, 1, -100])
     losses = [
         F.cross_entropy(x, y, weight=[1.0, 2.0, 3.0], label_smoothing=0.1),
-        F.cross_entropy(x, np_softmax(x.data)), F.nll_loss(x, y),
+        F.cross_entropy(x, np_softmax(x.data)),
+        F.nll_loss(x, y),
         F.binary_cross_entropy(F.sigmoid(x), np.ones((4, 3))),
         F.binary_cross_entropy_with_logits(x, np.ones((4, 3)), pos_weight=[1.0, 2.0, 3.0]),
-        F.nt_xent(x[:2], x[2:]), F.supcon(x, [0, 1, 0, 1]),
+        F.nt_xent(x[:2], x[2:]),
+        F.supcon(x, [0, 1, 0, 1]),
         F.multi_margin_loss(x, np.array([0, 1, 2, 0])),
-        F.entropy(F.softmax(x)).sum(), F.tanh(x).sum(), F.relu(x).sum(),
+        F.entropy(F.softmax(x)).sum(),
+        F.tanh(x).sum(),
+        F.relu(x).sum(),
     ]
     for loss in losses:
         names = {node.name for node in tx.tape(loss)}
@@ -382,8 +412,9 @@ def test_losses_record_only_primitive_ops():
 
 
 # ---- binary cross-entropy ---------------------------------------------------------------------
-@pytest.mark.parametrize("weight,reduction",
-                         list(itertools.product([None, "w"], ["mean", "sum", "none"])))
+@pytest.mark.parametrize(
+    "weight,reduction", list(itertools.product([None, "w"], ["mean", "sum", "none"]))
+)
 def test_binary_cross_entropy(weight, reduction):
     r = rng(8)
     p = leaf(r.uniform(0.05, 0.95, size=(3, 4)))
@@ -396,6 +427,7 @@ def test_binary_cross_entropy(weight, reduction):
 
     def fn(a):
         return F.binary_cross_entropy(a, y, weight=w, reduction=reduction)
+
     assert tx.gradcheck(weighted(fn, got.shape), p)
 
 
@@ -414,17 +446,17 @@ def test_binary_cross_entropy_clamp_at_zero_and_one():
         assert out.item() == pytest.approx(100.0) and out.dtype == dtype
 
 
-@pytest.mark.parametrize("pos_weight,weight,reduction",
-                         list(itertools.product([None, "pw"], [None, "w"],
-                                                ["mean", "sum", "none"])))
+@pytest.mark.parametrize(
+    "pos_weight,weight,reduction",
+    list(itertools.product([None, "pw"], [None, "w"], ["mean", "sum", "none"])),
+)
 def test_binary_cross_entropy_with_logits(pos_weight, weight, reduction):
     r = rng(9)
     x = leaf(r.normal(size=(3, 4)) * 3)
     y = (r.uniform(size=(3, 4)) > 0.5).astype(float)
     pw = None if pos_weight is None else r.uniform(0.5, 3, size=4)
     w = None if weight is None else r.uniform(0.5, 2, size=(3, 1))
-    got = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=pw,
-                                             reduction=reduction)
+    got = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=pw, reduction=reduction)
     s = np_sigmoid(x.data)
     each = -((1 if pw is None else pw) * y * np.log(s) + (1 - y) * np.log(1 - s))
     each = each * (1 if w is None else w)
@@ -433,6 +465,7 @@ def test_binary_cross_entropy_with_logits(pos_weight, weight, reduction):
 
     def fn(a):
         return F.binary_cross_entropy_with_logits(a, y, w, pw, reduction)
+
     assert tx.gradcheck(weighted(fn, got.shape), x)
 
 
@@ -513,8 +546,9 @@ def test_supcon_matches_reference(reduction):
     labels = np.array([0, 1, 0, 2, 1, 0, 3])  # classes 2 and 3 have no positive
     got = F.supcon(f, labels, temperature=0.5, reduction=reduction)
     each = np_supcon(f.data, labels, 0.5)
-    expected = {"none": np.nan_to_num(each), "sum": np.nansum(each),
-                "mean": np.nanmean(each)}[reduction]
+    expected = {"none": np.nan_to_num(each), "sum": np.nansum(each), "mean": np.nanmean(each)}[
+        reduction
+    ]
     np.testing.assert_allclose(got.data, expected, rtol=1e-10)
     assert tx.gradcheck(weighted(lambda a: F.supcon(a, labels, 0.5, reduction), got.shape), f)
 
@@ -524,7 +558,8 @@ def test_supcon_reduces_to_nt_xent_and_is_stable():
     za, zb = r.normal(size=(4, 3)), r.normal(size=(4, 3))
     labels = np.concatenate([np.arange(4), np.arange(4)])
     assert F.supcon(np.concatenate([za, zb]), labels, 0.2).item() == pytest.approx(
-        F.nt_xent(za, zb, 0.2).item(), rel=1e-12)
+        F.nt_xent(za, zb, 0.2).item(), rel=1e-12
+    )
     f = Tensor(r.normal(size=(6, 3)).astype(np.float32), requires_grad=True)
     with tx.detect_anomaly():  # tau = 0.001 gives similarities of 1000
         F.supcon(f, [0, 0, 1, 1, 2, 2], temperature=1e-3).backward()
@@ -532,20 +567,26 @@ def test_supcon_reduces_to_nt_xent_and_is_stable():
 
 
 # ---- multi-margin and entropy -----------------------------------------------------------------
-@pytest.mark.parametrize("margin,reduction",
-                         list(itertools.product([1.0, 0.5], ["mean", "sum", "none"])))
+@pytest.mark.parametrize(
+    "margin,reduction", list(itertools.product([1.0, 0.5], ["mean", "sum", "none"]))
+)
 def test_multi_margin_loss(margin, reduction):
     r = rng(14)
     s = leaf(r.normal(size=(5, 4)))
     y = r.integers(0, 4, size=5)
     got = F.multi_margin_loss(s, y, margin, reduction)
-    each = np.array([sum(max(0.0, margin - row[t] + row[j]) for j in range(4) if j != t) / 4
-                     for row, t in zip(s.data, y)])
+    each = np.array(
+        [
+            sum(max(0.0, margin - row[t] + row[j]) for j in range(4) if j != t) / 4
+            for row, t in zip(s.data, y)
+        ]
+    )
     expected = {"none": each, "sum": each.sum(), "mean": each.mean()}[reduction]
     np.testing.assert_allclose(got.data, expected, rtol=1e-12)
 
     def fn(a):
         return F.multi_margin_loss(a, y, margin, reduction)
+
     assert tx.gradcheck(weighted(fn, got.shape), s)
 
 
@@ -574,65 +615,135 @@ def test_entropy():
 
 # ---- bad inputs -------------------------------------------------------------------------------
 BAD_INPUTS = [
-    (lambda: F.cross_entropy(np.zeros((4, 10)), np.zeros(8, int)), ValueError,
-     r"cross_entropy: target has shape \(8,\) but logits \(4, 10\) need \(4,\)"),
-    (lambda: F.cross_entropy(np.zeros((4, 3)), np.array([0, 1, 3, 0])), IndexError,
-     r"class index 3, outside \[0, 3\) and not ignore_index=-100"),
+    (
+        lambda: F.cross_entropy(np.zeros((4, 10)), np.zeros(8, int)),
+        ValueError,
+        r"cross_entropy: target has shape \(8,\) but logits \(4, 10\) need \(4,\)",
+    ),
+    (
+        lambda: F.cross_entropy(np.zeros((4, 3)), np.array([0, 1, 3, 0])),
+        IndexError,
+        r"class index 3, outside \[0, 3\) and not ignore_index=-100",
+    ),
     (lambda: F.cross_entropy(np.zeros((2, 3)), np.array([0, -1])), IndexError, r"index -1"),
-    (lambda: F.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,
-     r"target has the shape \(2,\) of class indices but dtype float64"),
-    (lambda: F.cross_entropy(np.zeros((2, 3)), np.zeros((2, 3), int)), TypeError,
-     r"shape \(2, 3\) of class probabilities but dtype int64"),
-    (lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], reduction="avg"), ValueError,
-     r"cross_entropy: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
-    (lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], weight=[1.0, 2.0]), ValueError,
-     r"weight has shape \(2,\) but there are 3 classes"),
-    (lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], label_smoothing=1.5), ValueError,
-     r"label_smoothing must be in \[0, 1\], got 1.5"),
+    (
+        lambda: F.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])),
+        TypeError,
+        r"target has the shape \(2,\) of class indices but dtype float64",
+    ),
+    (
+        lambda: F.cross_entropy(np.zeros((2, 3)), np.zeros((2, 3), int)),
+        TypeError,
+        r"shape \(2, 3\) of class probabilities but dtype int64",
+    ),
+    (
+        lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], reduction="avg"),
+        ValueError,
+        r"cross_entropy: reduction must be 'mean', 'sum' or 'none', got 'avg'",
+    ),
+    (
+        lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], weight=[1.0, 2.0]),
+        ValueError,
+        r"weight has shape \(2,\) but there are 3 classes",
+    ),
+    (
+        lambda: F.cross_entropy(np.zeros((2, 3)), [0, 1], label_smoothing=1.5),
+        ValueError,
+        r"label_smoothing must be in \[0, 1\], got 1.5",
+    ),
     (lambda: F.cross_entropy(np.zeros(()), 0), ValueError, r"must have a class axis"),
-    (lambda: F.nll_loss(np.zeros((2, 3)), np.zeros((2, 3))), ValueError,
-     r"nll_loss: target has shape \(2, 3\) but log_probs \(2, 3\) need \(2,\)"),
-    (lambda: F.nll_loss(np.zeros((2, 3)), [0, 1], reduction=None), ValueError,
-     r"nll_loss: reduction"),
-    (lambda: F.binary_cross_entropy([0.5, 1.2], [0.0, 1.0]), ValueError,
-     r"binary_cross_entropy: probs must lie in \[0, 1\], got 1.2"),
+    (
+        lambda: F.nll_loss(np.zeros((2, 3)), np.zeros((2, 3))),
+        ValueError,
+        r"nll_loss: target has shape \(2, 3\) but log_probs \(2, 3\) need \(2,\)",
+    ),
+    (
+        lambda: F.nll_loss(np.zeros((2, 3)), [0, 1], reduction=None),
+        ValueError,
+        r"nll_loss: reduction",
+    ),
+    (
+        lambda: F.binary_cross_entropy([0.5, 1.2], [0.0, 1.0]),
+        ValueError,
+        r"binary_cross_entropy: probs must lie in \[0, 1\], got 1.2",
+    ),
     (lambda: F.binary_cross_entropy([0.5, np.nan], [0.0, 1.0]), ValueError, r"got nan"),
-    (lambda: F.binary_cross_entropy([0.5, 0.2], [0.0, 1.0, 1.0]), ValueError,
-     r"target has shape \(3,\) but probs has shape \(2,\)"),
-    (lambda: F.binary_cross_entropy_with_logits(np.zeros((2, 3)), np.zeros((3, 2))),
-     ValueError, r"target has shape \(3, 2\) but logits has shape \(2, 3\)"),
-    (lambda: F.binary_cross_entropy_with_logits(np.zeros((2, 3)), np.zeros((2, 3)),
-                                                pos_weight=[1.0, 2.0]),
-     ValueError, r"pos_weight has shape \(2,\)"),
-    (lambda: F.binary_cross_entropy_with_logits(np.zeros((2, 3)), np.zeros((2, 3)),
-                                                weight=np.ones(2)),
-     ValueError, r"weight has shape \(2,\), which does not broadcast"),
-    (lambda: F.binary_cross_entropy_with_logits([1.0], [1.0], reduction="mea"), ValueError,
-     r"got 'mea'"),
-    (lambda: F.nt_xent(np.ones((4, 3)), np.ones((5, 3))), ValueError,
-     r"nt_xent: z_a has shape \(4, 3\) but z_b has shape \(5, 3\)"),
-    (lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=-0.1), ValueError,
-     r"nt_xent: temperature must be a finite number > 0, got -0.1"),
-    (lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=0), ValueError,
-     r"temperature must be a finite number > 0, got 0$"),
+    (
+        lambda: F.binary_cross_entropy([0.5, 0.2], [0.0, 1.0, 1.0]),
+        ValueError,
+        r"target has shape \(3,\) but probs has shape \(2,\)",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits(np.zeros((2, 3)), np.zeros((3, 2))),
+        ValueError,
+        r"target has shape \(3, 2\) but logits has shape \(2, 3\)",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits(
+            np.zeros((2, 3)), np.zeros((2, 3)), pos_weight=[1.0, 2.0]
+        ),
+        ValueError,
+        r"pos_weight has shape \(2,\)",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits(
+            np.zeros((2, 3)), np.zeros((2, 3)), weight=np.ones(2)
+        ),
+        ValueError,
+        r"weight has shape \(2,\), which does not broadcast",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits([1.0], [1.0], reduction="mea"),
+        ValueError,
+        r"got 'mea'",
+    ),
+    (
+        lambda: F.nt_xent(np.ones((4, 3)), np.ones((5, 3))),
+        ValueError,
+        r"nt_xent: z_a has shape \(4, 3\) but z_b has shape \(5, 3\)",
+    ),
+    (
+        lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=-0.1),
+        ValueError,
+        r"nt_xent: temperature must be a finite number > 0, got -0.1",
+    ),
+    (
+        lambda: F.nt_xent(np.ones((4, 3)), np.ones((4, 3)), temperature=0),
+        ValueError,
+        r"temperature must be a finite number > 0, got 0$",
+    ),
     (lambda: F.nt_xent(np.ones(3), np.ones(3)), ValueError, r"must be \(N, d\)"),
-    (lambda: F.nt_xent(np.ones((2, 3)), np.ones((2, 3)), reduction="all"), ValueError,
-     r"nt_xent: reduction"),
-    (lambda: F.supcon(np.ones((3, 2)), [0, 1, 2]), ValueError,
-     r"supcon: no anchor has a positive"),
-    (lambda: F.supcon(np.ones((3, 2)), [0, 1]), ValueError,
-     r"labels has shape \(2,\) but features \(3, 2\) need \(3,\)"),
+    (
+        lambda: F.nt_xent(np.ones((2, 3)), np.ones((2, 3)), reduction="all"),
+        ValueError,
+        r"nt_xent: reduction",
+    ),
+    (lambda: F.supcon(np.ones((3, 2)), [0, 1, 2]), ValueError, r"supcon: no anchor has a positive"),
+    (
+        lambda: F.supcon(np.ones((3, 2)), [0, 1]),
+        ValueError,
+        r"labels has shape \(2,\) but features \(3, 2\) need \(3,\)",
+    ),
     (lambda: F.supcon(np.ones((3, 2)), [0, 0, 1], temperature=-1), ValueError, r"temperature"),
-    (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, 3]), IndexError,
-     r"class index 3, outside \[0, 3\)$"),
+    (
+        lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, 3]),
+        IndexError,
+        r"class index 3, outside \[0, 3\)$",
+    ),
     (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0, -4]), IndexError, r"class index -4"),
     (lambda: F.multi_margin_loss(np.zeros((2, 3)), [0.0, 1.0]), TypeError, r"dtype float64"),
-    (lambda: F.multi_margin_loss(np.zeros((2, 3, 4)), np.zeros((2, 4), int)), ValueError,
-     r"scores must be \(N, C\)"),
+    (
+        lambda: F.multi_margin_loss(np.zeros((2, 3, 4)), np.zeros((2, 4), int)),
+        ValueError,
+        r"scores must be \(N, C\)",
+    ),
     (lambda: F.entropy([0.5, -0.5]), ValueError, r"entropy: p has a negative entry -0.5"),
     (lambda: F.entropy([0.5, 0.5], base=1), ValueError, r"base must be a positive number"),
-    (lambda: F.entropy([0.5, 0.5], base=-2), ValueError,
-     r"entropy: base must be a finite number > 0, got -2"),
+    (
+        lambda: F.entropy([0.5, 0.5], base=-2),
+        ValueError,
+        r"entropy: base must be a finite number > 0, got -2",
+    ),
 ]
 
 

@@ -49,14 +49,21 @@ def test_a_random_function_of_a_matrix_matches_finite_differences(seed):
     np.testing.assert_allclose(jac, numeric_jacobian(f_numpy, x), rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("f, x, expected", [
-    (lambda t: (t * t).sum(), np.array([1.0, -2.0]), np.array([2.0, -4.0])),  # 0-d out
-    (lambda t: t * np.array([1.0, 2.0, 3.0]), np.array(2.0), np.array([1.0, 2.0, 3.0])),  # 0-d in
-    (lambda t: t * t, np.array(3.0), np.array(6.0)),  # 0-d in and out
-    (lambda t: t, np.array([1.0, 2.0]), np.eye(2)),  # f returns the leaf itself
-    (lambda t: tx.Tensor(np.ones(2)), np.array([1.0, 2.0, 3.0]), np.zeros((2, 3))),  # constant
-    (lambda t: t[0] * 2.0, np.array([1.0, 2.0]), np.array([2.0, 0.0])),  # one input unused
-])
+@pytest.mark.parametrize(
+    "f, x, expected",
+    [
+        (lambda t: (t * t).sum(), np.array([1.0, -2.0]), np.array([2.0, -4.0])),  # 0-d out
+        (
+            lambda t: t * np.array([1.0, 2.0, 3.0]),
+            np.array(2.0),
+            np.array([1.0, 2.0, 3.0]),
+        ),  # 0-d in
+        (lambda t: t * t, np.array(3.0), np.array(6.0)),  # 0-d in and out
+        (lambda t: t, np.array([1.0, 2.0]), np.eye(2)),  # f returns the leaf itself
+        (lambda t: tx.Tensor(np.ones(2)), np.array([1.0, 2.0, 3.0]), np.zeros((2, 3))),  # constant
+        (lambda t: t[0] * 2.0, np.array([1.0, 2.0]), np.array([2.0, 0.0])),  # one input unused
+    ],
+)
 def test_shapes_are_out_shape_plus_x_shape_at_every_edge(f, x, expected):
     jac = tx.jacobian(f, x)
     assert jac.shape == np.shape(expected)
@@ -87,18 +94,22 @@ def test_python_lists_become_float64():
     assert tx.jacobian(lambda t: t * 2.0, [1.0, 2.0]).dtype == np.float64
 
 
-@pytest.mark.parametrize("f, x, message", [
-    (F.softmax, np.array([1, 2, 3]), "jacobian: x must be floating point, got dtype int64"),
-    (lambda t: t.data * 2, np.array([1.0]), "jacobian: f must return a Tensor, got ndarray"),
-])
+@pytest.mark.parametrize(
+    "f, x, message",
+    [
+        (F.softmax, np.array([1, 2, 3]), "jacobian: x must be floating point, got dtype int64"),
+        (lambda t: t.data * 2, np.array([1.0]), "jacobian: f must return a Tensor, got ndarray"),
+    ],
+)
 def test_errors_name_the_function_and_the_value(f, x, message):
     with pytest.raises(TypeError, match=message):
         tx.jacobian(f, x)
 
 
 @settings(max_examples=25)
-@given(shape=st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple),
-       seed=st.integers(0, 2**16))
+@given(
+    shape=st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple), seed=st.integers(0, 2**16)
+)
 def test_an_elementwise_function_has_a_diagonal_jacobian_of_any_shape(shape, seed):
     x = np.random.default_rng(seed).uniform(-2, 2, size=shape)
     jac = tx.jacobian(lambda t: t * t.exp(), x)

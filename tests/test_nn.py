@@ -20,7 +20,7 @@ def test_linear_shapes_and_init_range():
     # Uniform on [-b, b]: 350 draws reach close to both ends, with variance b^2 / 3.
     w = layer.weight.data
     assert w.max() > 0.95 * bound and w.min() < -0.95 * bound
-    assert abs(w.var() - bound ** 2 / 3) < 0.15 * bound ** 2 / 3
+    assert abs(w.var() - bound**2 / 3) < 0.15 * bound**2 / 3
 
 
 def test_linear_forward_is_x_w_plus_b():
@@ -84,6 +84,7 @@ def test_mlp_gradients_match_finite_differences():
     def f(w0, b0, w1, b1):
         h = F.tanh(x @ w0 + b0)
         return ((h @ w1 + b1) * upstream).sum()
+
     tx.gradcheck(f, w0, b0, w1, b1)
     # ...and the module computes exactly that function.
     np.testing.assert_allclose((model(x) * upstream).sum().item(), f(w0, b0, w1, b1).item())
@@ -128,8 +129,11 @@ def test_load_state_dict_names_key_and_both_shapes():
     model = nn.MLP([2, 5, 3], rng=0)
     state = model.state_dict()
     state["layers.2.weight"] = np.zeros((4, 3))
-    with pytest.raises(ValueError, match=r"'layers.2.weight' has shape \(4, 3\) in the state "
-                                         r"but \(5, 3\) in the model"):
+    with pytest.raises(
+        ValueError,
+        match=r"'layers.2.weight' has shape \(4, 3\) in the state "
+        r"but \(5, 3\) in the model",
+    ):
         model.load_state_dict(state)
     state = model.state_dict()
     del state["layers.0.bias"]

@@ -56,16 +56,27 @@ def test_mlp_keys_and_shapes_are_those_of_torch_sequential():
     state = nn.torch_state_dict(nn.MLP([2, 100, 3], rng=0))
     # torch.nn.Sequential(nn.Linear(2, 100), nn.ReLU(), nn.Linear(100, 3)).state_dict():
     assert {k: v.shape for k, v in state.items()} == {
-        "0.weight": (100, 2), "0.bias": (100,), "2.weight": (3, 100), "2.bias": (3,)}
+        "0.weight": (100, 2),
+        "0.bias": (100,),
+        "2.weight": (3, 100),
+        "2.bias": (3,),
+    }
     assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
 def test_nested_model_keys_follow_torch_naming():
     state = nn.torch_state_dict(Encoder())
     assert {k: v.shape for k, v in state.items()} == {
-        "body.0.weight": (6, 4), "body.0.bias": (6,), "body.2.weight": (5, 6),
-        "body.2.bias": (5,), "blocks.0.weight": (5, 5), "blocks.0.bias": (5,),
-        "blocks.1.weight": (5, 5), "head.weight": (2, 5), "head.bias": (2,)}
+        "body.0.weight": (6, 4),
+        "body.0.bias": (6,),
+        "body.2.weight": (5, 6),
+        "body.2.bias": (5,),
+        "blocks.0.weight": (5, 5),
+        "blocks.0.bias": (5,),
+        "blocks.1.weight": (5, 5),
+        "head.weight": (2, 5),
+        "head.bias": (2,),
+    }
 
 
 @pytest.mark.parametrize("name", ["mlp", "deep_mlp"])
@@ -84,8 +95,9 @@ def test_torch_forward_of_a_nested_model_equals_ours():
     h = np.tanh(torch_linear(x, state, "body.0."))
     h = torch_linear(h, state, "body.2.")
     h = torch_linear(torch_linear(h, state, "blocks.0."), state, "blocks.1.")
-    np.testing.assert_allclose(torch_linear(h, state, "head."), model(Tensor(x)).data,
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        torch_linear(h, state, "head."), model(Tensor(x)).data, rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -96,8 +108,7 @@ def test_torch_state_round_trips_into_a_fresh_model(name):
     state = nn.torch_state_dict(source)
     assert all(v.flags.c_contiguous for v in state.values())
     nn.load_torch_state_dict(target, state)
-    for (name_s, p_s), (name_t, p_t) in zip(source.named_parameters(),
-                                              target.named_parameters()):
+    for (name_s, p_s), (name_t, p_t) in zip(source.named_parameters(), target.named_parameters()):
         assert name_s == name_t
         np.testing.assert_array_equal(p_s.data, p_t.data)
         assert p_t.data is not state.get(name_s)
@@ -119,13 +130,19 @@ def test_load_names_missing_and_unexpected_keys_in_torch_names_and_changes_nothi
     state = nn.torch_state_dict(nn.MLP([2, 4, 3], rng=1))
     del state["2.bias"]
     state["layers.0.weight"] = np.zeros((2, 4))  # our own name is not PyTorch's
-    with pytest.raises(ValueError, match=r"load_torch_state_dict: .* missing \['2\.bias'\], "
-                                         r"unexpected \['layers\.0\.weight'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"load_torch_state_dict: .* missing \['2\.bias'\], "
+        r"unexpected \['layers\.0\.weight'\]",
+    ):
         nn.load_torch_state_dict(model, state)
     state = nn.torch_state_dict(nn.MLP([2, 4, 3], rng=1))
     state["0.weight"] = state["0.weight"].T  # (in, out): our layout, not PyTorch's
-    with pytest.raises(ValueError, match=r"'layers\.0\.weight' has shape \(4, 2\) in the "
-                                         r"state but \(2, 4\) in the model"):
+    with pytest.raises(
+        ValueError,
+        match=r"'layers\.0\.weight' has shape \(4, 2\) in the "
+        r"state but \(2, 4\) in the model",
+    ):
         nn.load_torch_state_dict(model, state)
     for p, old in zip(model.parameters(), before):
         np.testing.assert_array_equal(p.data, old)
@@ -172,12 +189,15 @@ def test_sequential_indexing_len_and_iteration():
     assert model[:1].parameters()[0] is model.parameters()[0]
 
 
-@pytest.mark.parametrize("index, error, message", [
-    (5, IndexError, "Sequential: index 5 is out of range for 5 layers"),
-    (-6, IndexError, "Sequential: index -6 is out of range for 5 layers"),
-    ("0", TypeError, "Sequential: index must be an int or a slice, got str"),
-    (1.0, TypeError, "Sequential: index must be an int or a slice, got float"),
-])
+@pytest.mark.parametrize(
+    "index, error, message",
+    [
+        (5, IndexError, "Sequential: index 5 is out of range for 5 layers"),
+        (-6, IndexError, "Sequential: index -6 is out of range for 5 layers"),
+        ("0", TypeError, "Sequential: index must be an int or a slice, got str"),
+        (1.0, TypeError, "Sequential: index must be an int or a slice, got float"),
+    ],
+)
 def test_sequential_bad_index_names_the_index_and_the_length(index, error, message):
     with pytest.raises(error, match=message):
         nn.MLP([2, 8, 8, 3], rng=0)[index]
@@ -196,8 +216,9 @@ def test_to_pytorch_page_runs_and_prints_what_it_says(capsys):
     exec(compile(ours, "to-pytorch.md", "exec"), namespace)
     exec(compile(export, "to-pytorch.md", "exec"), namespace)
     printed = capsys.readouterr().out.splitlines()
-    promised = [line[2:] for block in (ours, export) for line in block.splitlines()
-                if line.startswith("# ")]
+    promised = [
+        line[2:] for block in (ours, export) for line in block.splitlines() if line.startswith("# ")
+    ]
     assert printed == promised
 
 
@@ -211,8 +232,9 @@ def test_to_pytorch_page_pytorch_code_is_python_and_mirrors_ours_line_by_line():
 
     def loop(block):
         lines = block.splitlines()
-        return lines[lines.index("model.train()"):]
+        return lines[lines.index("model.train()") :]
 
     ours_loop = [line.replace("tx.", "torch.") for line in loop(ours) if not line.startswith("#")]
-    assert [line.split("#")[0] for line in ours_loop[:11]] == \
-           [line.split("#")[0] for line in loop(theirs)[:11]]
+    assert [line.split("#")[0] for line in ours_loop[:11]] == [
+        line.split("#")[0] for line in loop(theirs)[:11]
+    ]

@@ -44,8 +44,12 @@ def _text(cell) -> str:
 
 
 def _images(nb) -> list:
-    return [out.data["image/png"] for cell in nb.cells for out in cell.get("outputs", [])
-            if "image/png" in out.get("data", {})]
+    return [
+        out.data["image/png"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
 
 
 def _printed(nb) -> str:
@@ -92,12 +96,15 @@ def test_train_a_classifier():
     _check_stored_outputs_are_current(stored, fresh)
     x, y = data.spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0)
     model = nn.MLP([2, 50, 3], rng=0)
-    history = train.fit(model, x, y, optimizer=optim.SGD(model.parameters(), lr=1.0),
-                        steps=300, log_every=0)
+    history = train.fit(
+        model, x, y, optimizer=optim.SGD(model.parameters(), lr=1.0), steps=300, log_every=0
+    )
     assert abs(history.loss[0] - math.log(3)) < 1e-3  # it starts at chance
     printed = _printed(fresh)
-    assert (f"log 3 = {math.log(3):.4f}; first loss {history.loss[0]:.4f}; final loss "
-            f"{history.final_loss:.4f}; final accuracy {history.final_accuracy:.3f}") in printed
+    assert (
+        f"log 3 = {math.log(3):.4f}; first loss {history.loss[0]:.4f}; final loss "
+        f"{history.final_loss:.4f}; final accuracy {history.final_accuracy:.3f}"
+    ) in printed
     assert f"History(300 steps, loss {history.loss[0]:.4f} -> {history.loss[-1]:.4f}" in printed
     assert len(_images(fresh)) == 1  # the loss curve
 
@@ -119,5 +126,7 @@ def test_nt_xent_and_supcon():
     features = np.vstack([z_a, z_b])
     own = np.concatenate([np.arange(n), np.arange(n)])
     assert f"SupCon, each sample its own class: {values[1]:.6f}" in printed
-    assert f"SupCon, two classes:               {F.supcon(features, own % 2, 0.5).item():.6f}" \
+    assert (
+        f"SupCon, two classes:               {F.supcon(features, own % 2, 0.5).item():.6f}"
         in printed
+    )

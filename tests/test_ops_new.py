@@ -37,31 +37,46 @@ NEW_OPS = [
     ("sqrt", tx.sqrt, np.sqrt, [leaf((3, 4), low=0.1)]),
     ("clip", lambda x: tx.clip(x, -0.5, 1.0), lambda x: np.clip(x, -0.5, 1.0), [leaf((5, 4))]),
     ("clip low only", lambda x: x.clip(low=0.0), lambda x: np.maximum(x, 0.0), [leaf((6,))]),
-    ("clip array bounds", lambda x: x.clip(np.array([-1.0, 0.0, 0.5]), 1.5),
-     lambda x: np.clip(x, [-1.0, 0.0, 0.5], 1.5), [leaf((4, 3))]),
+    (
+        "clip array bounds",
+        lambda x: x.clip(np.array([-1.0, 0.0, 0.5]), 1.5),
+        lambda x: np.clip(x, [-1.0, 0.0, 0.5], 1.5),
+        [leaf((4, 3))],
+    ),
     ("min", lambda x: x.min(), np.min, [leaf((3, 4))]),
     ("min axis", lambda x: x.min(axis=1), lambda x: np.min(x, axis=1), [leaf((3, 4))]),
-    ("min keepdims", lambda x: x.min(axis=(0, 2), keepdims=True),
-     lambda x: np.min(x, axis=(0, 2), keepdims=True), [leaf((2, 3, 4))]),
-    ("pow tensor exponent", lambda x, y: x ** y, np.power,
-     [leaf((3, 4), low=0.2), leaf((3, 4), 1)]),
-    ("pow broadcast exponent", lambda x, y: x ** y, np.power,
-     [leaf((3, 4), low=0.2), leaf((4,), 1)]),
-    ("rpow", lambda x: 2.0 ** x, lambda x: 2.0 ** x, [leaf((3, 4))]),
-    ("rpow array base", lambda x: np.array([0.5, 3.0]) ** x,
-     lambda x: np.array([0.5, 3.0]) ** x, [leaf((3, 2))]),
-    ("pow array exponent", lambda x: x ** np.array([1.0, 2.0, 3.0]),
-     lambda x: x ** np.array([1.0, 2.0, 3.0]), [leaf((2, 3))]),
+    (
+        "min keepdims",
+        lambda x: x.min(axis=(0, 2), keepdims=True),
+        lambda x: np.min(x, axis=(0, 2), keepdims=True),
+        [leaf((2, 3, 4))],
+    ),
+    ("pow tensor exponent", lambda x, y: x**y, np.power, [leaf((3, 4), low=0.2), leaf((3, 4), 1)]),
+    ("pow broadcast exponent", lambda x, y: x**y, np.power, [leaf((3, 4), low=0.2), leaf((4,), 1)]),
+    ("rpow", lambda x: 2.0**x, lambda x: 2.0**x, [leaf((3, 4))]),
+    (
+        "rpow array base",
+        lambda x: np.array([0.5, 3.0]) ** x,
+        lambda x: np.array([0.5, 3.0]) ** x,
+        [leaf((3, 2))],
+    ),
+    (
+        "pow array exponent",
+        lambda x: x ** np.array([1.0, 2.0, 3.0]),
+        lambda x: x ** np.array([1.0, 2.0, 3.0]),
+        [leaf((2, 3))],
+    ),
     ("squeeze", lambda x: x.squeeze(), np.squeeze, [leaf((1, 3, 1, 2))]),
-    ("squeeze axis", lambda x: tx.squeeze(x, 2), lambda x: np.squeeze(x, 2),
-     [leaf((1, 3, 1, 2))]),
-    ("unsqueeze", lambda x: tx.unsqueeze(x, 1), lambda x: np.expand_dims(x, 1),
-     [leaf((3, 2))]),
-    ("unsqueeze at the end", lambda x: x.unsqueeze(-1), lambda x: x[..., None],
-     [leaf((3, 2))]),
+    ("squeeze axis", lambda x: tx.squeeze(x, 2), lambda x: np.squeeze(x, 2), [leaf((1, 3, 1, 2))]),
+    ("unsqueeze", lambda x: tx.unsqueeze(x, 1), lambda x: np.expand_dims(x, 1), [leaf((3, 2))]),
+    ("unsqueeze at the end", lambda x: x.unsqueeze(-1), lambda x: x[..., None], [leaf((3, 2))]),
     ("flatten", tx.flatten, np.ravel, [leaf((2, 3, 4))]),
-    ("flatten middle", lambda x: x.flatten(1, 2), lambda x: x.reshape(2, 12, 5),
-     [leaf((2, 3, 4, 5))]),
+    (
+        "flatten middle",
+        lambda x: x.flatten(1, 2),
+        lambda x: x.reshape(2, 12, 5),
+        [leaf((2, 3, 4, 5))],
+    ),
 ]
 
 
@@ -76,26 +91,26 @@ def test_new_ops_match_numpy_and_finite_differences(case):
 def test_pow_with_a_tensor_exponent_has_the_textbook_gradients():
     """d(x^y)/dx = y x^(y-1) and d(x^y)/dy = x^y log x, written out."""
     x, y = leaf((4,), 0, low=0.5), leaf((4,), 1)
-    (x ** y).sum().backward()
+    (x**y).sum().backward()
     np.testing.assert_allclose(x.grad, y.data * x.data ** (y.data - 1), rtol=1e-14)
-    np.testing.assert_allclose(y.grad, x.data ** y.data * np.log(x.data), rtol=1e-14)
+    np.testing.assert_allclose(y.grad, x.data**y.data * np.log(x.data), rtol=1e-14)
     p = leaf((3,), 2)
-    (2 ** p).sum().backward()
-    np.testing.assert_allclose(p.grad, 2 ** p.data * np.log(2), rtol=1e-14)
+    (2**p).sum().backward()
+    np.testing.assert_allclose(p.grad, 2**p.data * np.log(2), rtol=1e-14)
 
 
 def test_pow_with_a_negative_base_follows_pytorch():
     """A negative base to an integer power: dx is finite, dp is nan (log of a negative)."""
     x, p = Tensor([-2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
     with np.errstate(invalid="ignore"):
-        (x ** p).sum().backward()
+        (x**p).sum().backward()
     assert x.grad[0] == 12.0
     assert np.isnan(p.grad[0])
 
 
 def test_pow_keeps_one_input_on_the_tape_for_a_number_exponent():
     x = leaf((3,))
-    assert tx.tape(x ** 2)[0].in_shapes == ((3,),)
+    assert tx.tape(x**2)[0].in_shapes == ((3,),)
     assert tx.tape(x ** np.ones(3))[0].in_shapes == ((3,), (3,))
 
 
@@ -112,8 +127,17 @@ def test_argmax_returns_integers_and_records_nothing():
 
 
 def test_the_new_ops_are_exported():
-    for name in ("minimum", "abs", "sqrt", "clip", "argmax", "squeeze", "unsqueeze", "flatten",
-                 "manual_seed"):
+    for name in (
+        "minimum",
+        "abs",
+        "sqrt",
+        "clip",
+        "argmax",
+        "squeeze",
+        "unsqueeze",
+        "flatten",
+        "manual_seed",
+    ):
         assert name in tx.__all__
     for name in ("minimum", "abs", "sqrt", "clip", "argmax", "squeeze", "unsqueeze", "flatten"):
         assert getattr(tx, name) is getattr(tensor, name)
@@ -127,9 +151,17 @@ def test_each_primitive_states_its_math_on_its_first_line():
 
 # ---- PyTorch spellings ----------------------------------------------------------------------
 METHODS = {
-    "relu": F.relu, "sigmoid": F.sigmoid, "tanh": F.tanh, "softmax": F.softmax,
-    "log_softmax": F.log_softmax, "abs": tx.abs, "sqrt": lambda x: tx.sqrt(x),
-    "flatten": tx.flatten, "squeeze": tx.squeeze, "min": tensor.min, "argmax": tx.argmax,
+    "relu": F.relu,
+    "sigmoid": F.sigmoid,
+    "tanh": F.tanh,
+    "softmax": F.softmax,
+    "log_softmax": F.log_softmax,
+    "abs": tx.abs,
+    "sqrt": lambda x: tx.sqrt(x),
+    "flatten": tx.flatten,
+    "squeeze": tx.squeeze,
+    "min": tensor.min,
+    "argmax": tx.argmax,
 }
 
 
@@ -151,10 +183,14 @@ def test_clip_and_unsqueeze_methods():
 
 # (call with axis=, call with dim=) for every function and method that takes an axis
 DIM_SPELLINGS = {
-    "sum": lambda x, **k: x.sum(**k), "mean": lambda x, **k: x.mean(**k),
-    "max": lambda x, **k: x.max(**k), "min": lambda x, **k: x.min(**k),
-    "argmax": lambda x, **k: x.argmax(**k), "tx.argmax": lambda x, **k: tx.argmax(x, **k),
-    "softmax": lambda x, **k: x.softmax(**k), "log_softmax": lambda x, **k: x.log_softmax(**k),
+    "sum": lambda x, **k: x.sum(**k),
+    "mean": lambda x, **k: x.mean(**k),
+    "max": lambda x, **k: x.max(**k),
+    "min": lambda x, **k: x.min(**k),
+    "argmax": lambda x, **k: x.argmax(**k),
+    "tx.argmax": lambda x, **k: tx.argmax(x, **k),
+    "softmax": lambda x, **k: x.softmax(**k),
+    "log_softmax": lambda x, **k: x.log_softmax(**k),
     "F.softmax": lambda x, **k: F.softmax(x, **k),
     "F.log_softmax": lambda x, **k: F.log_softmax(x, **k),
     "F.logsumexp": lambda x, **k: F.logsumexp(x, **k),
@@ -225,8 +261,9 @@ def test_rng_stays_the_explicit_way_and_wins_over_manual_seed():
     assert np.array_equal(Linear(3, 2, rng=np.random.default_rng(5)).weight.data, seeded)
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError),
-                                         (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)]
+)
 def test_manual_seed_checks_its_seed(seed, error):
     with pytest.raises(error, match="^manual_seed: seed must be an integer >= 0, got"):
         tx.manual_seed(seed)
@@ -236,8 +273,11 @@ def test_manual_seed_checks_its_seed(seed, error):
 FLOAT64_CONSTANTS = {"clip array bounds", "rpow array base", "pow array exponent"}
 
 
-@pytest.mark.parametrize("case", [c for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS],
-                         ids=[c[0] for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS])
+@pytest.mark.parametrize(
+    "case",
+    [c for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS],
+    ids=[c[0] for c in NEW_OPS if c[0] not in FLOAT64_CONSTANTS],
+)
 def test_new_ops_keep_float32(case):
     """float32 in, float32 out and float32 gradients, Python numbers and all."""
     _, op, _, inputs = case

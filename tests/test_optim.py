@@ -27,20 +27,29 @@ def _run(opt, p, grads):
     return values
 
 
-@pytest.mark.parametrize("momentum, dampening, nesterov, weight_decay", [
-    (0.0, 0.0, False, 0.0),
-    (0.0, 0.0, False, 0.1),
-    (0.9, 0.0, False, 0.0),
-    (0.9, 0.5, False, 0.01),
-    (0.8, 0.0, True, 0.0),
-    (0.8, 0.0, True, 0.05),
-])
+@pytest.mark.parametrize(
+    "momentum, dampening, nesterov, weight_decay",
+    [
+        (0.0, 0.0, False, 0.0),
+        (0.0, 0.0, False, 0.1),
+        (0.9, 0.0, False, 0.0),
+        (0.9, 0.5, False, 0.01),
+        (0.8, 0.0, True, 0.0),
+        (0.8, 0.0, True, 0.05),
+    ],
+)
 def test_sgd_matches_formula(momentum, dampening, nesterov, weight_decay):
     p, grads = _param_and_grads()
     lr = 0.3
     expected, buffer = p.data.copy(), None
-    opt = SGD([p], lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
-              weight_decay=weight_decay)
+    opt = SGD(
+        [p],
+        lr,
+        momentum=momentum,
+        dampening=dampening,
+        nesterov=nesterov,
+        weight_decay=weight_decay,
+    )
     for got, g in zip(_run(opt, p, grads), grads):
         d = g + weight_decay * expected
         if momentum:
@@ -50,8 +59,10 @@ def test_sgd_matches_formula(momentum, dampening, nesterov, weight_decay):
         np.testing.assert_allclose(got, expected, rtol=1e-14, atol=1e-14)
 
 
-@pytest.mark.parametrize("betas, eps, weight_decay", [
-    ((0.9, 0.999), 1e-8, 0.0), ((0.5, 0.9), 1e-3, 0.1), ((0.0, 0.0), 0.0, 0.0)])
+@pytest.mark.parametrize(
+    "betas, eps, weight_decay",
+    [((0.9, 0.999), 1e-8, 0.0), ((0.5, 0.9), 1e-3, 0.1), ((0.0, 0.0), 0.0, 0.0)],
+)
 def test_adam_matches_formula_with_bias_correction(betas, eps, weight_decay):
     p, grads = _param_and_grads(seed=1)
     lr = 0.01
@@ -62,8 +73,8 @@ def test_adam_matches_formula_with_bias_correction(betas, eps, weight_decay):
     for t, (got, g) in enumerate(zip(_run(opt, p, grads), grads), start=1):
         g = g + weight_decay * expected
         m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g ** 2
-        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         expected = expected - lr * m_hat / (np.sqrt(v_hat) + eps)
         np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
 
@@ -85,8 +96,13 @@ def test_parameter_without_grad_is_left_alone(make):
     np.testing.assert_array_equal(idle.data, np.ones(3))
 
 
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, 0.1, momentum=0.9, weight_decay=0.1),
-                                  lambda ps: Adam(ps, weight_decay=0.1)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, 0.1, momentum=0.9, weight_decay=0.1),
+        lambda ps: Adam(ps, weight_decay=0.1),
+    ],
+)
 def test_float32_stays_float32_in_place(make):
     p, grads = _param_and_grads(dtype=np.float32)
     array = p.data
@@ -111,16 +127,22 @@ def test_sgd_descends_a_quadratic():
     np.testing.assert_allclose(p.data, [3.0, 3.0], atol=1e-8)
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda ps: SGD(ps, lr=0), r"SGD: lr must be a finite number > 0, got 0$"),
-    (lambda ps: SGD(ps, lr=-1), "SGD: lr must be a finite number > 0"),
-    (lambda ps: SGD(ps, lr=0.1, momentum=1.5), r"SGD: momentum must be in \[0, 1\), got 1.5"),
-    (lambda ps: SGD(ps, lr=0.1, nesterov=True), "SGD: nesterov needs momentum > 0"),
-    (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), "SGD: weight_decay must be a finite number >= 0"),
-    (lambda ps: Adam(ps, lr=float("nan")), "Adam: lr must be a finite number > 0, got nan"),
-    (lambda ps: Adam(ps, betas=(0.9, 1.0)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.0"),
-    (lambda ps: Adam(ps, eps=-1.0), "Adam: eps must be a finite number >= 0"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda ps: SGD(ps, lr=0), r"SGD: lr must be a finite number > 0, got 0$"),
+        (lambda ps: SGD(ps, lr=-1), "SGD: lr must be a finite number > 0"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=1.5), r"SGD: momentum must be in \[0, 1\), got 1.5"),
+        (lambda ps: SGD(ps, lr=0.1, nesterov=True), "SGD: nesterov needs momentum > 0"),
+        (
+            lambda ps: SGD(ps, lr=0.1, weight_decay=-1),
+            "SGD: weight_decay must be a finite number >= 0",
+        ),
+        (lambda ps: Adam(ps, lr=float("nan")), "Adam: lr must be a finite number > 0, got nan"),
+        (lambda ps: Adam(ps, betas=(0.9, 1.0)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.0"),
+        (lambda ps: Adam(ps, eps=-1.0), "Adam: eps must be a finite number >= 0"),
+    ],
+)
 def test_bad_arguments(make, message):
     p, _ = _param_and_grads()
     with pytest.raises(ValueError, match=message):

@@ -16,8 +16,14 @@ from tinygrad_xent.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 # The folders the sdist must carry whole: the tests and everything they run or read.
 SHIPPED_FOLDERS = ["tinygrad_xent", "tests", "examples", "docs", "benchmarks"]
-SHIPPED_FILES = ["LICENSE", "README.md", "pyproject.toml", "MANIFEST.in", ".ci/run",
-                 ".ci/floors.py"]
+SHIPPED_FILES = [
+    "LICENSE",
+    "README.md",
+    "pyproject.toml",
+    "MANIFEST.in",
+    ".ci/run",
+    ".ci/floors.py",
+]
 
 
 def pyproject() -> dict:
@@ -66,8 +72,11 @@ def test_every_project_address_is_made_from_the_one_source_address():
 def test_declared_python_versions_match_the_classifiers():
     project = pyproject()["project"]
     floor = re.fullmatch(r">=3\.(\d+)", project["requires-python"]).group(1)
-    minors = sorted(int(c.rsplit(".", 1)[1]) for c in project["classifiers"]
-                    if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c))
+    minors = sorted(
+        int(c.rsplit(".", 1)[1])
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    )
     assert minors[0] == int(floor) and minors == list(range(minors[0], minors[-1] + 1))
 
 
@@ -82,9 +91,11 @@ def _expected_sdist_files() -> set[str]:
     for folder in SHIPPED_FOLDERS:
         for path in (ROOT / folder).rglob("*"):
             relative = path.relative_to(ROOT)
-            if path.is_file() and not any(part.startswith((".", "__pycache__"))
-                                          for part in relative.parts) \
-                    and path.suffix not in (".pyc", ".pyo"):
+            if (
+                path.is_file()
+                and not any(part.startswith((".", "__pycache__")) for part in relative.parts)
+                and path.suffix not in (".pyc", ".pyo")
+            ):
                 files.add(relative.as_posix())
     return files
 
@@ -93,8 +104,12 @@ def _expected_sdist_files() -> set[str]:
 def test_sdist_carries_its_tests_and_the_wheel_its_data(tmp_path):
     """python -m build: an sdist with everything the tests need, then a wheel built from it."""
     pytest.importorskip("build")
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     version = tinygrad_xent.__version__
     with tarfile.open(tmp_path / f"tinygrad_xent-{version}.tar.gz") as sdist:
         top = f"tinygrad_xent-{version}/"
@@ -108,8 +123,11 @@ def test_sdist_carries_its_tests_and_the_wheel_its_data(tmp_path):
     assert "\nLicense-Expression: MIT\n" in pkg_info and "\nLicense-File: LICENSE\n" in pkg_info
     with zipfile.ZipFile(tmp_path / f"tinygrad_xent-{version}-py3-none-any.whl") as wheel:
         wheel_names = set(wheel.namelist())
-    for name in ("tinygrad_xent/py.typed", "tinygrad_xent/datasets/digits.npz",
-                 f"tinygrad_xent-{version}.dist-info/licenses/LICENSE"):
+    for name in (
+        "tinygrad_xent/py.typed",
+        "tinygrad_xent/datasets/digits.npz",
+        f"tinygrad_xent-{version}.dist-info/licenses/LICENSE",
+    ):
         assert name in wheel_names
     assert not [n for n in wheel_names if n.startswith(("tests/", "examples/", "docs/"))]
 
@@ -130,30 +148,36 @@ def test_readme_links_made_absolute_lead_to_files_of_the_repository():
     ours = [t for t in targets if t.startswith(base + "/")]
     assert len(ours) >= 25
     for target in ours:
-        kind, branch, path = target[len(base) + 1:].split("#")[0].split("/", 2)
+        kind, branch, path = target[len(base) + 1 :].split("#")[0].split("/", 2)
         assert branch == "main" and (ROOT / path).exists(), target
-        expected = ("raw" if path.endswith(".png") else
-                    "tree" if (ROOT / path).is_dir() else "blob")
+        expected = "raw" if path.endswith(".png") else "tree" if (ROOT / path).is_dir() else "blob"
         assert kind == expected, target
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("docs/training.md", "B/blob/main/docs/training.md"),
-    ("./docs/training.md#the-loop", "B/blob/main/docs/training.md#the-loop"),
-    ("docs/losses/", "B/tree/main/docs/losses"),
-    ("docs/img/graph_ce.png", "B/raw/main/docs/img/graph_ce.png"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("docs/training.md", "B/blob/main/docs/training.md"),
+        ("./docs/training.md#the-loop", "B/blob/main/docs/training.md#the-loop"),
+        ("docs/losses/", "B/tree/main/docs/losses"),
+        ("docs/img/graph_ce.png", "B/raw/main/docs/img/graph_ce.png"),
+    ],
+)
 def test_absolute_address_of_each_kind_of_target(target, expected):
     assert _links()["absolute"](target, "B", ROOT) == expected
 
 
 def test_only_relative_targets_change_and_twice_is_once():
     links = _links()
-    text = ('[a](docs/data.md) [b](https://pdoc.dev) [c](#tests) ![d](docs/img/temperature.png)'
-            ' <img src="docs/img/graph_ce.png"> f(x) [e](mailto:someone@example.org)')
+    text = (
+        "[a](docs/data.md) [b](https://pdoc.dev) [c](#tests) ![d](docs/img/temperature.png)"
+        ' <img src="docs/img/graph_ce.png"> f(x) [e](mailto:someone@example.org)'
+    )
     once = links["absolute_links"](text, "https://x.org/r", ROOT)
-    assert once == ('[a](https://x.org/r/blob/main/docs/data.md) [b](https://pdoc.dev) '
-                    '[c](#tests) ![d](https://x.org/r/raw/main/docs/img/temperature.png) '
-                    '<img src="https://x.org/r/raw/main/docs/img/graph_ce.png"> f(x) '
-                    '[e](mailto:someone@example.org)')
+    assert once == (
+        "[a](https://x.org/r/blob/main/docs/data.md) [b](https://pdoc.dev) "
+        "[c](#tests) ![d](https://x.org/r/raw/main/docs/img/temperature.png) "
+        '<img src="https://x.org/r/raw/main/docs/img/graph_ce.png"> f(x) '
+        "[e](mailto:someone@example.org)"
+    )
     assert links["absolute_links"](once, "https://x.org/r", ROOT) == once

@@ -43,8 +43,9 @@ def test_softmax_sliders_move_the_bars_to_the_tapes_numbers():
     e = np.exp(z / 2.0)
     np.testing.assert_allclose(heights(explorer.bars["p"]), e / e.sum(), rtol=1e-12)
     assert heights(explorer.bars["loss"])[0] == pytest.approx(-math.log(e[2] / e.sum()))
-    np.testing.assert_allclose(heights(explorer.bars["formula"]),
-                               (e / e.sum() - np.eye(4)[2]) / 2.0, rtol=1e-12)
+    np.testing.assert_allclose(
+        heights(explorer.bars["formula"]), (e / e.sum() - np.eye(4)[2]) / 2.0, rtol=1e-12
+    )
     assert explorer.bars["p"][2].get_facecolor() != explorer.bars["p"][0].get_facecolor()
 
 
@@ -59,8 +60,9 @@ def test_softmax_at_equal_logits_gives_log_c():
 
 @pytest.mark.parametrize("classes", [1, 11])
 def test_softmax_classes_out_of_range(classes):
-    with pytest.raises(ValueError, match=f"softmax_explorer: classes must be between 2 and 10, "
-                                         f"got {classes}"):
+    with pytest.raises(
+        ValueError, match=f"softmax_explorer: classes must be between 2 and 10, got {classes}"
+    ):
         play.SoftmaxExplorer(classes)
 
 
@@ -77,11 +79,11 @@ def test_bce_sliders_move_the_points_to_the_tapes_numbers():
         assert xs[0] == -2.0 and ys[0] == pytest.approx(expected, rel=1e-12)
     # The closed forms: the loss -[y log s + (1 - y) log(1 - s)] and its gradient s - y.
     assert explorer.values["loss"] == pytest.approx(
-        -(0.3 * math.log(sigmoid) + 0.7 * math.log(1 - sigmoid)), rel=1e-12)
+        -(0.3 * math.log(sigmoid) + 0.7 * math.log(1 - sigmoid)), rel=1e-12
+    )
     assert explorer.values["grad"] == pytest.approx(sigmoid - 0.3, rel=1e-12)
     _, curve = explorer.lines["grad_curve"].get_data()
-    np.testing.assert_allclose(curve, 1 / (1 + np.exp(-play.BCEExplorer.GRID)) - 0.3,
-                               atol=1e-12)
+    np.testing.assert_allclose(curve, 1 / (1 + np.exp(-play.BCEExplorer.GRID)) - 0.3, atol=1e-12)
 
 
 def test_temperature_slider_moves_the_probabilities_and_the_losses():
@@ -124,8 +126,9 @@ def test_cli_without_display_or_save_is_one_line_and_exit_2(capsys, monkeypatch)
     monkeypatch.setattr(play, "has_display", lambda: False)
     assert cli.main(["play", "softmax"]) == 2
     err = capsys.readouterr().err
-    assert err == ("tinygrad-xent: error: no display to open a window on; use --save FILE.png "
-                   "for a snapshot\n")
+    assert err == (
+        "tinygrad-xent: error: no display to open a window on; use --save FILE.png for a snapshot\n"
+    )
 
 
 def test_no_display_is_detected_from_the_environment(monkeypatch):
@@ -135,14 +138,19 @@ def test_no_display_is_detected_from_the_environment(monkeypatch):
     assert play.has_display() is False
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["play", "softmax", "--classes", "11"], "--classes must be between 2 and 10, got 11"),
-    (["play", "softmax", "--classes", "1"], "--classes must be between 2 and 10, got 1"),
-    (["play", "bce", "--classes", "4"], "--classes applies to 'play softmax' only"),
-    (["play", "softmax", "--save", "/no/such/folder/x.png"], "folder '/no/such/folder' does "
-                                                            "not exist"),
-    (["play", "hinge"], "invalid choice: 'hinge'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["play", "softmax", "--classes", "11"], "--classes must be between 2 and 10, got 11"),
+        (["play", "softmax", "--classes", "1"], "--classes must be between 2 and 10, got 1"),
+        (["play", "bce", "--classes", "4"], "--classes applies to 'play softmax' only"),
+        (
+            ["play", "softmax", "--save", "/no/such/folder/x.png"],
+            "folder '/no/such/folder' does not exist",
+        ),
+        (["play", "hinge"], "invalid choice: 'hinge'"),
+    ],
+)
 def test_cli_usage_errors(argv, message, capsys):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err

@@ -19,14 +19,20 @@ def test_ci_runs_the_readme_test_command_word_for_word():
     assert len(setup) == 2, "the README has exactly two set-up commands"
     test_command = setup[1].strip()
     assert "pytest" in test_command
-    ci_commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-                   if line and not line.startswith("#")]
+    ci_commands = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert test_command in ci_commands
 
 
 def test_every_relative_link_and_image_in_the_docs_exists():
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
-             *sorted((ROOT / "benchmarks").glob("*.md"))]
+    pages = [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+        *sorted((ROOT / "benchmarks").glob("*.md")),
+    ]
     checked = 0
     for page in pages:
         text = page.read_text()
@@ -53,18 +59,30 @@ def test_the_api_page_renders_the_modules_ci_checks():
 
     page = (ROOT / "docs" / "api.md").read_text()
     shown = _pdoc_modules(next(line for line in page.splitlines() if "pdoc -d numpy" in line))
-    ci = _pdoc_modules(next(line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-                            if "-m pdoc" in line and not line.startswith("#")))
+    ci = _pdoc_modules(
+        next(
+            line
+            for line in (ROOT / ".ci" / "run").read_text().splitlines()
+            if "-m pdoc" in line and not line.startswith("#")
+        )
+    )
     assert shown == ci
     table = re.findall(r"^\| `(tinygrad_xent[\w.]*)` \|", page, flags=re.M)
     assert table == shown
     # The modules pdoc adds by itself: those named in the package's __all__.
-    by_all = {f"tinygrad_xent.{name}" for name in tinygrad_xent.__all__
-              if importlib.util.find_spec(f"tinygrad_xent.{name}") is not None}
+    by_all = {
+        f"tinygrad_xent.{name}"
+        for name in tinygrad_xent.__all__
+        if importlib.util.find_spec(f"tinygrad_xent.{name}") is not None
+    }
     # Every module is documented except the command line, the file helper and the textbook
     # walkthrough, which are programs rather than API.
-    programs = {"tinygrad_xent.cli", "tinygrad_xent.files", "tinygrad_xent.textbook",
-                "tinygrad_xent.__main__"}
+    programs = {
+        "tinygrad_xent.cli",
+        "tinygrad_xent.files",
+        "tinygrad_xent.textbook",
+        "tinygrad_xent.__main__",
+    }
     every = {f"tinygrad_xent.{m.name}" for m in pkgutil.iter_modules(tinygrad_xent.__path__)}
     assert set(shown[1:]) | by_all == every - programs
 

@@ -25,17 +25,23 @@ def _spoil_last(state, value):
     return state
 
 
-@pytest.mark.parametrize("spoil, message", [
-    (lambda a: np.where(np.arange(a.size).reshape(a.shape) == 1, np.nan, a), "holds nan or inf"),
-    (lambda a: np.full(a.shape, np.inf), "holds nan or inf"),
-    (lambda a: np.full(a.shape, 1e300), "holds nan or inf \\(as float32\\)"),
-    (lambda a: a.astype(str), "has dtype <U"),
-    (lambda a: a.astype(complex), "has dtype complex128"),
-    (lambda a: a.astype(bool), "has dtype bool"),
-    (lambda a: np.zeros(a.size + 1), "has shape"),
-    (lambda a: [[1.0, 2.0], [3.0]], "is not an array"),
-    (lambda a: None, r"has shape \(\) in the state"),
-])
+@pytest.mark.parametrize(
+    "spoil, message",
+    [
+        (
+            lambda a: np.where(np.arange(a.size).reshape(a.shape) == 1, np.nan, a),
+            "holds nan or inf",
+        ),
+        (lambda a: np.full(a.shape, np.inf), "holds nan or inf"),
+        (lambda a: np.full(a.shape, 1e300), "holds nan or inf \\(as float32\\)"),
+        (lambda a: a.astype(str), "has dtype <U"),
+        (lambda a: a.astype(complex), "has dtype complex128"),
+        (lambda a: a.astype(bool), "has dtype bool"),
+        (lambda a: np.zeros(a.size + 1), "has shape"),
+        (lambda a: [[1.0, 2.0], [3.0]], "is not an array"),
+        (lambda a: None, r"has shape \(\) in the state"),
+    ],
+)
 def test_a_bad_last_value_changes_nothing(spoil, message):
     model = nn.MLP([2, 4, 3], rng=0, dtype=np.float32)
     before = _snapshot(model)
@@ -45,12 +51,16 @@ def test_a_bad_last_value_changes_nothing(spoil, message):
     assert _unchanged(model, before)
 
 
-@pytest.mark.parametrize("state", [None, [("layers.0.weight", np.zeros((2, 4)))], "model.npz",
-                                   np.zeros(3), 5])
+@pytest.mark.parametrize(
+    "state", [None, [("layers.0.weight", np.zeros((2, 4)))], "model.npz", np.zeros(3), 5]
+)
 def test_a_state_that_is_not_a_mapping_is_named(state):
     model = nn.MLP([2, 4, 3], rng=0)
-    with pytest.raises(TypeError, match=r"MLP.load_state_dict: state must be a mapping of "
-                                        r"parameter names to arrays .*got "):
+    with pytest.raises(
+        TypeError,
+        match=r"MLP.load_state_dict: state must be a mapping of "
+        r"parameter names to arrays .*got ",
+    ):
         model.load_state_dict(state)
 
 
@@ -63,8 +73,11 @@ def test_every_problem_is_listed_and_nothing_assigned():
     state["extra"] = np.ones(2)
     with pytest.raises(ValueError, match="load_state_dict: ") as err:
         model.load_state_dict(state)
-    for part in ("'layers.0.weight' holds nan", "'layers.0.bias' is missing",
-                 "'extra' (shape (2,) in the state) is not a parameter"):
+    for part in (
+        "'layers.0.weight' holds nan",
+        "'layers.0.bias' is missing",
+        "'extra' (shape (2,) in the state) is not a parameter",
+    ):
         assert part in str(err.value)
     assert _unchanged(model, before)
 
@@ -156,7 +169,8 @@ def test_state_dict_layout():
     np.testing.assert_allclose(sd["state"][0]["exp_avg"], 0.1 * np.ones(2))
     assert sd["param_groups"] == [
         {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "params": [0]},
-        {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "params": [1]}]
+        {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "params": [1]},
+    ]
 
 
 def test_per_group_settings_follow_the_update_rule():
@@ -182,22 +196,40 @@ def _stepped_sgd():
     return model, opt
 
 
-@pytest.mark.parametrize("spoil, error, message", [
-    (lambda sd: sd["state"][3].update(momentum_buffer=np.full(3, np.nan)), ValueError,
-     r"state\[3\]\['momentum_buffer'\] holds nan or inf"),
-    (lambda sd: sd["state"][3].update(momentum_buffer=np.zeros(4)), ValueError,
-     r"state\[3\]\['momentum_buffer'\] must be a float array of its parameter's shape"),
-    (lambda sd: sd["state"][3].pop("momentum_buffer"), ValueError,
-     r"state\[3\] must have the keys \['momentum_buffer'\]"),
-    (lambda sd: sd["state"].update({9: {}}), ValueError, "state key 9 is not a parameter"),
-    (lambda sd: sd["param_groups"][0].update(lr=-1.0), ValueError,
-     r"param_groups\[0\]: lr must be a finite number > 0, got -1.0"),
-    (lambda sd: sd["param_groups"][0].update(params=[0, 1]), ValueError,
-     r"param_groups\[0\] holds parameters \[0, 1\] in the state but \[0, 1, 2, 3\] here"),
-    (lambda sd: sd["param_groups"].append({}), ValueError, "2 parameter groups"),
-    (lambda sd: sd.update(steps=-1), ValueError, "steps must be an integer >= 0"),
-    (lambda sd: sd.pop("steps"), TypeError, "expected the dict of state_dict"),
-])
+@pytest.mark.parametrize(
+    "spoil, error, message",
+    [
+        (
+            lambda sd: sd["state"][3].update(momentum_buffer=np.full(3, np.nan)),
+            ValueError,
+            r"state\[3\]\['momentum_buffer'\] holds nan or inf",
+        ),
+        (
+            lambda sd: sd["state"][3].update(momentum_buffer=np.zeros(4)),
+            ValueError,
+            r"state\[3\]\['momentum_buffer'\] must be a float array of its parameter's shape",
+        ),
+        (
+            lambda sd: sd["state"][3].pop("momentum_buffer"),
+            ValueError,
+            r"state\[3\] must have the keys \['momentum_buffer'\]",
+        ),
+        (lambda sd: sd["state"].update({9: {}}), ValueError, "state key 9 is not a parameter"),
+        (
+            lambda sd: sd["param_groups"][0].update(lr=-1.0),
+            ValueError,
+            r"param_groups\[0\]: lr must be a finite number > 0, got -1.0",
+        ),
+        (
+            lambda sd: sd["param_groups"][0].update(params=[0, 1]),
+            ValueError,
+            r"param_groups\[0\] holds parameters \[0, 1\] in the state but \[0, 1, 2, 3\] here",
+        ),
+        (lambda sd: sd["param_groups"].append({}), ValueError, "2 parameter groups"),
+        (lambda sd: sd.update(steps=-1), ValueError, "steps must be an integer >= 0"),
+        (lambda sd: sd.pop("steps"), TypeError, "expected the dict of state_dict"),
+    ],
+)
 def test_optimizer_load_is_atomic(spoil, error, message):
     _, opt = _stepped_sgd()
     before = opt.state_dict()
@@ -209,8 +241,9 @@ def test_optimizer_load_is_atomic(spoil, error, message):
     after = opt.state_dict()
     assert after["param_groups"] == before["param_groups"] and after["steps"] == before["steps"]
     for i, values in before["state"].items():
-        np.testing.assert_array_equal(after["state"][i]["momentum_buffer"],
-                                      values["momentum_buffer"])
+        np.testing.assert_array_equal(
+            after["state"][i]["momentum_buffer"], values["momentum_buffer"]
+        )
 
 
 @pytest.mark.parametrize("state", [None, [], "state"])

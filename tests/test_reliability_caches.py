@@ -12,22 +12,28 @@ import tinygrad_xent
 import tinygrad_xent.functional as F
 from tinygrad_xent import data, nn, train
 
-MODULES = [importlib.import_module(f"tinygrad_xent.{m.name}")
-           for m in pkgutil.iter_modules(tinygrad_xent.__path__)
-           if m.name not in ("__main__", "cli")] + [importlib.import_module("tinygrad_xent.cli")]
+MODULES = [
+    importlib.import_module(f"tinygrad_xent.{m.name}")
+    for m in pkgutil.iter_modules(tinygrad_xent.__path__)
+    if m.name not in ("__main__", "cli")
+] + [importlib.import_module("tinygrad_xent.cli")]
 
 
 def _caches():
     """Every functools cache defined at module level in the package."""
-    return [(module.__name__, name, value) for module in MODULES
-            for name, value in vars(module).items()
-            if callable(value) and hasattr(value, "cache_info")]
+    return [
+        (module.__name__, name, value)
+        for module in MODULES
+        for name, value in vars(module).items()
+        if callable(value) and hasattr(value, "cache_info")
+    ]
 
 
 def test_there_is_a_cache_to_check():
     # nt_xent's diagonal push is the one cache today; the test below must see it.
-    assert ("tinygrad_xent.functional", "_cached_diagonal_push") in \
-        [(m, n) for m, n, _ in _caches()]
+    assert ("tinygrad_xent.functional", "_cached_diagonal_push") in [
+        (m, n) for m, n, _ in _caches()
+    ]
 
 
 @pytest.mark.parametrize("module, name, cache", _caches(), ids=[n for _, n, _ in _caches()])
@@ -48,9 +54,12 @@ def test_the_diagonal_cache_holds_only_small_arrays():
 
 def _containers():
     """Lengths of every module-level dict, list and set: none may grow with use."""
-    return {(module.__name__, name): len(value) for module in MODULES
-            for name, value in vars(module).items()
-            if isinstance(value, (dict, list, set)) and not name.startswith("__")}
+    return {
+        (module.__name__, name): len(value)
+        for module in MODULES
+        for name, value in vars(module).items()
+        if isinstance(value, (dict, list, set)) and not name.startswith("__")
+    }
 
 
 def test_module_level_containers_do_not_grow_with_use(tmp_path):

@@ -46,8 +46,9 @@ def _cases():
         command = command or ["train"]
         extra = ARGUMENTS.get(" ".join(command), [])
         for value in values:
-            yield pytest.param([*command, *extra, f"{flag}={value}"],
-                               id=f"{' '.join(command)} {flag}={value!r}")
+            yield pytest.param(
+                [*command, *extra, f"{flag}={value}"], id=f"{' '.join(command)} {flag}={value!r}"
+            )
     for switch in SWITCHES:
         *command, flag = switch.split()
         yield pytest.param([*(command or ["train"]), f"{flag}=1"], id=f"{switch}=1")
@@ -56,8 +57,9 @@ def _cases():
     yield pytest.param(["exercise", "start", "nope"], id="exercise unknown")
     yield pytest.param(["exercise", "solution", "nope"], id="exercise solution unknown")
     yield pytest.param(["train", "--optimizer", "adam", "--momentum", "0.5"], id="adam momentum")
-    yield pytest.param(["train", "--data", "blobs", "--optimizer", "adam", "--momentum", "0"],
-                       id="adam momentum 0")
+    yield pytest.param(
+        ["train", "--data", "blobs", "--optimizer", "adam", "--momentum", "0"], id="adam momentum 0"
+    )
     yield pytest.param(["train", "--model", "linear", "--hidden", "10"], id="linear hidden")
     for command in ("train", "textbook", "graph", "exercise list", "play softmax"):
         yield pytest.param([*command.split(), "--bogus"], id=f"{command} --bogus")
@@ -72,8 +74,7 @@ def _flags(parser, command=""):
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 yield from _flags(sub, f"{command} {name}".strip())
-        elif action.option_strings and action.option_strings[-1] not in ("--help",
-                                                                          "--version"):
+        elif action.option_strings and action.option_strings[-1] not in ("--help", "--version"):
             yield command, action.option_strings[-1]
 
 
@@ -84,19 +85,21 @@ def test_every_flag_is_in_the_table():
         key = flag if command == "train" else f"{command} {flag}"
         if command == "play":  # its flags are tried with 'play softmax'
             key = f"play softmax {flag}"
-        assert key in BAD_VALUES or key in SWITCHES or flag in SWITCHES, \
+        assert key in BAD_VALUES or key in SWITCHES or flag in SWITCHES, (
             f"{command} {flag} has no bad values"
+        )
 
 
 @pytest.mark.parametrize("argv", list(_cases()))
-def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, monkeypatch,
-                                                            capsys):
+def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a_file").write_text("")
     (tmp_path / "a_dir").mkdir()
     (tmp_path / "a_dir.png").mkdir()
-    argv = [a.replace("{file}", str(tmp_path / "a_file")).replace("{dir}", str(tmp_path / "a_dir"))
-            for a in argv]
+    argv = [
+        a.replace("{file}", str(tmp_path / "a_file")).replace("{dir}", str(tmp_path / "a_dir"))
+        for a in argv
+    ]
     assert main(argv) == 2
     out, err = capsys.readouterr()
     lines = err.splitlines()
@@ -105,22 +108,35 @@ def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, mon
     assert sorted(os.listdir(tmp_path)) == ["a_dir", "a_dir.png", "a_file"]  # nothing written
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "--seed", "-1"], "train: --seed must be an integer in [0, 4294967295], got -1"),
-    (["train", "--weight-decay", "inf"], "--weight-decay must be a finite number >= 0, got inf"),
-    (["train", "--hidden", HUGE], f"--hidden must be an integer in [1, 100000], got {HUGE}"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--seed", "-1"], "train: --seed must be an integer in [0, 4294967295], got -1"),
+        (
+            ["train", "--weight-decay", "inf"],
+            "--weight-decay must be a finite number >= 0, got inf",
+        ),
+        (["train", "--hidden", HUGE], f"--hidden must be an integer in [1, 100000], got {HUGE}"),
+    ],
+)
 def test_the_real_entry_point_prints_one_line(args, message, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "tinygrad_xent", *args], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tinygrad_xent", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and message in result.stderr
 
 
 # ---- what a run writes, and in which order ---------------------------------------------------
 def test_no_plots_still_writes_the_model(tmp_path, capsys):
-    assert main(["train", "--data", "blobs", "--steps", "3", "--no-plots",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(["train", "--data", "blobs", "--steps", "3", "--no-plots", "--out", str(tmp_path)])
+        == 0
+    )
     assert os.listdir(tmp_path) == ["model.npz"]
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote {tmp_path / 'model.npz'}"
 
@@ -148,37 +164,40 @@ def test_folder_removed_during_the_run_keeps_the_model(tmp_path, monkeypatch, ca
         history = fit(*args, **kwargs)
         os.rmdir(out)  # empty: the check before training left nothing behind
         return history
+
     monkeypatch.setattr(cli, "fit", fit_then_remove_the_folder)
-    assert main(["train", "--data", "blobs", "--steps", "3", "--out", str(out),
-                 "--no-plots"]) == 0
+    assert main(["train", "--data", "blobs", "--steps", "3", "--out", str(out), "--no-plots"]) == 0
     assert sorted(os.listdir(out)) == ["model.npz"]
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote {out / 'model.npz'}"
 
 
-def test_a_plot_that_cannot_be_written_costs_nothing_but_the_plot(tmp_path, monkeypatch,
-                                                                  capsys):
+def test_a_plot_that_cannot_be_written_costs_nothing_but_the_plot(tmp_path, monkeypatch, capsys):
     from tinygrad_xent import plot
 
     def broken(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(plot, "loss_curve", broken)
     assert main(["train", "--data", "blobs", "--steps", "3", "--out", str(tmp_path)]) == 1
     out, err = capsys.readouterr()
     assert os.listdir(tmp_path) == ["model.npz"]
     assert out.splitlines()[-1] == f"wrote {tmp_path / 'model.npz'}"
-    assert err == (f"tinygrad-xent: error: cannot write the plots to {str(tmp_path)!r}: "
-                   f"Permission denied\n")
+    assert err == (
+        f"tinygrad-xent: error: cannot write the plots to {str(tmp_path)!r}: Permission denied\n"
+    )
 
 
 def test_a_model_that_cannot_be_written_is_one_line(tmp_path, monkeypatch, capsys):
     def no_folder(path, exist_ok=False):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(cli.os, "makedirs", no_folder)
     monkeypatch.setattr(cli, "_check_writable", lambda folder: None)
     assert main(["train", "--data", "blobs", "--steps", "3", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err == (f"tinygrad-xent: error: cannot write model.npz to {str(tmp_path)!r}: "
-                   f"Permission denied\n")
+    assert err == (
+        f"tinygrad-xent: error: cannot write model.npz to {str(tmp_path)!r}: Permission denied\n"
+    )
 
 
 def test_out_of_memory_is_one_line_and_status_1(tmp_path):
@@ -186,11 +205,28 @@ def test_out_of_memory_is_one_line_and_status_1(tmp_path):
 
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20))
+
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-m", "tinygrad_xent", "train", "--hidden", "100000",
-                             "--steps", "1", "--no-plots", "--no-model"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60,
-                            preexec_fn=limit_memory, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tinygrad_xent",
+            "train",
+            "--hidden",
+            "100000",
+            "--steps",
+            "1",
+            "--no-plots",
+            "--no-model",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit_memory,
+        env=env,
+    )
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("tinygrad-xent: error: out of memory: ")
@@ -204,6 +240,7 @@ def test_a_nan_loss_at_step_0_suggests_no_learning_rate(monkeypatch, capsys):
         model = real_mlp(*args, **kwargs)
         model.layers[0].weight.data[0, 0] = float("nan")
         return model
+
     monkeypatch.setattr(cli, "MLP", mlp_with_a_nan)
     assert main(["train", "--data", "blobs", "--steps", "3", "--no-plots", "--no-model"]) == 1
     err = capsys.readouterr().err

@@ -86,18 +86,36 @@ def test_a_chain_of_links_and_a_linked_folder(tmp_path):
 
 
 # ---- load closes its file on every damaged input ---------------------------------------------
-@pytest.mark.parametrize("case", ["truncated at 0", "truncated at 4", "truncated at 30",
-                                  "truncated at 200", "truncated at half", "truncated near end",
-                                  "garbage", "altered", "npy", "pickled", "not npy member"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "truncated at 0",
+        "truncated at 4",
+        "truncated at 30",
+        "truncated at 200",
+        "truncated at half",
+        "truncated near end",
+        "garbage",
+        "altered",
+        "npy",
+        "pickled",
+        "not npy member",
+    ],
+)
 def test_load_of_a_damaged_file_closes_it(tmp_path, case):
     path = tmp_path / "bad.npz"
     tx.save({"w": np.arange(200.0), "b": np.ones(3)}, path)
     good = path.read_bytes()
-    cut = {"truncated at 0": 0, "truncated at 4": 4, "truncated at 30": 30,
-           "truncated at 200": 200, "truncated at half": len(good) // 2,
-           "truncated near end": len(good) - 10}
+    cut = {
+        "truncated at 0": 0,
+        "truncated at 4": 4,
+        "truncated at 30": 30,
+        "truncated at 200": 200,
+        "truncated at half": len(good) // 2,
+        "truncated near end": len(good) - 10,
+    }
     if case in cut:
-        path.write_bytes(good[:cut[case]])
+        path.write_bytes(good[: cut[case]])
     elif case == "garbage":
         path.write_bytes(b"not a checkpoint at all")
     elif case == "altered":
@@ -130,9 +148,15 @@ def test_load_of_a_good_file_closes_it(tmp_path):
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
 
 
-@pytest.mark.parametrize("call", [lambda: tx.save({"w": np.ones(1)}, None),
-                                  lambda: tx.load(None), lambda: tx.load(3.5),
-                                  lambda: tx.save(nn.MLP([2, 3]), b"bytes.npz")])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: tx.save({"w": np.ones(1)}, None),
+        lambda: tx.load(None),
+        lambda: tx.load(3.5),
+        lambda: tx.save(nn.MLP([2, 3]), b"bytes.npz"),
+    ],
+)
 def test_a_path_that_is_not_a_path_is_named(call):
     with pytest.raises(TypeError, match=r"^(save|load): path must be a str or os.PathLike"):
         call()

@@ -19,25 +19,32 @@ X = RNG.standard_normal((4, 3))
 
 # ---- a mean over no sample: nan, with a gradient of exactly 0 (as in PyTorch) ----------------
 EMPTY_MEANS = {
-    "cross_entropy, every target ignore_index":
-        lambda x, r: F.cross_entropy(x, np.full(4, -100), reduction=r),
-    "cross_entropy, a custom ignore_index":
-        lambda x, r: F.cross_entropy(x, np.full(4, 2), ignore_index=2, reduction=r),
-    "cross_entropy, class weights 0 for every target":
-        lambda x, r: F.cross_entropy(x, np.array([0, 1, 0, 1]), weight=[0.0, 0.0, 1.0],
-                                     reduction=r),
-    "cross_entropy, every target ignored, label smoothing":
-        lambda x, r: F.cross_entropy(x, np.full(4, -100), label_smoothing=0.1, reduction=r),
-    "cross_entropy, every target ignored, class weights, label smoothing":
-        lambda x, r: F.cross_entropy(x, np.full(4, -100), weight=[0.0, 1.0, 2.0],
-                                     label_smoothing=0.2, reduction=r),
-    "cross_entropy, (N, C, d) every target ignored":
-        lambda x, r: F.cross_entropy(x.reshape(2, 3, 2), np.full((2, 2), -100), reduction=r),
-    "nll_loss, every target ignored":
-        lambda x, r: F.nll_loss(F.log_softmax(x), np.full(4, -100), reduction=r),
-    "nll_loss, class weights 0":
-        lambda x, r: F.nll_loss(F.log_softmax(x), np.array([1, 1, 1, 1]),
-                                weight=[1.0, 0.0, 1.0], reduction=r),
+    "cross_entropy, every target ignore_index": lambda x, r: F.cross_entropy(
+        x, np.full(4, -100), reduction=r
+    ),
+    "cross_entropy, a custom ignore_index": lambda x, r: F.cross_entropy(
+        x, np.full(4, 2), ignore_index=2, reduction=r
+    ),
+    "cross_entropy, class weights 0 for every target": lambda x, r: F.cross_entropy(
+        x, np.array([0, 1, 0, 1]), weight=[0.0, 0.0, 1.0], reduction=r
+    ),
+    "cross_entropy, every target ignored, label smoothing": lambda x, r: F.cross_entropy(
+        x, np.full(4, -100), label_smoothing=0.1, reduction=r
+    ),
+    "cross_entropy, every target ignored, class weights, label smoothing": lambda x, r: (
+        F.cross_entropy(
+            x, np.full(4, -100), weight=[0.0, 1.0, 2.0], label_smoothing=0.2, reduction=r
+        )
+    ),
+    "cross_entropy, (N, C, d) every target ignored": lambda x, r: F.cross_entropy(
+        x.reshape(2, 3, 2), np.full((2, 2), -100), reduction=r
+    ),
+    "nll_loss, every target ignored": lambda x, r: F.nll_loss(
+        F.log_softmax(x), np.full(4, -100), reduction=r
+    ),
+    "nll_loss, class weights 0": lambda x, r: F.nll_loss(
+        F.log_softmax(x), np.array([1, 1, 1, 1]), weight=[1.0, 0.0, 1.0], reduction=r
+    ),
 }
 
 
@@ -71,15 +78,25 @@ def test_one_step_after_an_all_ignored_batch_leaves_the_parameters_alone():
         np.testing.assert_array_equal(p.data, old)
 
 
-@pytest.mark.parametrize("loss_of", [
-    lambda x: F.cross_entropy(x, np.zeros(0, int)),
-    lambda x: F.cross_entropy(x, np.zeros((0, 3))),
-    lambda x: F.nll_loss(x, np.zeros(0, int)),
-    lambda x: F.multi_margin_loss(x, np.zeros(0, int)),
-    lambda x: F.binary_cross_entropy_with_logits(x, np.zeros((0, 3))),
-    lambda x: F.binary_cross_entropy(F.sigmoid(x), np.zeros((0, 3))),
-], ids=["cross_entropy", "cross_entropy probs", "nll_loss", "multi_margin_loss",
-        "bce_with_logits", "bce"])
+@pytest.mark.parametrize(
+    "loss_of",
+    [
+        lambda x: F.cross_entropy(x, np.zeros(0, int)),
+        lambda x: F.cross_entropy(x, np.zeros((0, 3))),
+        lambda x: F.nll_loss(x, np.zeros(0, int)),
+        lambda x: F.multi_margin_loss(x, np.zeros(0, int)),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy(F.sigmoid(x), np.zeros((0, 3))),
+    ],
+    ids=[
+        "cross_entropy",
+        "cross_entropy probs",
+        "nll_loss",
+        "multi_margin_loss",
+        "bce_with_logits",
+        "bce",
+    ],
+)
 def test_empty_batch_mean_is_nan_without_warnings(loss_of):
     x = tx.Tensor(np.zeros((0, 3)), requires_grad=True)
     with np.errstate(all="raise"):
@@ -105,8 +122,10 @@ def test_supcon_without_any_positive_is_an_error_not_a_number():
 
 
 # ---- checkpoint keys that np.savez would take for its own arguments -------------------------
-@pytest.mark.parametrize("name", ["file", "allow_pickle", "arr_0", "args", "kwds", "w.npy",
-                                  "", "a/b", "../up", "ünïcode"])
+@pytest.mark.parametrize(
+    "name",
+    ["file", "allow_pickle", "arr_0", "args", "kwds", "w.npy", "", "a/b", "../up", "ünïcode"],
+)
 def test_every_key_round_trips(tmp_path, name):
     state = {name: np.arange(3.0), "other": np.ones(2)}
     loaded = tx.load(tx.save(state, tmp_path / "c.npz"))
@@ -126,9 +145,15 @@ def test_numpy_reads_what_save_writes(tmp_path):
         np.testing.assert_array_equal(archive["w"], np.arange(6.0).reshape(2, 3))
 
 
-@given(st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",),
-                                             blacklist_characters="\x00"), max_size=12),
-                       st.integers(-5, 5), max_size=6))
+@given(
+    st.dictionaries(
+        st.text(
+            st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+        ),
+        st.integers(-5, 5),
+        max_size=6,
+    )
+)
 def test_any_names_round_trip(tmp_path_factory, state):
     path = tmp_path_factory.mktemp("c") / "c.npz"
     loaded = tx.load(tx.save({k: np.array(v) for k, v in state.items()}, path))
@@ -142,13 +167,18 @@ def test_names_a_zip_cannot_hold_are_refused(tmp_path, name):
 
 
 # ---- a parameter given twice --------------------------------------------------------------
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps)],
-                         ids=["SGD", "Adam"])
-@pytest.mark.parametrize("arrange", [
-    lambda p, q: [p, q, p],
-    lambda p, q: [{"params": [p, q]}, {"params": [p]}],
-    lambda p, q: [{"params": [q, q]}],
-], ids=["one list", "two groups", "one group"])
+@pytest.mark.parametrize(
+    "make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps)], ids=["SGD", "Adam"]
+)
+@pytest.mark.parametrize(
+    "arrange",
+    [
+        lambda p, q: [p, q, p],
+        lambda p, q: [{"params": [p, q]}, {"params": [p]}],
+        lambda p, q: [{"params": [q, q]}],
+    ],
+    ids=["one list", "two groups", "one group"],
+)
 def test_a_parameter_given_twice_is_refused(make, arrange):
     p = tx.Tensor(np.ones(2), requires_grad=True)
     q = tx.Tensor(np.ones(3), requires_grad=True)
@@ -175,9 +205,16 @@ def test_shared_layer_is_listed_once_so_it_steps_once():
 
 
 # ---- the Tensor: no None as nan, numpy sees its data, truth as numpy's -------------------------
-@pytest.mark.parametrize("data, shown", [(None, "None"), ([1.0, None], r"\[1.0, None\]"),
-                                         ("1.5", "'1.5'"), ({"a": 1}, "dict"),
-                                         (object(), "object")])
+@pytest.mark.parametrize(
+    "data, shown",
+    [
+        (None, "None"),
+        ([1.0, None], r"\[1.0, None\]"),
+        ("1.5", "'1.5'"),
+        ({"a": 1}, "dict"),
+        (object(), "object"),
+    ],
+)
 def test_tensor_refuses_what_is_not_numbers(data, shown):
     with pytest.raises(TypeError, match=rf"Tensor: data must be .*got .*{shown}"):
         tx.Tensor(data)
@@ -188,11 +225,23 @@ def test_tensor_refuses_a_ragged_list():
         tx.Tensor([[1.0, 2.0], [3.0]])
 
 
-@pytest.mark.parametrize("combine", [
-    lambda t: t + None, lambda t: None + t, lambda t: t - None, lambda t: None - t,
-    lambda t: t * None, lambda t: None * t, lambda t: t / None, lambda t: None / t,
-    lambda t: t @ None, lambda t: None @ t, lambda t: t + "a", lambda t: t * {"a": 1},
-])
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda t: t + None,
+        lambda t: None + t,
+        lambda t: t - None,
+        lambda t: None - t,
+        lambda t: t * None,
+        lambda t: None * t,
+        lambda t: t / None,
+        lambda t: None / t,
+        lambda t: t @ None,
+        lambda t: None @ t,
+        lambda t: t + "a",
+        lambda t: t * {"a": 1},
+    ],
+)
 def test_arithmetic_with_a_non_number_is_a_type_error_naming_it(combine):
     t = tx.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(TypeError, match="NoneType|str|dict"):
@@ -217,8 +266,7 @@ def test_numpy_sees_the_data(dtype):
     t = tx.Tensor(np.arange(6).reshape(2, 3).astype(dtype))
     array = np.asarray(t)
     assert array.dtype == dtype and array is t.data
-    np.testing.assert_array_equal(np.asarray(t, dtype=np.float64),
-                                  np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(np.asarray(t, dtype=np.float64), np.arange(6.0).reshape(2, 3))
     copied = np.array(t)  # np.array copies by default, through __array__ or after it
     copied[0, 0] = 99
     assert t.data[0, 0] == 0
@@ -240,8 +288,10 @@ def test_ufuncs_still_defer_to_the_tensor():
     assert isinstance(out, tx.Tensor) and out.requires_grad
 
 
-@pytest.mark.parametrize("data, truth", [([0.0], False), ([2.0], True), (0.0, False),
-                                         (-1.0, True), ([[1.0]], True), ([np.nan], True)])
+@pytest.mark.parametrize(
+    "data, truth",
+    [([0.0], False), ([2.0], True), (0.0, False), (-1.0, True), ([[1.0]], True), ([np.nan], True)],
+)
 def test_truth_of_one_element_is_its_value(data, truth):
     assert bool(tx.Tensor(data)) is truth
     assert bool(np.array(data)) is truth  # numpy agrees

@@ -105,7 +105,8 @@ def test_multi_class_note_softmax_sharpens():
 @pytest.mark.parametrize("classes", [3, 4, 10])
 def test_multi_class_note_untrained_loss_is_log_c(classes):
     assert F.cross_entropy(np.zeros((1, classes)), np.array([0])).item() == pytest.approx(
-        math.log(classes), rel=1e-15)
+        math.log(classes), rel=1e-15
+    )
     batch = F.cross_entropy(np.zeros((5, classes)), np.arange(5) % classes).item()
     assert batch == pytest.approx(-math.log(1 / classes), rel=1e-15)
 
@@ -171,7 +172,10 @@ def test_cs231n_softmax_loss_of_the_cat():
     cat = SCORES[0]
     exps = np.exp(cat)
     assert (round(float(exps[0]), 1), round(float(exps[1]), 1), round(float(exps[2]), 2)) == (
-        24.5, 164.0, 0.18)
+        24.5,
+        164.0,
+        0.18,
+    )
     assert rounded(F.softmax(cat).data, 2) == [0.13, 0.87, 0.00]
     assert round(F.cross_entropy(cat, 0).item(), 2) == 2.04
     assert round(-math.log(0.13), 2) == 2.04
@@ -218,10 +222,10 @@ def test_simclr_nt_xent_chance_and_supcon_with_singleton_classes():
     both = np.concatenate([z_a, z_b])
     nt = F.nt_xent(z_a, z_b, temperature=0.5).item()
     assert nt < math.log(3)  # each view is closer to its partner than to the others
-    assert nt == pytest.approx(_supcon_in_numpy(both, np.array([0, 1, 0, 1]), 0.5, True),
-                               rel=1e-12)
+    assert nt == pytest.approx(_supcon_in_numpy(both, np.array([0, 1, 0, 1]), 0.5, True), rel=1e-12)
     assert F.supcon(both, np.array([0, 1, 0, 1]), temperature=0.5).item() == pytest.approx(
-        nt, rel=1e-12)
+        nt, rel=1e-12
+    )
 
 
 # ---- the lessons as data, and how they are printed --------------------------------------------
@@ -287,16 +291,23 @@ def test_walkthrough_prints_every_row_and_its_source(capsys):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "tinygrad_xent", "textbook", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_xent", "textbook", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("args,valid", [
-    (["--lesson", "99"], f"choose 1 to {len(LESSONS)}"),
-    (["--lesson", "two"], f"choose 1 to {len(LESSONS)}"),
-    (["--source", "wikipedia"], ", ".join(SOURCES)),
-    (["--lesson", "1", "--source", "cs231n"], "it is from 'log-sum-exp'"),
-])
+@pytest.mark.parametrize(
+    "args,valid",
+    [
+        (["--lesson", "99"], f"choose 1 to {len(LESSONS)}"),
+        (["--lesson", "two"], f"choose 1 to {len(LESSONS)}"),
+        (["--source", "wikipedia"], ", ".join(SOURCES)),
+        (["--lesson", "1", "--source", "cs231n"], "it is from 'log-sum-exp'"),
+    ],
+)
 def test_cli_errors_are_one_line_listing_the_valid_values(args, valid):
     result = _cli(*args)
     assert result.returncode == 2 and result.stdout == ""

@@ -16,10 +16,10 @@ def _spiral_run(sizes, steps=2000, log_every=0, print_fn=print):
     settings = TRAIN_DEFAULTS["spiral"]
     x, y = data.spiral(100, 3, seed=0)
     model = nn.MLP(sizes, rng=0)
-    opt = optim.SGD(model.parameters(), lr=settings["lr"],
-                    weight_decay=settings["weight_decay"])
-    return train.fit(model, x, y, optimizer=opt, steps=steps, log_every=log_every,
-                     print_fn=print_fn)
+    opt = optim.SGD(model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
+    return train.fit(
+        model, x, y, optimizer=opt, steps=steps, log_every=log_every, print_fn=print_fn
+    )
 
 
 def test_spiral_mlp_reaches_98_percent_in_seconds():
@@ -56,8 +56,17 @@ def test_minibatch_order_follows_the_seed():
 
     def run(seed):
         model = nn.MLP([2, 8, 3], rng=0)
-        return train.fit(model, x, y, optimizer=optim.SGD(model.parameters(), 0.1),
-                         steps=20, batch_size=16, seed=seed, log_every=0).loss
+        return train.fit(
+            model,
+            x,
+            y,
+            optimizer=optim.SGD(model.parameters(), 0.1),
+            steps=20,
+            batch_size=16,
+            seed=seed,
+            log_every=0,
+        ).loss
+
     assert run(0) == run(0) and run(0) != run(1)
 
 
@@ -65,11 +74,21 @@ def test_digits_mlp_test_accuracy():
     settings = TRAIN_DEFAULTS["digits"]
     split = data.load_digits(seed=0)
     model = nn.MLP([64, 64, 10], rng=0)
-    opt = optim.SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"],
-                    weight_decay=settings["weight_decay"])
-    history = train.fit(model, split.x_train, split.y_train, optimizer=opt,
-                        steps=settings["steps"], batch_size=settings["batch_size"],
-                        log_every=0)
+    opt = optim.SGD(
+        model.parameters(),
+        lr=settings["lr"],
+        momentum=settings["momentum"],
+        weight_decay=settings["weight_decay"],
+    )
+    history = train.fit(
+        model,
+        split.x_train,
+        split.y_train,
+        optimizer=opt,
+        steps=settings["steps"],
+        batch_size=settings["batch_size"],
+        log_every=0,
+    )
     assert abs(history.initial_loss - math.log(10)) < 0.02 * math.log(10)
     _, test_accuracy = train.evaluate(model, split.x_test, split.y_test)
     assert test_accuracy >= 0.95

@@ -51,9 +51,9 @@ def _ops(n, picks):
         lambda a, b: a - b,
         lambda a, b: a * b,
         lambda a, b: (a * 0.3).exp(),
-        lambda a, b: a + (b[picks] * 2.0).sum(),          # a pick with repeats, broadcast back
+        lambda a, b: a + (b[picks] * 2.0).sum(),  # a pick with repeats, broadcast back
         lambda a, b: b - a[::-1],
-        lambda a, b: tx.concatenate([a[: n // 2], b[n // 2:]]),
+        lambda a, b: tx.concatenate([a[: n // 2], b[n // 2 :]]),
         lambda a, b: a / (1.5 + b * b),
         lambda a, b: tx.where(a > b, a, b * 2.0),
         lambda a, b: tx.maximum(a, b) + a.reshape(1, n).sum(axis=0),
@@ -62,9 +62,16 @@ def _ops(n, picks):
 
 
 @settings(max_examples=40, deadline=None)
-@given(program=st.lists(st.tuples(st.integers(0, 10), st.integers(0, 99), st.integers(0, 99)),
-                        min_size=1, max_size=30),
-       n=st.sampled_from([6, 12_000]), mixed=st.booleans(), seed=st.integers(0, 2**31 - 1))
+@given(
+    program=st.lists(
+        st.tuples(st.integers(0, 10), st.integers(0, 99), st.integers(0, 99)),
+        min_size=1,
+        max_size=30,
+    ),
+    n=st.sampled_from([6, 12_000]),
+    mixed=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_the_walk_gives_the_plain_walks_gradients(program, n, mixed, seed):
     rng = np.random.default_rng(seed)
     if n > 100:  # the outer product would be n * n
@@ -74,8 +81,9 @@ def test_the_walk_gives_the_plain_walks_gradients(program, n, mixed, seed):
     ops = _ops(n, picks)
     x = Tensor(rng.uniform(-1, 1, n), requires_grad=True)
     # float32 and float64 mixed: a float32 leaf, used through float64 arithmetic
-    y = Tensor(rng.uniform(-1, 1, n).astype(np.float32 if mixed else np.float64),
-               requires_grad=True)
+    y = Tensor(
+        rng.uniform(-1, 1, n).astype(np.float32 if mixed else np.float64), requires_grad=True
+    )
     pool = [x, y, x * 0.5]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for op, i, j in program:
@@ -88,8 +96,9 @@ def test_the_walk_gives_the_plain_walks_gradients(program, n, mixed, seed):
         assert leaf.grad.dtype == leaf.dtype
         want = expected.get(leaf, np.zeros(n))
         tolerance = 1e-5 if leaf.dtype == np.float32 else 1e-12
-        np.testing.assert_allclose(leaf.grad, want.astype(leaf.dtype), rtol=tolerance,
-                                   atol=tolerance)
+        np.testing.assert_allclose(
+            leaf.grad, want.astype(leaf.dtype), rtol=tolerance, atol=tolerance
+        )
 
 
 @pytest.mark.parametrize("n", [6, 20_000])
@@ -116,8 +125,8 @@ def test_gradients_adds_in_place_only_into_arrays_it_alone_holds():
     root, a, b, popped = _Node(True), object(), object(), np.ones(3)
     pending = Gradients(root, popped)
     assert pending.pop(root) is popped  # the caller's array: not the walk's
-    pending.add(a, popped)                # passed on as it is
-    pending.add(a, np.full(3, 2.0))       # a rule's new array
+    pending.add(a, popped)  # passed on as it is
+    pending.add(a, np.full(3, 2.0))  # a rule's new array
     total = pending._pending[a]
     np.testing.assert_array_equal(popped, np.ones(3))  # the caller's array was not written
     assert total is not popped
@@ -179,6 +188,7 @@ def _in_thread(fn):
 
     def run():
         result["value"] = fn()
+
     thread = threading.Thread(target=run)
     thread.start()
     thread.join()
@@ -245,8 +255,10 @@ def test_two_threads_training_and_evaluating_get_what_they_get_alone():
 
     alone = train()
     results = {}
-    threads = [threading.Thread(target=lambda: results.update(train=train())),
-               threading.Thread(target=lambda: results.update(evaluate=evaluate()))]
+    threads = [
+        threading.Thread(target=lambda: results.update(train=train())),
+        threading.Thread(target=lambda: results.update(evaluate=evaluate())),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -258,9 +270,11 @@ def test_two_threads_training_and_evaluating_get_what_they_get_alone():
 def test_detect_anomaly_in_one_thread_does_not_check_another():
     x = Tensor([0.0], requires_grad=True)
     with tx.detect_anomaly():
+
         def log_there():
             with np.errstate(divide="ignore"):
                 return x.log().data
+
         assert np.isneginf(_in_thread(log_there)).all()  # not raised there
         with np.errstate(divide="ignore"), pytest.raises(tx.AnomalyError, match="forward of log"):
             x.log()
@@ -272,6 +286,9 @@ def test_the_walk_in_the_docs_is_the_walk_in_the_code():
     from pathlib import Path
 
     page = (Path(__file__).resolve().parents[1] / "docs" / "how-the-tape-works.md").read_text()
-    listing = next(block for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
-                   if block.startswith("def backward("))
+    listing = next(
+        block
+        for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+        if block.startswith("def backward(")
+    )
     assert listing == inspect.getsource(autograd.backward)

@@ -1,7 +1,7 @@
 """tinygrad_xent: a from-scratch reverse-mode autograd on numpy, for seeing backprop work.
 
-    import tinygrad_xent as tx
-    import tinygrad_xent.functional as F
+import tinygrad_xent as tx
+import tinygrad_xent.functional as F
 """
 
 from . import exercises
@@ -31,11 +31,33 @@ from .tensor import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnomalyError", "GradcheckError", "Node", "Tape", "Tensor", "concatenate",
-    "detect_anomaly", "gradcheck", "is_grad_enabled", "maximum", "no_grad", "stack", "tape",
-    "where", "minimum", "abs", "sqrt", "clip", "argmax", "squeeze", "unsqueeze", "flatten",
+    "AnomalyError",
+    "GradcheckError",
+    "Node",
+    "Tape",
+    "Tensor",
+    "concatenate",
+    "detect_anomaly",
+    "gradcheck",
+    "is_grad_enabled",
+    "maximum",
+    "no_grad",
+    "stack",
+    "tape",
+    "where",
+    "minimum",
+    "abs",
+    "sqrt",
+    "clip",
+    "argmax",
+    "squeeze",
+    "unsqueeze",
+    "flatten",
     "manual_seed",
-    "jacobian", "exercises",
-    "load", "save",
-    "draw", "explain",
+    "jacobian",
+    "exercises",
+    "load",
+    "save",
+    "draw",
+    "explain",
 ]

@@ -112,11 +112,31 @@ class Node:
         place of the tuple when no input is such a constant.
     """
 
-    __slots__ = ("op", "parents", "needs_input_grad", "backward", "saved", "in_shapes",
-                 "out_shape", "value", "order", "grad_out", "grads_in", "constants")
+    __slots__ = (
+        "op",
+        "parents",
+        "needs_input_grad",
+        "backward",
+        "saved",
+        "in_shapes",
+        "out_shape",
+        "value",
+        "order",
+        "grad_out",
+        "grads_in",
+        "constants",
+    )
 
-    def __init__(self, op: Callable, parents: tuple, needs_input_grad: tuple,
-                 backward: Callable, saved: tuple, in_shapes: tuple, out: np.ndarray):
+    def __init__(
+        self,
+        op: Callable,
+        parents: tuple,
+        needs_input_grad: tuple,
+        backward: Callable,
+        saved: tuple,
+        in_shapes: tuple,
+        out: np.ndarray,
+    ):
         self.op = op
         self.parents = parents
         self.needs_input_grad = needs_input_grad
@@ -179,15 +199,20 @@ class Tape(list):
         if len(self) <= 30:
             return str(self)
         lines = str(self).split("\n")
-        return "\n".join(lines[:10] + [f"... {len(self) - 20} more nodes: print(tape) shows "
-                                        f"every one"] + lines[-10:])
+        return "\n".join(
+            lines[:10]
+            + [f"... {len(self) - 20} more nodes: print(tape) shows every one"]
+            + lines[-10:]
+        )
 
     def __str__(self) -> str:
         if not self:
             return "(empty tape: nothing that requires grad leads to this tensor)"
         width = len(str(len(self) - 1))
-        lines = [f"{i:>{width}}  {node.name:<12} {_shapes(node.in_shapes):<28} -> {node.out_shape}"
-                 for i, node in enumerate(self)]
+        lines = [
+            f"{i:>{width}}  {node.name:<12} {_shapes(node.in_shapes):<28} -> {node.out_shape}"
+            for i, node in enumerate(self)
+        ]
         return "\n".join(lines)
 
 
@@ -255,15 +280,18 @@ def _check_not_freed(nodes: Tape) -> None:
             raise RuntimeError(
                 f"backward: the graph was freed by an earlier backward() (at node {position}, "
                 f"{node.name}); to backpropagate through it twice, call "
-                f"backward(retain_graph=True) the first time")
+                f"backward(retain_graph=True) the first time"
+            )
 
 
 def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
     """Who watches the walk: explain's recorder (small graphs, or retain_graph=True) and the
     checks of ``detect_anomaly`` when it is on in this thread."""
     observers: list[Callable[[Node, int, np.ndarray, tuple], None]] = []
-    if retain_graph or (len(nodes) <= EXPLAIN_MAX_NODES
-                        and all(math.prod(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes)):
+    if retain_graph or (
+        len(nodes) <= EXPLAIN_MAX_NODES
+        and all(math.prod(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes)
+    ):
         observers.append(_record_flow)
     if modes.anomaly is not None:
         observers.append(modes.anomaly.check_backward)
@@ -386,8 +414,9 @@ def unbroadcast(grad, shape: tuple, op: Callable | None = None):
         grad = grad.sum(axis=stretched, keepdims=True)
     if grad.shape != shape:
         name = "unbroadcast" if op is None else op.__name__
-        raise RuntimeError(f"backward of {name}: gradient has shape {grad.shape} but its "
-                           f"input has shape {shape}")
+        raise RuntimeError(
+            f"backward of {name}: gradient has shape {grad.shape} but its input has shape {shape}"
+        )
     return grad
 
 
@@ -430,8 +459,7 @@ class Scatter:
 def _is_basic(index) -> bool:
     """True for basic indexing (ints, slices, None, ...), which views instead of copying."""
     parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
-               for i in parts)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
 
 
 def is_grad_enabled() -> bool:
@@ -468,35 +496,43 @@ class _Anomaly:
         described = "; ".join(_describe(x) for x in inputs)
         hint = ""
         if op.__name__ == "log" and any((x <= 0).any() for x in inputs if x.size):
-            hint = ("\n  log of zero (or of a negative number): the usual cure is "
-                    "F.log_softmax(x) instead of log(softmax(x)),\n  or clamping the input "
-                    "first, tx.maximum(x, 1e-12)")
-        raise AnomalyError(f"detect_anomaly: forward of {op.__name__} (op {position} since "
-                           f"detect_anomaly began) produced {_bad(out)}\n"
-                           f"  inputs: {described}{hint}")
+            hint = (
+                "\n  log of zero (or of a negative number): the usual cure is "
+                "F.log_softmax(x) instead of log(softmax(x)),\n  or clamping the input "
+                "first, tx.maximum(x, 1e-12)"
+            )
+        raise AnomalyError(
+            f"detect_anomaly: forward of {op.__name__} (op {position} since "
+            f"detect_anomaly began) produced {_bad(out)}\n"
+            f"  inputs: {described}{hint}"
+        )
 
-    def check_backward(self, node: Node, position: int, grad_out: np.ndarray,
-                       grads: tuple) -> None:
+    def check_backward(self, node: Node, position: int, grad_out: np.ndarray, grads: tuple) -> None:
         for i, g in enumerate(grads):
             if isinstance(g, Scatter):
                 g = g.values
             if g is not None and not np.isfinite(g).all():
                 hint = ""
                 if node.name in ("log", "div", "pow"):
-                    hint = ("\n  an input at 0 makes this rule divide by 0 (log, sqrt and "
-                            "x ** p with p < 1 have an\n  infinite slope there): keep the "
-                            "input away from 0, e.g. tx.maximum(x, 1e-12)")
+                    hint = (
+                        "\n  an input at 0 makes this rule divide by 0 (log, sqrt and "
+                        "x ** p with p < 1 have an\n  infinite slope there): keep the "
+                        "input away from 0, e.g. tx.maximum(x, 1e-12)"
+                    )
                 raise AnomalyError(
                     f"detect_anomaly: backward of {node.name} (node {position} on the tape) "
                     f"produced {_bad(g)} in the gradient of input {i}\n"
                     f"  input shapes: {_shapes(node.in_shapes)}; gradient arriving: "
                     f"{_describe(np.asarray(grad_out))}\n"
-                    f"  rule: {node.rule}{hint}")
+                    f"  rule: {node.rule}{hint}"
+                )
 
 
 def _bad(x: np.ndarray) -> str:
-    return (f"{int(np.isnan(x).sum())} nan and {int(np.isinf(x).sum())} inf "
-            f"in an array of shape {x.shape}")
+    return (
+        f"{int(np.isnan(x).sum())} nan and {int(np.isinf(x).sum())} inf "
+        f"in an array of shape {x.shape}"
+    )
 
 
 def _describe(x: np.ndarray) -> str:
@@ -509,8 +545,11 @@ def _describe(x: np.ndarray) -> str:
         values = x[finite]
         parts.append(f"finite values in [{values.min():.4g}, {values.max():.4g}]")
     if not finite.all():
-        counts = [(int(np.isnan(x).sum()), "nan"), (int(np.isposinf(x).sum()), "+inf"),
-                  (int(np.isneginf(x).sum()), "-inf")]
+        counts = [
+            (int(np.isnan(x).sum()), "nan"),
+            (int(np.isposinf(x).sum()), "+inf"),
+            (int(np.isneginf(x).sum()), "-inf"),
+        ]
         parts.append(", ".join(f"{n} {what}" for n, what in counts if n))
     return ", ".join(parts)
 

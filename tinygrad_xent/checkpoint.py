@@ -62,8 +62,9 @@ def save(module_or_state, path) -> str:
     elif isinstance(module_or_state, dict):
         state = module_or_state
     else:
-        raise TypeError(f"save: expected a Module or a dict of arrays, got "
-                        f"{type(module_or_state).__name__}")
+        raise TypeError(
+            f"save: expected a Module or a dict of arrays, got {type(module_or_state).__name__}"
+        )
     # Any, not np.ndarray: numpy's stubs would read a key "allow_pickle" as savez's flag.
     arrays: dict[str, Any] = {}
     for name, value in state.items():
@@ -72,11 +73,15 @@ def save(module_or_state, path) -> str:
         except ValueError:  # a ragged nested list
             array = np.array(None)
         if not isinstance(name, str) or array.dtype.kind not in "fiub":
-            raise TypeError(f"save: entry {name!r} must map a str to a numeric array, got "
-                            f"{type(value).__name__} of dtype {array.dtype}")
+            raise TypeError(
+                f"save: entry {name!r} must map a str to a numeric array, got "
+                f"{type(value).__name__} of dtype {array.dtype}"
+            )
         if "\0" in name or _unencodable(name):
-            raise ValueError(f"save: entry {name!r} cannot be a name in a zip file (a NUL "
-                             f"character or an unpaired surrogate)")
+            raise ValueError(
+                f"save: entry {name!r} cannot be a name in a zip file (a NUL "
+                f"character or an unpaired surrogate)"
+            )
         arrays[name] = array
     return write_atomically(path, lambda stream: _write_npz(stream, arrays), "save")
 
@@ -118,12 +123,16 @@ def load(path) -> dict[str, np.ndarray]:
         # Both files are closed on every way out, a damaged archive's included.
         with open(path, "rb") as file:
             if file.read(6) == b"\x93NUMPY":
-                raise CheckpointError(f"load: {path!r} holds a single array (.npy), not an "
-                                      f"npz checkpoint of named arrays")
+                raise CheckpointError(
+                    f"load: {path!r} holds a single array (.npy), not an "
+                    f"npz checkpoint of named arrays"
+                )
             file.seek(0)
             with zipfile.ZipFile(file) as archive:
-                return {_member_name(path, member): _read_member(archive, member)
-                        for member in _unique_members(path, archive)}
+                return {
+                    _member_name(path, member): _read_member(archive, member)
+                    for member in _unique_members(path, archive)
+                }
     except CheckpointError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
@@ -133,16 +142,18 @@ def load(path) -> dict[str, np.ndarray]:
 def _unique_members(path: str, archive: zipfile.ZipFile) -> list[str]:
     names = archive.namelist()
     if len(set(names)) != len(names):
-        raise CheckpointError(f"load: {path!r} is not a valid checkpoint (a member name is "
-                              f"repeated)")
+        raise CheckpointError(
+            f"load: {path!r} is not a valid checkpoint (a member name is repeated)"
+        )
     return names
 
 
 def _member_name(path: str, member: str) -> str:
     if not member.endswith(".npy"):
-        raise CheckpointError(f"load: {path!r} is not a valid checkpoint (member {member!r} "
-                              f"is not an .npy array)")
-    return member[:-len(".npy")]
+        raise CheckpointError(
+            f"load: {path!r} is not a valid checkpoint (member {member!r} is not an .npy array)"
+        )
+    return member[: -len(".npy")]
 
 
 def _read_member(archive: zipfile.ZipFile, member: str) -> np.ndarray:

@@ -20,29 +20,58 @@ from typing import Literal, overload
 # What check_number returns follows ``integer``: an int when it is True, a float when it is
 # False, either when it is only known at run time.
 @overload
-def check_number(caller: str, arg: str, value: object, low: float | None = None,
-                 high: float | None = None, *, integer: Literal[True], low_open: bool = False,
-                 high_open: bool = False) -> int:
-    ...
+def check_number(
+    caller: str,
+    arg: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integer: Literal[True],
+    low_open: bool = False,
+    high_open: bool = False,
+) -> int: ...
 
 
 @overload
-def check_number(caller: str, arg: str, value: object, low: float | None = None,
-                 high: float | None = None, *, integer: Literal[False] = False,
-                 low_open: bool = False, high_open: bool = False) -> float:
-    ...
+def check_number(
+    caller: str,
+    arg: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integer: Literal[False] = False,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float: ...
 
 
 @overload
-def check_number(caller: str, arg: str, value: object, low: float | None = None,
-                 high: float | None = None, *, integer: bool, low_open: bool = False,
-                 high_open: bool = False) -> float | int:
-    ...
+def check_number(
+    caller: str,
+    arg: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integer: bool,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float | int: ...
 
 
-def check_number(caller: str, arg: str, value: object, low: float | None = None,
-                 high: float | None = None, *, integer: bool = False, low_open: bool = False,
-                 high_open: bool = False) -> float | int:
+def check_number(
+    caller: str,
+    arg: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integer: bool = False,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float | int:
     """``value`` as a Python float (or int), after checking it is a finite number in range.
 
     Parameters
@@ -88,8 +117,9 @@ def check_number(caller: str, arg: str, value: object, low: float | None = None,
     return number
 
 
-def _allowed(low: float | None, high: float | None, integer: bool, low_open: bool,
-             high_open: bool) -> str:
+def _allowed(
+    low: float | None, high: float | None, integer: bool, low_open: bool, high_open: bool
+) -> str:
     """'an integer >= 1', 'a finite number > 0', 'in [0, 1)', ... for the message."""
     if low is not None and high is not None:
         left, right = "(" if low_open else "[", ")" if high_open else "]"

@@ -33,14 +33,46 @@ PROG = "tinygrad-xent"
 # Per data set: the settings under which the default model reaches the documented result.
 # A flag given on the command line overrides the value here.
 TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
-    "spiral": {"model": "mlp", "hidden": 100, "steps": 2000, "lr": 1.0, "weight_decay": 1e-3,
-               "optimizer": "sgd", "momentum": 0.0, "batch_size": 0},
-    "blobs": {"model": "mlp", "hidden": 100, "steps": 500, "lr": 0.5, "weight_decay": 1e-3,
-              "optimizer": "sgd", "momentum": 0.0, "batch_size": 0},
-    "xor": {"model": "mlp", "hidden": 100, "steps": 1000, "lr": 1.0, "weight_decay": 1e-3,
-            "optimizer": "sgd", "momentum": 0.0, "batch_size": 0},
-    "digits": {"model": "mlp", "hidden": 64, "steps": 1500, "lr": 0.1, "weight_decay": 1e-4,
-               "optimizer": "sgd", "momentum": 0.9, "batch_size": 64},
+    "spiral": {
+        "model": "mlp",
+        "hidden": 100,
+        "steps": 2000,
+        "lr": 1.0,
+        "weight_decay": 1e-3,
+        "optimizer": "sgd",
+        "momentum": 0.0,
+        "batch_size": 0,
+    },
+    "blobs": {
+        "model": "mlp",
+        "hidden": 100,
+        "steps": 500,
+        "lr": 0.5,
+        "weight_decay": 1e-3,
+        "optimizer": "sgd",
+        "momentum": 0.0,
+        "batch_size": 0,
+    },
+    "xor": {
+        "model": "mlp",
+        "hidden": 100,
+        "steps": 1000,
+        "lr": 1.0,
+        "weight_decay": 1e-3,
+        "optimizer": "sgd",
+        "momentum": 0.0,
+        "batch_size": 0,
+    },
+    "digits": {
+        "model": "mlp",
+        "hidden": 64,
+        "steps": 1500,
+        "lr": 0.1,
+        "weight_decay": 1e-4,
+        "optimizer": "sgd",
+        "momentum": 0.9,
+        "batch_size": 64,
+    },
 }
 
 
@@ -58,10 +90,17 @@ STEPS_MAX = 10_000_000
 BATCH_MAX = 1_000_000_000
 
 
-def _number(command: str, flag: str, low: float | None = None, high: float | None = None,
-            integer: bool = False, **open_bounds) -> Callable[[str], float | int]:
+def _number(
+    command: str,
+    flag: str,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    **open_bounds,
+) -> Callable[[str], float | int]:
     """An argparse ``type`` for a numeric flag: parse the text, then check it as the library
     checks its arguments; a value outside the domain is a UsageError naming the flag."""
+
     def parse(text: str):
         try:
             value = int(text) if integer else float(text)
@@ -69,10 +108,12 @@ def _number(command: str, flag: str, low: float | None = None, high: float | Non
             kind = "int" if integer else "float"
             raise argparse.ArgumentTypeError(f"invalid {kind} value: {text!r}") from None
         try:
-            return check_number(command, f"--{flag}", value, low, high, integer=integer,
-                                **open_bounds)
+            return check_number(
+                command, f"--{flag}", value, low, high, integer=integer, **open_bounds
+            )
         except (TypeError, ValueError) as err:
             raise UsageError(f"{err} (see '{PROG} {command} --help')") from None
+
     return parse
 
 
@@ -87,34 +128,58 @@ class _Parser(argparse.ArgumentParser):
 def add_train(commands) -> None:
     """Declare ``tinygrad-xent train``."""
     p = commands.add_parser(
-        "train", help="train a classifier on a toy or real data set and plot the result",
+        "train",
+        help="train a classifier on a toy or real data set and plot the result",
         description="Train a classifier and watch the loss fall from log(C), the loss of a "
-                    "model that guesses uniformly among C classes. Flags left out take the "
-                    "data set's defaults: `tinygrad-xent train` alone is the spiral demo.",
-        epilog=_defaults_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default="spiral", choices=sorted(TRAIN_DEFAULTS),
-                   help="data set (default: spiral)")
+        "model that guesses uniformly among C classes. Flags left out take the "
+        "data set's defaults: `tinygrad-xent train` alone is the spiral demo.",
+        epilog=_defaults_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data",
+        default="spiral",
+        choices=sorted(TRAIN_DEFAULTS),
+        help="data set (default: spiral)",
+    )
     p.add_argument("--model", choices=["linear", "mlp"], help="linear model or MLP")
-    p.add_argument("--hidden", type=_number("train", "hidden", 1, HIDDEN_MAX, integer=True),
-                   help=f"hidden units of the MLP, 1 to {HIDDEN_MAX} (mlp only)")
-    p.add_argument("--steps", type=_number("train", "steps", 1, STEPS_MAX, integer=True),
-                   help=f"number of optimizer steps, 1 to {STEPS_MAX}")
-    p.add_argument("--lr", type=_number("train", "lr", 0, low_open=True),
-                   help="learning rate, > 0")
-    p.add_argument("--momentum", type=_number("train", "momentum", 0, 1, high_open=True),
-                   help="SGD momentum, in [0, 1) (sgd only)")
-    p.add_argument("--weight-decay", type=_number("train", "weight-decay", 0),
-                   help="L2 weight decay added to the gradient, >= 0")
+    p.add_argument(
+        "--hidden",
+        type=_number("train", "hidden", 1, HIDDEN_MAX, integer=True),
+        help=f"hidden units of the MLP, 1 to {HIDDEN_MAX} (mlp only)",
+    )
+    p.add_argument(
+        "--steps",
+        type=_number("train", "steps", 1, STEPS_MAX, integer=True),
+        help=f"number of optimizer steps, 1 to {STEPS_MAX}",
+    )
+    p.add_argument("--lr", type=_number("train", "lr", 0, low_open=True), help="learning rate, > 0")
+    p.add_argument(
+        "--momentum",
+        type=_number("train", "momentum", 0, 1, high_open=True),
+        help="SGD momentum, in [0, 1) (sgd only)",
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=_number("train", "weight-decay", 0),
+        help="L2 weight decay added to the gradient, >= 0",
+    )
     p.add_argument("--optimizer", choices=["sgd", "adam"], help="optimizer")
-    p.add_argument("--batch-size", type=_number("train", "batch-size", 0, BATCH_MAX,
-                                                integer=True),
-                   help="mini-batch size, at most the number of training samples; 0 means "
-                        "full batch")
-    p.add_argument("--seed", type=_number("train", "seed", 0, SEED_MAX, integer=True),
-                   default=0, help=f"random seed, 0 to {SEED_MAX} (default: 0)")
+    p.add_argument(
+        "--batch-size",
+        type=_number("train", "batch-size", 0, BATCH_MAX, integer=True),
+        help="mini-batch size, at most the number of training samples; 0 means full batch",
+    )
+    p.add_argument(
+        "--seed",
+        type=_number("train", "seed", 0, SEED_MAX, integer=True),
+        default=0,
+        help=f"random seed, 0 to {SEED_MAX} (default: 0)",
+    )
     p.add_argument("--out", help="folder for model.npz and the plots (default: runs/<data>)")
-    p.add_argument("--no-plots", action="store_true",
-                   help="skip the plots (model.npz is still written)")
+    p.add_argument(
+        "--no-plots", action="store_true", help="skip the plots (model.npz is still written)"
+    )
     p.add_argument("--no-model", action="store_true", help="skip writing model.npz")
     p.set_defaults(run=run_train)
 
@@ -123,10 +188,12 @@ def _defaults_table() -> str:
     """The per-data-set defaults, one line each, for the end of `train --help`."""
     lines = ["defaults per data set (a flag overrides them):"]
     for data, d in TRAIN_DEFAULTS.items():
-        lines.append(f"  {data:7s} --model {d['model']} --hidden {d['hidden']} --steps "
-                     f"{d['steps']} --optimizer {d['optimizer']} --lr {d['lr']:g} --momentum "
-                     f"{d['momentum']:g} --weight-decay {d['weight_decay']:g} --batch-size "
-                     f"{d['batch_size']}")
+        lines.append(
+            f"  {data:7s} --model {d['model']} --hidden {d['hidden']} --steps "
+            f"{d['steps']} --optimizer {d['optimizer']} --lr {d['lr']:g} --momentum "
+            f"{d['momentum']:g} --weight-decay {d['weight_decay']:g} --batch-size "
+            f"{d['batch_size']}"
+        )
     return "\n".join(lines)
 
 
@@ -139,9 +206,11 @@ def run_train(args: argparse.Namespace) -> int:
         raise UsageError(f"train: --out must name a folder, got '' (see '{PROG} train --help')")
     x_train, y_train, x_test, y_test = _train_data(args.data, args.seed)
     if settings["batch_size"] > len(y_train):
-        raise UsageError(f"train: --batch-size must be in [0, {len(y_train)}] for {args.data} "
-                         f"({len(y_train)} training samples; 0 is full batch), got "
-                         f"{settings['batch_size']}")
+        raise UsageError(
+            f"train: --batch-size must be in [0, {len(y_train)}] for {args.data} "
+            f"({len(y_train)} training samples; 0 is full batch), got "
+            f"{settings['batch_size']}"
+        )
     if not (args.no_plots and args.no_model):
         _check_writable(out)
     n_classes = int(y_train.max()) + 1
@@ -153,18 +222,24 @@ def run_train(args: argparse.Namespace) -> int:
     article = "an" if hidden else "a"
     batch = settings["batch_size"] or len(y_train)
     momentum = f", momentum {settings['momentum']:g}" if settings["optimizer"] == "sgd" else ""
-    print(f"training {article} {name} on {args.data} ({len(y_train)} training samples, "
-          f"{n_classes} classes): {settings['optimizer']} lr {settings['lr']:g}{momentum}, "
-          f"weight decay {settings['weight_decay']:g}, {settings['steps']} steps of {batch} "
-          f"samples, seed {args.seed}")
+    print(
+        f"training {article} {name} on {args.data} ({len(y_train)} training samples, "
+        f"{n_classes} classes): {settings['optimizer']} lr {settings['lr']:g}{momentum}, "
+        f"weight decay {settings['weight_decay']:g}, {settings['steps']} steps of {batch} "
+        f"samples, seed {args.seed}"
+    )
     history = _fit(model, opt, x_train, y_train, settings, args)
-    print(f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
-          f"training loss {history.final_loss:.4f}, training accuracy "
-          f"{100 * history.final_accuracy:.1f}%")
+    print(
+        f"done in {history.seconds:.1f} s ({history.steps_per_second:.0f} steps/s): "
+        f"training loss {history.final_loss:.4f}, training accuracy "
+        f"{100 * history.final_accuracy:.1f}%"
+    )
     if x_test is not None:
         test_loss, test_accuracy = evaluate(model, x_test, y_test)
-        print(f"test loss {test_loss:.4f}, test accuracy {100 * test_accuracy:.1f}% on "
-              f"{len(y_test)} held-out samples")
+        print(
+            f"test loss {test_loss:.4f}, test accuracy {100 * test_accuracy:.1f}% on "
+            f"{len(y_test)} held-out samples"
+        )
     # The model first: it is what the run made, and a failure with the plots must not lose it.
     written: list[str] = []
     try:
@@ -186,25 +261,38 @@ def _optimizer(model: MLP, settings: dict) -> Optimizer:
     """The optimizer the settings name, over the model's parameters."""
     if settings["optimizer"] == "adam":
         return Adam(model.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
-    return SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"],
-               weight_decay=settings["weight_decay"])
+    return SGD(
+        model.parameters(),
+        lr=settings["lr"],
+        momentum=settings["momentum"],
+        weight_decay=settings["weight_decay"],
+    )
 
 
-def _fit(model: MLP, opt: Optimizer, x_train, y_train, settings: dict,
-         args: argparse.Namespace):
+def _fit(model: MLP, opt: Optimizer, x_train, y_train, settings: dict, args: argparse.Namespace):
     """``train.fit`` with the run's settings; a divergence becomes one line with a cure."""
     try:
-        return fit(model, x_train, y_train, optimizer=opt, steps=settings["steps"],
-                   batch_size=settings["batch_size"], seed=args.seed,
-                   log_every=max(settings["steps"] // 10, 1))
+        return fit(
+            model,
+            x_train,
+            y_train,
+            optimizer=opt,
+            steps=settings["steps"],
+            batch_size=settings["batch_size"],
+            seed=args.seed,
+            log_every=max(settings["steps"] // 10, 1),
+        )
     except Diverged as err:
         if err.step == 0:  # nan before any update: the data or the model, not the lr
             raise RunError(str(err)) from err
         # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
         # default is known to train, so it is the suggestion whenever it is smaller.
         default = TRAIN_DEFAULTS[args.data]["lr"]
-        hint = (f"--lr {default:g} ({args.data}'s default)" if settings["lr"] > default
-                else f"--lr {settings['lr'] / 10:g}")
+        hint = (
+            f"--lr {default:g} ({args.data}'s default)"
+            if settings["lr"] > default
+            else f"--lr {settings['lr'] / 10:g}"
+        )
         raise RunError(f"{err}, e.g. {hint}") from err
 
 
@@ -212,14 +300,25 @@ def _plots(model, history, x_train, y_train, out: str, name: str, data: str) -> 
     """Write loss.png (and regions.png for 2-D data) into ``out``; return their paths."""
     # Imported here: matplotlib takes a moment to load and is needed only for the pictures.
     from . import plot
+
     os.makedirs(out, exist_ok=True)
-    written = [plot.loss_curve(history, os.path.join(out, "loss.png"),
-                               title=f"{name} on {data}: the loss falls from log C")]
+    written = [
+        plot.loss_curve(
+            history,
+            os.path.join(out, "loss.png"),
+            title=f"{name} on {data}: the loss falls from log C",
+        )
+    ]
     if x_train.shape[1] == 2:
-        written.append(plot.decision_regions(
-            model, x_train, y_train, os.path.join(out, "regions.png"),
-            title=f"{name} on {data}: training accuracy "
-                  f"{100 * history.final_accuracy:.1f}%"))
+        written.append(
+            plot.decision_regions(
+                model,
+                x_train,
+                y_train,
+                os.path.join(out, "regions.png"),
+                title=f"{name} on {data}: training accuracy {100 * history.final_accuracy:.1f}%",
+            )
+        )
     return written
 
 
@@ -231,11 +330,15 @@ def _train_settings(args: argparse.Namespace) -> dict:
             settings[key] = getattr(args, key)
     # A flag the run would ignore is a mistake to point out, not to drop without a word.
     if settings["optimizer"] == "adam" and args.momentum is not None:
-        raise UsageError(f"train: --momentum applies to --optimizer sgd only; adam would "
-                         f"ignore it (its betas play that part) (see '{PROG} train --help')")
+        raise UsageError(
+            f"train: --momentum applies to --optimizer sgd only; adam would "
+            f"ignore it (its betas play that part) (see '{PROG} train --help')"
+        )
     if settings["model"] == "linear" and args.hidden is not None:
-        raise UsageError(f"train: --hidden applies to --model mlp only; a linear model has no "
-                         f"hidden layer (see '{PROG} train --help')")
+        raise UsageError(
+            f"train: --hidden applies to --model mlp only; a linear model has no "
+            f"hidden layer (see '{PROG} train --help')"
+        )
     return settings
 
 
@@ -255,21 +358,23 @@ def _check_writable(folder: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise UsageError(f"train: cannot write to --out {folder!r}: "
-                         f"{err.strerror or err}") from err
+        raise UsageError(f"train: cannot write to --out {folder!r}: {err.strerror or err}") from err
 
 
 # ---- textbook -------------------------------------------------------------------------------
 def add_textbook(commands) -> None:
     """Declare ``tinygrad-xent textbook``."""
     p = commands.add_parser(
-        "textbook", help="recompute the textbook numbers on the tape, beside the book's",
+        "textbook",
+        help="recompute the textbook numbers on the tape, beside the book's",
         description="Print every worked number of the sources (five lecture notes, CS231n, "
-                    "the SimCLR and SupCon papers) beside ours, with each slip flagged. The "
-                    "same as examples/textbook.py.")
+        "the SimCLR and SupCon papers) beside ours, with each slip flagged. The "
+        "same as examples/textbook.py.",
+    )
     p.add_argument("--lesson", type=_lesson_number, metavar="N", help="print only lesson N")
-    p.add_argument("--source", metavar="NAME",
-                   help="print only the lessons of one source (see --list)")
+    p.add_argument(
+        "--source", metavar="NAME", help="print only the lessons of one source (see --list)"
+    )
     p.add_argument("--list", action="store_true", help="list the lessons and the sources")
     p.set_defaults(run=run_textbook)
 
@@ -277,6 +382,7 @@ def add_textbook(commands) -> None:
 def _lesson_number(text: str) -> int:
     """``--lesson``'s value: a lesson's number, or an error that lists the valid ones."""
     from .textbook import LESSONS
+
     if not text.strip().isdigit() or not 1 <= int(text) <= len(LESSONS):
         raise argparse.ArgumentTypeError(f"{text!r} is not a lesson; choose 1 to {len(LESSONS)}")
     return int(text)
@@ -286,6 +392,7 @@ def run_textbook(args: argparse.Namespace) -> int:
     """Run ``tinygrad-xent textbook``: all lessons, one (``--lesson``) or one source's."""
     from .textbook import list_lessons, select
     from .textbook import main as textbook_main
+
     try:
         select(args.lesson, args.source)
     except ValueError as err:
@@ -301,15 +408,22 @@ def run_textbook(args: argparse.Namespace) -> int:
 def add_graph(commands) -> None:
     """Declare ``tinygrad-xent graph``."""
     from .explain import WORKED_EXAMPLES
+
     p = commands.add_parser(
-        "graph", help="draw the graph of a small worked example and explain its backward",
+        "graph",
+        help="draw the graph of a small worked example and explain its backward",
         description="Backpropagate a small worked example, draw its computation graph to a "
-                    "PNG and print tx.explain: the gradient arriving at every node and what "
-                    "each node hands to its inputs.")
-    p.add_argument("--example", default="ce", choices=WORKED_EXAMPLES,
-                   help="ce: cross-entropy of [1.2, 2.3, 0.8] with class 1; softmax: softmax "
-                        "alone, backpropagated with g = [0, 1, 0]; bce: binary cross-entropy "
-                        "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)")
+        "PNG and print tx.explain: the gradient arriving at every node and what "
+        "each node hands to its inputs.",
+    )
+    p.add_argument(
+        "--example",
+        default="ce",
+        choices=WORKED_EXAMPLES,
+        help="ce: cross-entropy of [1.2, 2.3, 0.8] with class 1; softmax: softmax "
+        "alone, backpropagated with g = [0, 1, 0]; bce: binary cross-entropy "
+        "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)",
+    )
     p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
     p.set_defaults(run=run_graph)
 
@@ -318,6 +432,7 @@ def run_graph(args: argparse.Namespace) -> int:
     """Run ``tinygrad-xent graph``: write the picture, print the explanation."""
     from .draw import draw
     from .explain import explain, worked_example
+
     folder = os.path.dirname(os.path.abspath(args.out))
     if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
         raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
@@ -337,10 +452,12 @@ def run_graph(args: argparse.Namespace) -> int:
 def add_exercise(commands) -> None:
     """Declare ``tinygrad-xent exercise list | start | check | solution``."""
     p = commands.add_parser(
-        "exercise", help="graded exercises: write a backward by hand and have it checked",
+        "exercise",
+        help="graded exercises: write a backward by hand and have it checked",
         description="Eleven exercises, from the backward of exp to NT-Xent's gradient. "
-                    "'start NAME' writes a stub to fill in, 'check NAME' grades it against "
-                    "the tape and finite differences, 'list' shows where you are.")
+        "'start NAME' writes a stub to fill in, 'check NAME' grades it against "
+        "the tape and finite differences, 'list' shows where you are.",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     folder = {"default": "exercises", "help": "your exercise folder (default: exercises)"}
     listing = actions.add_parser("list", help="the exercises in order, with your status")
@@ -359,14 +476,20 @@ def add_exercise(commands) -> None:
 def run_exercise(args: argparse.Namespace) -> int:
     """Run ``tinygrad-xent exercise ACTION``: 0 when all checked pass, 1 when not, 2 misuse."""
     from . import exercises
+
     if args.action is None:
-        raise UsageError("exercise needs an action: list, start NAME, check [NAME | FILE] or "
-                         "solution NAME")
+        raise UsageError(
+            "exercise needs an action: list, start NAME, check [NAME | FILE] or solution NAME"
+        )
     if args.action in ("start", "solution") and args.name not in exercises.EXERCISES:
-        raise UsageError(f"no exercise called {args.name!r}; the exercises are "
-                         f"{', '.join(exercises.EXERCISES)}")
-    if getattr(args, "dir", None) is not None and os.path.exists(args.dir) \
-            and not os.path.isdir(args.dir):
+        raise UsageError(
+            f"no exercise called {args.name!r}; the exercises are {', '.join(exercises.EXERCISES)}"
+        )
+    if (
+        getattr(args, "dir", None) is not None
+        and os.path.exists(args.dir)
+        and not os.path.isdir(args.dir)
+    ):
         raise UsageError(f"exercise {args.action}: --dir {args.dir!r} is a file, not a folder")
     if args.action == "list":
         return _exercise_list(exercises, args.dir)
@@ -396,29 +519,38 @@ def _exercise_start(exercises, name: str, folder: str) -> int:
         with open(path, "x", encoding="utf-8") as stream:
             stream.write(exercises.stub(name))
     except FileExistsError:
-        raise UsageError(f"{path} exists already and was left as it is; grade it with "
-                         f"'{PROG} exercise check {name}'") from None
+        raise UsageError(
+            f"{path} exists already and was left as it is; grade it with "
+            f"'{PROG} exercise check {name}'"
+        ) from None
     except OSError as err:
         raise UsageError(f"cannot write {path!r}: {err.strerror or err}") from err
     where = "" if folder == "exercises" else f" --dir {folder}"
-    print(f"wrote {path}: replace its 'raise NotImplementedError' with your code, then run "
-          f"'{PROG} exercise check {name}{where}'")
+    print(
+        f"wrote {path}: replace its 'raise NotImplementedError' with your code, then run "
+        f"'{PROG} exercise check {name}{where}'"
+    )
     return 0
 
 
 def _exercise_check(exercises, target: str | None, folder: str) -> int:
     if target is None:
-        started = [n for n in exercises.EXERCISES
-                   if os.path.isfile(os.path.join(folder, f"{n}.py"))]
+        started = [
+            n for n in exercises.EXERCISES if os.path.isfile(os.path.join(folder, f"{n}.py"))
+        ]
         if not started:
-            raise UsageError(f"no exercise started in {folder}/; '{PROG} exercise start "
-                             f"exp_backward' writes the first")
+            raise UsageError(
+                f"no exercise started in {folder}/; '{PROG} exercise start "
+                f"exp_backward' writes the first"
+            )
         results = [exercises.check_file(os.path.join(folder, f"{n}.py"), n) for n in started]
     elif target in exercises.EXERCISES:
         path = os.path.join(folder, f"{target}.py")
         if not os.path.isfile(path):
-            print(f"{target}: not started (no file {path}; '{PROG} exercise start {target}' "
-                  f"writes it)")
+            print(
+                f"{target}: not started (no file {path}; '{PROG} exercise start {target}' "
+                f"writes it)"
+            )
             return 1
         results = [exercises.check_file(path, target)]
     elif target.endswith(".py") or os.path.isfile(target):
@@ -427,8 +559,10 @@ def _exercise_check(exercises, target: str | None, folder: str) -> int:
         except ValueError as err:
             raise UsageError(str(err).removeprefix("exercises: ")) from None
     else:
-        raise UsageError(f"{target!r} is neither an exercise nor a file; the exercises are "
-                         f"{', '.join(exercises.EXERCISES)}")
+        raise UsageError(
+            f"{target!r} is neither an exercise nor a file; the exercises are "
+            f"{', '.join(exercises.EXERCISES)}"
+        )
     for result in results:
         print(result.message)
     if len(results) > 1:
@@ -440,16 +574,25 @@ def _exercise_check(exercises, target: str | None, folder: str) -> int:
 def add_play(commands) -> None:
     """Declare ``tinygrad-xent play softmax | bce | temperature``."""
     p = commands.add_parser(
-        "play", help="move logits with sliders and watch softmax, the loss and the gradient",
+        "play",
+        help="move logits with sliders and watch softmax, the loss and the gradient",
         description="An explorer on matplotlib's sliders. softmax: logits, temperature and "
-                    "target class; the probabilities, the loss beside log C, and the "
-                    "gradient from backward() beside p - one_hot. bce: a logit and a label. "
-                    "temperature: NT-Xent on a small batch at the chosen temperature.")
+        "target class; the probabilities, the loss beside log C, and the "
+        "gradient from backward() beside p - one_hot. bce: a logit and a label. "
+        "temperature: NT-Xent on a small batch at the chosen temperature.",
+    )
     p.add_argument("what", choices=["softmax", "bce", "temperature"], help="what to explore")
-    p.add_argument("--classes", type=int, default=None,
-                   help="number of classes for 'play softmax', 2 to 10 (default: 3)")
-    p.add_argument("--save", metavar="FILE.png",
-                   help="write a snapshot to FILE.png instead of opening a window")
+    p.add_argument(
+        "--classes",
+        type=int,
+        default=None,
+        help="number of classes for 'play softmax', 2 to 10 (default: 3)",
+    )
+    p.add_argument(
+        "--save",
+        metavar="FILE.png",
+        help="write a snapshot to FILE.png instead of opening a window",
+    )
     p.set_defaults(run=run_play)
 
 
@@ -464,16 +607,15 @@ def run_play(args: argparse.Namespace) -> int:
     if args.save == "":
         raise UsageError("--save needs a file name, e.g. --save softmax.png")
     from . import play
+
     if args.save is not None:
         folder = os.path.dirname(os.path.abspath(args.save))
         if not os.path.isdir(folder):
-            raise UsageError(f"cannot write --save {args.save!r}: folder {folder!r} does not "
-                             f"exist")
+            raise UsageError(f"cannot write --save {args.save!r}: folder {folder!r} does not exist")
         try:
             play.snapshot(args.what, args.save, classes=args.classes)
         except OSError as err:
-            raise UsageError(f"cannot write --save {args.save!r}: "
-                             f"{err.strerror or err}") from err
+            raise UsageError(f"cannot write --save {args.save!r}: {err.strerror or err}") from err
         print(f"wrote {args.save}")
         return 0
     if not play.show(args.what, classes=args.classes):
@@ -487,8 +629,7 @@ COMMANDS: list[Callable] = [add_train, add_textbook, add_graph, add_exercise, ad
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every command in :data:`COMMANDS`."""
-    parser = _Parser(prog=PROG, description="tinygrad_xent: backprop you can read, "
-                                            "on numpy.")
+    parser = _Parser(prog=PROG, description="tinygrad_xent: backprop you can read, on numpy.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
@@ -522,8 +663,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 1
     except MemoryError as err:
-        print(f"{PROG}: error: out of memory: {str(err) or 'numpy could not allocate'}; try a "
-              f"smaller --hidden or --batch-size", file=sys.stderr)
+        print(
+            f"{PROG}: error: out of memory: {str(err) or 'numpy could not allocate'}; try a "
+            f"smaller --hidden or --batch-size",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

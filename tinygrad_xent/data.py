@@ -23,8 +23,10 @@ def _rng(name: str, arg: str, seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"{name}: {arg} must be an int >= 0 or a numpy Generator, got "
-                        f"{seed!r} ({type(seed).__name__})")
+        raise TypeError(
+            f"{name}: {arg} must be an int >= 0 or a numpy Generator, got "
+            f"{seed!r} ({type(seed).__name__})"
+        )
     return np.random.default_rng(check_number(name, arg, seed, 0, integer=True))
 
 
@@ -37,8 +39,9 @@ def _labels(n_per_class: int, n_classes: int) -> np.ndarray:
     return np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)  # (N,)
 
 
-def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
-           seed=0) -> tuple[np.ndarray, np.ndarray]:
+def spiral(
+    n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed=0
+) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class: the classic set no straight line separates.
 
     Arm k has points at radius r in [0, 1] and angle 4r + 4k plus N(0, noise^2) jitter, the
@@ -73,8 +76,9 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
     return x, k
 
 
-def blobs(n_per_class: int = 100, n_classes: int = 3, std: float = 0.5, radius: float = 2.0,
-          seed=0) -> tuple[np.ndarray, np.ndarray]:
+def blobs(
+    n_per_class: int = 100, n_classes: int = 3, std: float = 0.5, radius: float = 2.0, seed=0
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs: class k is N(c_k, std^2 I) around centres spaced evenly on a circle.
 
     With the defaults the blobs barely touch, so even a linear model separates them.
@@ -171,8 +175,9 @@ def load_digits(test_fraction: float = 0.2, seed=0, scale: bool = True) -> Split
         x_train (N_train, 64), y_train (N_train,) int64, x_test (N_test, 64), y_test
         (N_test,) int64. Each row of x is an image read row by row: ``x[i].reshape(8, 8)``.
     """
-    test_fraction = check_number("load_digits", "test_fraction", test_fraction, 0, 1,
-                                 high_open=True)
+    test_fraction = check_number(
+        "load_digits", "test_fraction", test_fraction, 0, 1, high_open=True
+    )
     if not isinstance(scale, (bool, np.bool_)):
         raise TypeError(f"load_digits: scale must be True or False, got {scale!r}")
     rng = _rng("load_digits", "seed", seed)
@@ -188,8 +193,13 @@ def load_digits(test_fraction: float = 0.2, seed=0, scale: bool = True) -> Split
     return Split(x[train], y[train], x[test], y[test])
 
 
-def two_views(x: np.ndarray, rng, noise: float = 0.1, drop: float = 0.2,
-              image_shape: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def two_views(
+    x: np.ndarray,
+    rng,
+    noise: float = 0.1,
+    drop: float = 0.2,
+    image_shape: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two randomly augmented views of each sample, the positive pairs of contrastive learning.
 
     Each view independently: (if ``image_shape`` is given) shift the image by -1, 0 or +1 pixel
@@ -223,18 +233,22 @@ def two_views(x: np.ndarray, rng, noise: float = 0.1, drop: float = 0.2,
     if image_shape is not None:
         if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
             raise TypeError(f"two_views: image_shape must be (H, W), got {image_shape!r}")
-        height, width = (check_number("two_views", f"image_shape[{i}]", size, 1, integer=True)
-                         for i, size in enumerate(image_shape))
+        height, width = (
+            check_number("two_views", f"image_shape[{i}]", size, 1, integer=True)
+            for i, size in enumerate(image_shape)
+        )
         image_shape = (height, width)
         if height * width != x.shape[1]:
-            raise ValueError(f"two_views: image_shape {image_shape} does not hold "
-                             f"{x.shape[1]} features")
+            raise ValueError(
+                f"two_views: image_shape {image_shape} does not hold {x.shape[1]} features"
+            )
     rng = _rng("two_views", "rng", rng)
     return _view(x, rng, noise, drop, image_shape), _view(x, rng, noise, drop, image_shape)
 
 
-def _view(x: np.ndarray, rng: np.random.Generator, noise: float, drop: float,
-          image_shape) -> np.ndarray:
+def _view(
+    x: np.ndarray, rng: np.random.Generator, noise: float, drop: float, image_shape
+) -> np.ndarray:
     if image_shape is not None:
         images = x.reshape(len(x), *image_shape)  # (N, H, W)
         padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # (N, H+2, W+2), zeros around
@@ -275,4 +289,4 @@ def _batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.n
     while True:
         order = rng.permutation(n)
         for start in range(0, n - batch_size + 1, batch_size):
-            yield order[start:start + batch_size]
+            yield order[start : start + batch_size]

@@ -29,34 +29,51 @@ if TYPE_CHECKING:
 
         summary: str
 
-        def save(self, path: str | os.PathLike, dpi: int = 130) -> None:
-            ...
+        def save(self, path: str | os.PathLike, dpi: int = 130) -> None: ...
 
 # matplotlib is imported inside the functions that draw: it takes longer to import than the
 # rest of the package together, and `import tinygrad_xent` should not pay for it.
 
-MAX_OPS = 40        # ops drawn by default: the ones nearest the loss; the rest become one box
-MAX_INPUTS = 6      # inputs drawn per op (concatenate may have a thousand)
-MAX_LEAVES = 16     # leaf boxes drawn; further leaves share one box that counts them
-MAX_PIXELS = 5000   # a PNG side at most this many pixels: the dpi is lowered to fit
-NOTEBOOK_DPI = 80   # the picture a notebook shows inline, kept small
-SHOW_SIZE = 6       # tensors with at most this many elements show their values
-FONT = 9            # points; monospace so that a box's width follows from its text
+MAX_OPS = 40  # ops drawn by default: the ones nearest the loss; the rest become one box
+MAX_INPUTS = 6  # inputs drawn per op (concatenate may have a thousand)
+MAX_LEAVES = 16  # leaf boxes drawn; further leaves share one box that counts them
+MAX_PIXELS = 5000  # a PNG side at most this many pixels: the dpi is lowered to fit
+NOTEBOOK_DPI = 80  # the picture a notebook shows inline, kept small
+SHOW_SIZE = 6  # tensors with at most this many elements show their values
+FONT = 9  # points; monospace so that a box's width follows from its text
 CHAR_W = 0.602 * FONT / 72  # inches per character of DejaVu Sans Mono
-LINE_H = 1.45 * FONT / 72   # inches per line of text
-PAD_X, PAD_Y = 0.14, 0.09   # inches between a box's text and its border
-GAP_X = 0.35                # inches between neighbouring boxes in a row
+LINE_H = 1.45 * FONT / 72  # inches per line of text
+PAD_X, PAD_Y = 0.14, 0.09  # inches between a box's text and its border
+GAP_X = 0.35  # inches between neighbouring boxes in a row
 GAP_Y = {"op": 0.24, "tensor": 0.40}  # inches above a row of ops / of tensors
-DUMMY_W = 0.25              # width reserved in a row for an edge passing through it
+DUMMY_W = 0.25  # width reserved in a row for an edge passing through it
 VALUE_COLOR, GRAD_COLOR, NOTE_COLOR = "#1a1a1a", "#b2182b", "#555555"
-FILL = {"leaf": "#d6e6f5", "constant": "#ececec", "inner": "#fbf6e3", "loss": "#fdd9b5",
-        "op": "#e3dcf2", "summary": "#ffffff", "dummy": "none"}
-EDGE = {"leaf": "#3a6ea5", "constant": "#9a9a9a", "inner": "#b59b3e", "loss": "#d36b12",
-        "op": "#6a51a3", "summary": "#9a9a9a", "dummy": "none"}
+FILL = {
+    "leaf": "#d6e6f5",
+    "constant": "#ececec",
+    "inner": "#fbf6e3",
+    "loss": "#fdd9b5",
+    "op": "#e3dcf2",
+    "summary": "#ffffff",
+    "dummy": "none",
+}
+EDGE = {
+    "leaf": "#3a6ea5",
+    "constant": "#9a9a9a",
+    "inner": "#b59b3e",
+    "loss": "#d36b12",
+    "op": "#6a51a3",
+    "summary": "#9a9a9a",
+    "dummy": "none",
+}
 
 
-def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
-         max_ops: int | None = MAX_OPS) -> Drawing:
+def draw(
+    loss: Tensor,
+    path: str | os.PathLike | None = None,
+    dpi: int = 130,
+    max_ops: int | None = MAX_OPS,
+) -> Drawing:
     """Draw the graph that computed ``loss``: one box per tensor and per op, inputs on top.
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
@@ -98,13 +115,16 @@ def draw(loss: Tensor, path: str | os.PathLike | None = None, dpi: int = 130,
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"draw: loss must be a Tensor, got {type(loss).__name__}")
-    if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
-                                or max_ops < 1):
+    if max_ops is not None and (
+        isinstance(max_ops, bool) or not isinstance(max_ops, int) or max_ops < 1
+    ):
         raise ValueError(f"draw: max_ops must be None or an integer >= 1, got {max_ops!r}")
     nodes = tape(loss)
     if not nodes:
-        raise ValueError("draw: nothing to draw: no op that needs a gradient leads to this "
-                         "tensor (did its inputs have requires_grad=True?)")
+        raise ValueError(
+            "draw: nothing to draw: no op that needs a gradient leads to this "
+            "tensor (did its inputs have requires_grad=True?)"
+        )
     graph = _Graph(loss, nodes, max_ops)
     graph.order_rows()
     graph.place()
@@ -128,8 +148,11 @@ def _drawing_class():
 
         def save(self, path: str | os.PathLike, dpi: int = 130) -> None:
             """Write the picture as a PNG at ``path`` (atomically), at most 5000 pixels a side."""
-            write_atomically(path, lambda stream: self.savefig(
-                stream, format="png", dpi=self.capped_dpi(dpi)), "draw")
+            write_atomically(
+                path,
+                lambda stream: self.savefig(stream, format="png", dpi=self.capped_dpi(dpi)),
+                "draw",
+            )
 
         def capped_dpi(self, dpi: float) -> float:
             """``dpi``, lowered so that neither side of the PNG passes MAX_PIXELS."""
@@ -152,15 +175,15 @@ class _Box:
     """One box of the picture (or a dummy: an invisible point an edge passes through)."""
 
     def __init__(self, kind: str, lines: list, row: int):
-        self.kind = kind      # leaf, constant, inner, loss, op, summary or dummy
-        self.lines = lines    # (text, color) pairs, top to bottom
+        self.kind = kind  # leaf, constant, inner, loss, op, summary or dummy
+        self.lines = lines  # (text, color) pairs, top to bottom
         self.row = row
         # Neighbours as (box, offset): this box sits straight above or below an edge's other
         # end when its x is the neighbour's x plus the offset (nonzero for an op's inputs).
         self.inputs: list[tuple[_Box, float]] = []
         self.outputs: list[tuple[_Box, float]] = []
-        self.x = 0.0          # centre, inches
-        self.y = 0.0          # top edge, inches from the top of the picture
+        self.x = 0.0  # centre, inches
+        self.y = 0.0  # top edge, inches from the top of the picture
         chars = max((len(text) for text, _ in lines), default=0)
         self.width = DUMMY_W if kind == "dummy" else chars * CHAR_W + 2 * PAD_X
         self.height = 0.0 if kind == "dummy" else len(lines) * LINE_H + 2 * PAD_Y
@@ -189,16 +212,23 @@ class _Graph:
         leaf_grads = {key: total for key, (_, total, _) in leaf_gradients(drawn).items()}
         self._leaf_box = {}  # id(leaf) -> its box
         for leaf in leaves[:MAX_LEAVES]:
-            self._leaf_box[id(leaf)] = _Box("leaf", self._tensor_lines(
-                "leaf" if leaf.name is None else leaf.name, leaf.shape, leaf.data,
-                leaf_grads.get(id(leaf))), 0)
+            self._leaf_box[id(leaf)] = _Box(
+                "leaf",
+                self._tensor_lines(
+                    "leaf" if leaf.name is None else leaf.name,
+                    leaf.shape,
+                    leaf.data,
+                    leaf_grads.get(id(leaf)),
+                ),
+                0,
+            )
         self._more_leaves = self._earlier = None  # the boxes that say what was left out
         if len(leaves) > MAX_LEAVES:
-            self._more_leaves = _note_box(f"{len(leaves) - MAX_LEAVES} more leaves",
-                                          "not drawn", 0)
+            self._more_leaves = _note_box(f"{len(leaves) - MAX_LEAVES} more leaves", "not drawn", 0)
         if first:
-            self._earlier = _note_box(f"nodes 0 to {first - 1} ({first} ops)",
-                                      "not drawn: print(tx.tape(loss))", 0)
+            self._earlier = _note_box(
+                f"nodes 0 to {first - 1} ({first} ops)", "not drawn: print(tx.tape(loss))", 0
+            )
         self._out_box: dict = {}  # id(node) -> the box of its output
         self._inputs_cut = False
         for position, node in enumerate(drawn, start=first):
@@ -228,13 +258,13 @@ class _Graph:
             self._connect(box, op, names[i] if 1 < len(sources) <= 3 else "", slot)
         if len(node.parents) > MAX_INPUTS:
             self._inputs_cut = True
-            rest = _note_box(f"{len(node.parents) - MAX_INPUTS} more inputs", "not drawn",
-                             row - 1)
+            rest = _note_box(f"{len(node.parents) - MAX_INPUTS} more inputs", "not drawn", row - 1)
             self._connect(rest, op, "", op.width / 2)
         kind = "loss" if node is loss.node else "inner"
         title = "tensor" if kind == "inner" else "loss" if loss.size == 1 else "output"
-        out = _Box(kind, self._tensor_lines(title, node.out_shape, node.value, node.grad_out),
-                   row + 1)
+        out = _Box(
+            kind, self._tensor_lines(title, node.out_shape, node.value, node.grad_out), row + 1
+        )
         self._connect(op, out, "", 0.0)
         self._out_box[id(node)] = out
 
@@ -254,8 +284,9 @@ class _Graph:
         if self._inputs_cut:
             left_out.append(f"inputs past the first {MAX_INPUTS} of an op")
         shown = min(n_leaves, MAX_LEAVES)
-        return (f"{n_drawn} ops, {shown} {'leaf' if shown == 1 else 'leaves'} drawn"
-                + (f" (left out: {', '.join(left_out)})" if left_out else ""))
+        return f"{n_drawn} ops, {shown} {'leaf' if shown == 1 else 'leaves'} drawn" + (
+            f" (left out: {', '.join(left_out)})" if left_out else ""
+        )
 
     def _connect(self, source: _Box, target: _Box, label: str, slot: float) -> None:
         """An edge from source to target, through a dummy in every row it skips."""
@@ -276,8 +307,7 @@ class _Graph:
         if constant is not None and constant.name is not None:
             lines.append((constant.name, NOTE_COLOR))
         if constant is not None and constant.value is not None:
-            lines.append((describe_constant(Constant(None, constant.value), "value "),
-                          VALUE_COLOR))
+            lines.append((describe_constant(Constant(None, constant.value), "value "), VALUE_COLOR))
         return lines
 
     def _tensor_lines(self, title: str, shape: tuple, value, grad) -> list:
@@ -313,6 +343,7 @@ class _Graph:
             # Positions are indices here; the offsets' signs keep an op's input a left of b.
             wanted = [n.x + 0.3 * np.sign(offset) for n, offset in getattr(box, side)]
             return np.mean(wanted) if wanted else box.x
+
         row.sort(key=key)
         for i, box in enumerate(row):
             box.x = float(i)
@@ -337,8 +368,12 @@ class _Graph:
             rows = self.rows[1:] if sweep % 2 == 0 else list(reversed(self.rows[:-1]))
             side = "inputs" if sweep % 2 == 0 else "outputs"
             for row in rows:
-                wanted = [np.mean([n.x + offset for n, offset in _anchors(b, side)])
-                          if getattr(b, side) else b.x for b in row]
+                wanted = [
+                    np.mean([n.x + offset for n, offset in _anchors(b, side)])
+                    if getattr(b, side)
+                    else b.x
+                    for b in row
+                ]
                 self._spread(row, wanted)
         left = min(box.x - box.width / 2 for row in self.rows for box in row)
         right = max(box.x + box.width / 2 for row in self.rows for box in row)
@@ -373,12 +408,21 @@ class _Graph:
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         # Inches as data units, y pointing down: box coordinates are used as they are.
-        ax.set_xlim(-margin - (width - 2 * margin - self.width) / 2,
-                    width - margin - (width - 2 * margin - self.width) / 2)
+        ax.set_xlim(
+            -margin - (width - 2 * margin - self.width) / 2,
+            width - margin - (width - 2 * margin - self.width) / 2,
+        )
         ax.set_ylim(height - header, -header)
         ax.set_axis_off()
-        ax.text(self.width / 2, -header + 0.2, "computation graph, inputs on top",
-                ha="center", va="center", fontsize=FONT + 2, weight="bold")
+        ax.text(
+            self.width / 2,
+            -header + 0.2,
+            "computation graph, inputs on top",
+            ha="center",
+            va="center",
+            fontsize=FONT + 2,
+            weight="bold",
+        )
         if self.backward_done:
             legend = "value in black,  grad = d loss / d tensor in red"
         elif self.walked:  # a graph too big for the walk to keep its gradients
@@ -387,8 +431,15 @@ class _Graph:
             legend = "value in black  (call loss.backward() to see the gradients)"
         if "left out" in self.summary:
             legend += "  -  " + self.summary
-        ax.text(self.width / 2, -header + 0.42, legend, ha="center", va="center",
-                fontsize=FONT, color="#444444")
+        ax.text(
+            self.width / 2,
+            -header + 0.42,
+            legend,
+            ha="center",
+            va="center",
+            fontsize=FONT,
+            color="#444444",
+        )
         for source, target, label, slot in self.edges:
             self._draw_edge(ax, source, target, label, slot)
         for row in self.rows:
@@ -397,23 +448,38 @@ class _Graph:
                     self._draw_box(ax, box)
         return fig
 
-
     @staticmethod
     def _draw_box(ax, box: _Box) -> None:
         from matplotlib.patches import FancyBboxPatch
 
         style = "round,pad=0,rounding_size=0.12" if box.kind == "op" else "square,pad=0"
-        ax.add_patch(FancyBboxPatch((box.x - box.width / 2, box.y), box.width, box.height,
-                                    boxstyle=style, facecolor=FILL[box.kind],
-                                    edgecolor=EDGE[box.kind], linewidth=1.2,
-                                    linestyle="-" if box.kind in ("op", "leaf", "inner",
-                                                                  "loss") else "--",
-                                    zorder=2))
+        ax.add_patch(
+            FancyBboxPatch(
+                (box.x - box.width / 2, box.y),
+                box.width,
+                box.height,
+                boxstyle=style,
+                facecolor=FILL[box.kind],
+                edgecolor=EDGE[box.kind],
+                linewidth=1.2,
+                linestyle="-" if box.kind in ("op", "leaf", "inner", "loss") else "--",
+                zorder=2,
+            )
+        )
         for i, (text, color) in enumerate(box.lines):
             bold = i == 0 and box.kind in ("op", "loss", "leaf")
-            ax.text(box.x, box.y + PAD_Y + (i + 0.5) * LINE_H, text, ha="center",
-                    va="center", family="monospace", fontsize=FONT, color=color,
-                    weight="bold" if bold else "normal", zorder=3)
+            ax.text(
+                box.x,
+                box.y + PAD_Y + (i + 0.5) * LINE_H,
+                text,
+                ha="center",
+                va="center",
+                family="monospace",
+                fontsize=FONT,
+                color=color,
+                weight="bold" if bold else "normal",
+                zorder=3,
+            )
 
     @staticmethod
     def _draw_edge(ax, source: _Box, target: _Box, label: str, slot: float) -> None:
@@ -428,12 +494,30 @@ class _Graph:
         verts = [(x0, y0), (x0, y0 + bend), (x1, y1 - bend), (x1, y1)]
         curve = Path(verts, [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
         arrow = "-" if target.kind == "dummy" else "-|>"
-        ax.add_patch(FancyArrowPatch(path=curve, arrowstyle=arrow, mutation_scale=10,
-                                     color="#555555", linewidth=1.0, zorder=1,
-                                     shrinkA=0, shrinkB=0))
+        ax.add_patch(
+            FancyArrowPatch(
+                path=curve,
+                arrowstyle=arrow,
+                mutation_scale=10,
+                color="#555555",
+                linewidth=1.0,
+                zorder=1,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
         if label:
-            ax.text(x1 + 0.06, y1 - 0.1, label, ha="left", va="center", fontsize=FONT - 1,
-                    style="italic", color="#6a51a3", zorder=3)
+            ax.text(
+                x1 + 0.06,
+                y1 - 0.1,
+                label,
+                ha="left",
+                va="center",
+                fontsize=FONT - 1,
+                style="italic",
+                color="#6a51a3",
+                zorder=3,
+            )
 
 
 def _leaves_in_order(nodes: list) -> list:

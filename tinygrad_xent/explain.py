@@ -66,8 +66,9 @@ def _cell() -> int | None:
     return None if shell is None else shell.execution_count
 
 
-def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
-            max_nodes: int | None = MAX_NODES) -> Explanation:
+def explain(
+    loss: Tensor, file: TextIO | _Stdout | None = _STDOUT, max_nodes: int | None = MAX_NODES
+) -> Explanation:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
     One block per tape node, newest first (the order backward visits them): the op and the
@@ -104,10 +105,10 @@ def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
-    if max_nodes is not None and (isinstance(max_nodes, bool)
-                                  or not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got "
-                         f"{max_nodes!r}")
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got {max_nodes!r}")
     text = Explanation(_explain(loss, max_nodes))
     if isinstance(file, _Stdout):
         file = sys.stdout
@@ -121,11 +122,15 @@ def explain(loss: Tensor, file: TextIO | _Stdout | None = _STDOUT,
 def _explain(loss: Tensor, max_nodes: int | None) -> str:
     nodes = tape(loss)
     if not nodes:
-        return ("explain: nothing to explain: no op that needs a gradient leads to this tensor "
-                "(is it a leaf, or did its inputs lack requires_grad=True?)")
+        return (
+            "explain: nothing to explain: no op that needs a gradient leads to this tensor "
+            "(is it a leaf, or did its inputs lack requires_grad=True?)"
+        )
     if not nodes[-1].walked:  # the tape ends with the loss's node
-        return ("explain: backward has not run through this graph yet; call loss.backward() "
-                "first, then tx.explain(loss)")
+        return (
+            "explain: backward has not run through this graph yet; call loss.backward() "
+            "first, then tx.explain(loss)"
+        )
     if any(node.grad_out is None for node in nodes):
         return _no_records(nodes)
     labels = _Labels(nodes)
@@ -136,20 +141,24 @@ def _explain(loss: Tensor, max_nodes: int | None) -> str:
             if isinstance(parent, Node):
                 uses[id(parent)] = uses.get(id(parent), 0) + 1
     what = "loss" if loss.size == 1 else "output"
-    lines = [f"explain: backward through {len(nodes)} nodes, from the {what} (node "
-             f"{len(nodes) - 1}) back to the leaves",
-             f"  {what} = {_indented(format_values(loss.data), len(what) + 5)}   "
-             f"shape {loss.shape}, {loss.dtype}",
-             "  g is the gradient of the loss with respect to a node's output, arriving from "
-             "above;",
-             "  the rule turns it into the gradient handed to each input (dx, or da and db).",
-             ""]
+    lines = [
+        f"explain: backward through {len(nodes)} nodes, from the {what} (node "
+        f"{len(nodes) - 1}) back to the leaves",
+        f"  {what} = {_indented(format_values(loss.data), len(what) + 5)}   "
+        f"shape {loss.shape}, {loss.dtype}",
+        "  g is the gradient of the loss with respect to a node's output, arriving from above;",
+        "  the rule turns it into the gradient handed to each input (dx, or da and db).",
+        "",
+    ]
     last = 0 if max_nodes is None else max(0, len(nodes) - max_nodes)
     for position in range(len(nodes) - 1, last - 1, -1):
         lines += _block(nodes[position], position, labels, uses.get(id(nodes[position]), 1))
     if last:
-        lines += [f"... nodes {last - 1} to 0 ({last} more) left out: "
-                  f"tx.explain(loss, max_nodes=None) prints every one", ""]
+        lines += [
+            f"... nodes {last - 1} to 0 ({last} more) left out: "
+            f"tx.explain(loss, max_nodes=None) prints every one",
+            "",
+        ]
     lines += _leaf_totals(nodes, labels)
     return "\n".join(lines)
 
@@ -161,8 +170,10 @@ def _no_records(nodes: list) -> str:
         why = f"{len(nodes)} nodes (more than {EXPLAIN_MAX_NODES})"
     else:
         why = f"an output of {largest} elements (more than {EXPLAIN_MAX_SIZE})"
-    return (f"explain: this graph has {why}, too big to keep what flowed through it by "
-            f"default; call loss.backward(retain_graph=True) and then tx.explain(loss)")
+    return (
+        f"explain: this graph has {why}, too big to keep what flowed through it by "
+        f"default; call loss.backward(retain_graph=True) and then tx.explain(loss)"
+    )
 
 
 def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
@@ -177,8 +188,7 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     constants = node.constants or (None,) * len(node.parents)
     # The walk sets grads_in together with grad_out, which _explain checked for every node.
     assert node.grads_in is not None
-    inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in,
-                      constants))
+    inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in, constants))
     for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:
         if parent is None:
             text = "none needed" + describe_constant(constant, ":  ")
@@ -193,8 +203,10 @@ def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
     for label, text in rows:
         lines.append(f"  {label:<{width}}{_indented(text, width + 2)}")
     if len(inputs) > MAX_INPUTS:
-        lines.append(f"  ... {len(inputs) - MAX_INPUTS} more inputs, "
-                     f"d{inputs[MAX_INPUTS][0]} to d{inputs[-1][0]}, left out")
+        lines.append(
+            f"  ... {len(inputs) - MAX_INPUTS} more inputs, "
+            f"d{inputs[MAX_INPUTS][0]} to d{inputs[-1][0]}, left out"
+        )
     return lines + [""]
 
 
@@ -216,8 +228,12 @@ def describe_constant(constant: Constant | None, sep: str = " ") -> str:
     if value is not None and value.size > FULL_SIZE:
         parts.append(f"min {value.min():.4g}, max {value.max():.4g}" if value.size else "empty")
     elif value is not None:
-        text = np.array2string(value, separator=", ", max_line_width=10_000,
-                               formatter={"float_kind": lambda v: f"{v:.4g}"})
+        text = np.array2string(
+            value,
+            separator=", ",
+            max_line_width=10_000,
+            formatter={"float_kind": lambda v: f"{v:.4g}"},
+        )
         parts.append(text.replace("\n", "").replace(",  [", ", ["))
     return sep + (": " if value is not None and value.size > FULL_SIZE else " = ").join(parts)
 
@@ -249,8 +265,10 @@ def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
         lines.append(f"  {labels.of(leaf, leaf.shape)}.grad ({uses}):")
         lines.append(pad + _indented(format_values(total), len(pad)))
     if len(totals) > MAX_LEAVES:
-        lines.append(f"  ... {len(totals) - MAX_LEAVES} more leaves left out (each one's "
-                     f".grad holds its gradient)")
+        lines.append(
+            f"  ... {len(totals) - MAX_LEAVES} more leaves left out (each one's "
+            f".grad holds its gradient)"
+        )
     return lines
 
 
@@ -271,10 +289,12 @@ class _Labels:
                     leaves.setdefault(id(parent), parent)
         # Number the unnamed leaves only when there are several, in the order of first use.
         unnamed = [i for i, leaf in leaves.items() if leaf.name is None]
-        self.leaf_names = {i: "leaf" if len(unnamed) == 1 else f"leaf {n}"
-                           for n, i in enumerate(unnamed)}
-        self.leaf_names.update({i: leaf.name for i, leaf in leaves.items()
-                                if leaf.name is not None})
+        self.leaf_names = {
+            i: "leaf" if len(unnamed) == 1 else f"leaf {n}" for n, i in enumerate(unnamed)
+        }
+        self.leaf_names.update(
+            {i: leaf.name for i, leaf in leaves.items() if leaf.name is not None}
+        )
 
     def of(self, parent, shape: tuple) -> str:
         if parent is None:
@@ -292,15 +312,18 @@ def format_values(array, one_line: bool = False) -> str:
     array = np.asarray(array)
     if array.size > FULL_SIZE:
         mean = round(float(array.mean()), DECIMALS) + 0.0  # + 0.0: no -0.0000
-        return (f"shape {array.shape}, mean {mean:.{DECIMALS}f}, "
-                f"norm {float(np.linalg.norm(array)):.{DECIMALS}f}")
+        return (
+            f"shape {array.shape}, mean {mean:.{DECIMALS}f}, "
+            f"norm {float(np.linalg.norm(array)):.{DECIMALS}f}"
+        )
     # Rounding first and adding 0.0 turns -0.0 (and -0.00001) into a plain 0.0000.
     array = np.round(array.astype(np.float64), DECIMALS) + 0.0
     if array.ndim == 0:
         return f"{float(array):.{DECIMALS}f}"
     if one_line:
-        text = np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed",
-                               max_line_width=10_000)
+        text = np.array2string(
+            array, precision=DECIMALS, separator=", ", floatmode="fixed", max_line_width=10_000
+        )
         return text.replace("\n", "").replace("],  [", "], [")
     return np.array2string(array, precision=DECIMALS, separator=", ", floatmode="fixed")
 
@@ -339,14 +362,16 @@ def worked_example(name: str) -> Tensor:
         p.backward(np.array([0.0, 1.0, 0.0]))  # g = e_1: the gradient of p_1 alone
         return p
     elif name == "bce":
-        loss = F.binary_cross_entropy_with_logits(Tensor([0.8, -1.5], requires_grad=True),
-                                                  [1.0, 0.0])
+        loss = F.binary_cross_entropy_with_logits(
+            Tensor([0.8, -1.5], requires_grad=True), [1.0, 0.0]
+        )
     elif name == "nt_xent":
         z_a = Tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
         z_b = Tensor([[0.8, 0.6], [0.6, -0.8]], requires_grad=True)
         loss = F.nt_xent(z_a, z_b, temperature=0.5)
     else:
-        raise ValueError(f"worked_example: name must be one of {', '.join(WORKED_EXAMPLES)}, "
-                         f"got {name!r}")
+        raise ValueError(
+            f"worked_example: name must be one of {', '.join(WORKED_EXAMPLES)}, got {name!r}"
+        )
     loss.backward()
     return loss

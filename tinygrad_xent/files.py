@@ -45,15 +45,16 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
     target = os.path.realpath(path)  # through any symbolic link, to the file it points to
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{caller}: cannot write {path!r}: folder {folder!r} does not "
-                                f"exist")
+        raise FileNotFoundError(
+            f"{caller}: cannot write {path!r}: folder {folder!r} does not exist"
+        )
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)  # overwriting keeps the file's mode
     except FileNotFoundError:
         mode = 0o666 & ~_umask()  # a new file gets the mode a plain open() would give it
-    handle, temporary = tempfile.mkstemp(dir=folder,
-                                         prefix="." + os.path.basename(target) + ".",
-                                         suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".tmp"
+    )
     try:
         os.chmod(temporary, mode)  # mkstemp made it private (0600)
         with os.fdopen(handle, "wb") as stream:
@@ -72,11 +73,11 @@ def checked_path(caller: str, path) -> str:
     try:
         path = os.fspath(path)
     except TypeError:
-        raise TypeError(f"{caller}: path must be a str or os.PathLike, got "
-                        f"{type(path).__name__}") from None
+        raise TypeError(
+            f"{caller}: path must be a str or os.PathLike, got {type(path).__name__}"
+        ) from None
     if not isinstance(path, str):
-        raise TypeError(f"{caller}: path must be a str or os.PathLike, got "
-                        f"{type(path).__name__}")
+        raise TypeError(f"{caller}: path must be a str or os.PathLike, got {type(path).__name__}")
     return path
 
 

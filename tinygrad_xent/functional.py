@@ -56,18 +56,20 @@ def _as_array(name: str, arg: str, x, numeric: bool = True) -> np.ndarray:
     try:
         data = np.asarray(x)
     except ValueError:  # numpy >= 1.24 refuses a ragged nested list
-        raise ValueError(f"{name}: {arg} must be a rectangular array, got a nested "
-                         f"{type(x).__name__} whose rows differ in length") from None
+        raise ValueError(
+            f"{name}: {arg} must be a rectangular array, got a nested "
+            f"{type(x).__name__} whose rows differ in length"
+        ) from None
     if numeric and data.dtype.kind not in "fiub":
-        raise TypeError(f"{name}: {arg} must hold numbers, got {type(x).__name__} of dtype "
-                        f"{data.dtype}")
+        raise TypeError(
+            f"{name}: {arg} must hold numbers, got {type(x).__name__} of dtype {data.dtype}"
+        )
     return data
 
 
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', "
-                         f"got {reduction!r}")
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
@@ -88,8 +90,7 @@ def _reduce(loss: Tensor, reduction: str, count: float | None = None) -> Tensor:
     return total / Tensor(np.asarray(count, dtype=loss.dtype), name="count N")
 
 
-def _reduce_samples(loss: Tensor, reduction: str, count: float | None,
-                    unbatched: bool) -> Tensor:
+def _reduce_samples(loss: Tensor, reduction: str, count: float | None, unbatched: bool) -> Tensor:
     """:func:`_reduce` for a per-sample loss; an unbatched (C,) input's one loss has shape ()."""
     if unbatched and reduction == "none":
         loss = loss.reshape(())
@@ -105,8 +106,7 @@ def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
     """Weights multiply losses: a nan, an infinity or a negative weight is refused."""
     bad = ~(w >= 0) | (w == np.inf)  # written so that nan counts as bad
     if bad.any():
-        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0, got "
-                         f"{w[bad].flat[0]}")
+        raise ValueError(f"{name}: {arg} must hold finite numbers >= 0, got {w[bad].flat[0]}")
 
 
 def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndarray | None:
@@ -115,8 +115,10 @@ def _class_weight(name: str, weight, n_classes: int, dtype: np.dtype) -> np.ndar
         return None
     w = _as_array(name, "weight", weight)
     if w.shape != (n_classes,):
-        raise ValueError(f"{name}: weight has shape {w.shape} but there are {n_classes} "
-                         f"classes, so it needs shape ({n_classes},)")
+        raise ValueError(
+            f"{name}: weight has shape {w.shape} but there are {n_classes} "
+            f"classes, so it needs shape ({n_classes},)"
+        )
     _check_weight(name, "weight", w)
     return w.astype(dtype, copy=False)
 
@@ -241,8 +243,9 @@ def log_sigmoid(x) -> Tensor:
     Tensor
         Of x's shape, values <= 0; dy/dx = 1 - sigmoid(x).
     """
-    return _with_limits(_as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus,
-                        lambda: (0.0, -np.inf))
+    return _with_limits(
+        _as_tensor("log_sigmoid", "x", x), _minus_softplus_of_minus, lambda: (0.0, -np.inf)
+    )
 
 
 def tanh(x) -> Tensor:
@@ -271,8 +274,10 @@ def _class_axes(name: str, x: Tensor, axis, dim) -> tuple | None:
     axes = _axes(name, _axis_arg(name, axis, dim, default=-1), x.shape)
     for a in range(x.ndim) if axes is None else axes:
         if x.shape[a] == 0:
-            raise ValueError(f"{name}: x has shape {x.shape}, no entries along axis {a}; "
-                             f"there must be at least one class")
+            raise ValueError(
+                f"{name}: x has shape {x.shape}, no entries along axis {a}; "
+                f"there must be at least one class"
+            )
     return axes
 
 
@@ -291,8 +296,13 @@ def _row_max(x: Tensor, axes: tuple | None, shift: np.ndarray | None = None) -> 
     return shift
 
 
-def _with_row_limits(x: Tensor, axes, keepdims: bool, f: Callable[..., Tensor],
-                     limit: Callable[[np.ndarray, np.ndarray], np.ndarray | float]) -> Tensor:
+def _with_row_limits(
+    x: Tensor,
+    axes,
+    keepdims: bool,
+    f: Callable[..., Tensor],
+    limit: Callable[[np.ndarray, np.ndarray], np.ndarray | float],
+) -> Tensor:
     """f(x) for f normalizing along ``axes``, with its limit put in for rows holding +inf.
 
     x - max is inf - inf = nan at a +inf entry, so (rule 3) f is fed 0 there instead, and
@@ -358,8 +368,13 @@ def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     """
     x = _as_tensor("logsumexp", "x", x)
     axes = _class_axes("logsumexp", x, axis, dim)
-    return _with_row_limits(x, axes, keepdims, functools.partial(
-        _logsumexp, axes=axes, keepdims=keepdims), _logsumexp_limit)
+    return _with_row_limits(
+        x,
+        axes,
+        keepdims,
+        functools.partial(_logsumexp, axes=axes, keepdims=keepdims),
+        _logsumexp_limit,
+    )
 
 
 def _logsumexp_limit(top: np.ndarray, count: np.ndarray) -> float:
@@ -399,8 +414,9 @@ def log_softmax(x, axis=None, *, dim=None) -> Tensor:
     """
     x = _as_tensor("log_softmax", "x", x)
     axes = _class_axes("log_softmax", x, axis, dim)
-    return _with_row_limits(x, axes, True, functools.partial(_log_softmax, axes=axes),
-                            _log_softmax_limit)
+    return _with_row_limits(
+        x, axes, True, functools.partial(_log_softmax, axes=axes), _log_softmax_limit
+    )
 
 
 def _log_softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -447,8 +463,7 @@ def softmax(x, axis=None, *, dim=None) -> Tensor:
     """
     x = _as_tensor("softmax", "x", x)
     axes = _class_axes("softmax", x, axis, dim)
-    return _with_row_limits(x, axes, True, functools.partial(_softmax, axes=axes),
-                            _softmax_limit)
+    return _with_row_limits(x, axes, True, functools.partial(_softmax, axes=axes), _softmax_limit)
 
 
 def _softmax_limit(top: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -468,13 +483,14 @@ def _batched(name: str, x: Tensor, target: np.ndarray, what: str) -> tuple[Tenso
 def _n_classes(name: str, what: str, x: Tensor) -> int:
     """The size C of class axis 1, refused if 0: a softmax over no classes."""
     if x.shape[1] == 0:
-        raise ValueError(f"{name}: {what} has shape {x.shape}, no classes along axis 1; "
-                         f"there must be at least one class")
+        raise ValueError(
+            f"{name}: {what} has shape {x.shape}, no classes along axis 1; "
+            f"there must be at least one class"
+        )
     return x.shape[1]
 
 
-def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
-                 allow_probs: bool) -> str:
+def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray, allow_probs: bool) -> str:
     """'index' or 'probs', after checking the target's shape and dtype against ``shape``."""
     index_shape = shape[:1] + shape[2:]
     kind = target.dtype.kind
@@ -486,25 +502,38 @@ def _target_kind(name: str, what: str, shape: tuple, target: np.ndarray,
     if target.shape == shape and kind == "f" and allow_probs:
         return "probs"
     if target.shape == index_shape and kind == "f":
-        raise TypeError(f"{name}: target has the shape {index_shape} of class indices but "
-                        f"dtype {target.dtype}; class indices must be integers, e.g. "
-                        f"np.array([...]) of ints or Tensor(..., dtype=np.int64)")
+        raise TypeError(
+            f"{name}: target has the shape {index_shape} of class indices but "
+            f"dtype {target.dtype}; class indices must be integers, e.g. "
+            f"np.array([...]) of ints or Tensor(..., dtype=np.int64)"
+        )
     if target.shape == shape and kind in "iub" and allow_probs:
-        raise TypeError(f"{name}: target has the shape {shape} of class probabilities but "
-                        f"dtype {target.dtype}; probabilities must be floating point "
-                        f"(or give class indices of shape {index_shape})")
+        raise TypeError(
+            f"{name}: target has the shape {shape} of class probabilities but "
+            f"dtype {target.dtype}; probabilities must be floating point "
+            f"(or give class indices of shape {index_shape})"
+        )
     if target.shape == shape and not allow_probs:
-        raise ValueError(f"{name}: target has shape {target.shape} but {what} {shape} need "
-                         f"{expected}; for class probabilities use cross_entropy")
+        raise ValueError(
+            f"{name}: target has shape {target.shape} but {what} {shape} need "
+            f"{expected}; for class probabilities use cross_entropy"
+        )
     if target.shape in (index_shape, shape):
-        raise TypeError(f"{name}: target of dtype {target.dtype} is neither integer class "
-                        f"indices nor floating-point probabilities")
-    raise ValueError(f"{name}: target has shape {target.shape} but {what} {shape} "
-                     f"need {expected}")
+        raise TypeError(
+            f"{name}: target of dtype {target.dtype} is neither integer class "
+            f"indices nor floating-point probabilities"
+        )
+    raise ValueError(f"{name}: target has shape {target.shape} but {what} {shape} need {expected}")
 
 
-def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndarray | None,
-                  ignore_index: int | None, dtype: np.dtype):
+def _index_target(
+    name: str,
+    target: np.ndarray,
+    n_classes: int,
+    weight: np.ndarray | None,
+    ignore_index: int | None,
+    dtype: np.dtype,
+):
     """Check class indices; return (safe target, per-sample weights or None, their sum).
 
     The per-sample weight is w[y_i], or 1 without ``weight``, and 0 for an ignored sample;
@@ -515,8 +544,10 @@ def _index_target(name: str, target: np.ndarray, n_classes: int, weight: np.ndar
     bad = keep & ((target < 0) | (target >= n_classes))
     if bad.any():
         also = "" if ignore_index is None else f" and not ignore_index={ignore_index}"
-        raise IndexError(f"{name}: target holds class index {int(target[bad][0])}, outside "
-                         f"[0, {n_classes}){also}")
+        raise IndexError(
+            f"{name}: target holds class index {int(target[bad][0])}, outside "
+            f"[0, {n_classes}){also}"
+        )
     if keep.all():
         safe = target
         sample_weight = None if weight is None else weight[target]
@@ -541,8 +572,14 @@ def _class_axis_view(weight: np.ndarray, ndim: int) -> np.ndarray:
     return weight.reshape((-1,) + (1,) * (ndim - 2))
 
 
-def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    logits,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross-entropy of softmax(logits) against class indices or class probabilities.
 
     The class axis is 1: logits (N, C) or (N, C, d1, ...), or an unbatched (C,) with a
@@ -595,8 +632,9 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     name = "cross_entropy"
     eps = check_number(name, "label_smoothing", label_smoothing, 0, 1)
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x, target, w, unbatched = _class_inputs(name, "logits", logits, target, weight, reduction,
-                                            allow_probs=True)
+    x, target, w, unbatched = _class_inputs(
+        name, "logits", logits, target, weight, reduction, allow_probs=True
+    )
     n_classes = x.shape[1]
     if isinstance(target, Tensor) or target.dtype.kind == "f":  # probabilities, (N, C, d...)
         t = _smoothed_target(target, eps, w, x.ndim)  # t' = w ((1 - eps) t + eps / C)
@@ -614,8 +652,9 @@ def cross_entropy(logits, target, weight=None, ignore_index: int = -100,
     return _reduce_samples(loss, reduction, denominator, unbatched)
 
 
-def _class_inputs(name: str, what: str, x, target, weight, reduction: str,
-                  allow_probs: bool) -> tuple:
+def _class_inputs(
+    name: str, what: str, x, target, weight, reduction: str, allow_probs: bool
+) -> tuple:
     """The checks of a loss over a class axis: (x (N, C, d...), target, w, unbatched).
 
     An unbatched (C,) input gets a batch axis of size 1. ``target`` comes back as integer
@@ -642,8 +681,9 @@ def _smoothed_target(t, eps: float, w: np.ndarray | None, ndim: int):
     return t if w is None else t * _class_axis_view(w, ndim)
 
 
-def _minus_log_probs(x: Tensor, safe_target: np.ndarray, w: np.ndarray | None,
-                     eps: float) -> tuple[Tensor, Tensor | None]:
+def _minus_log_probs(
+    x: Tensor, safe_target: np.ndarray, w: np.ndarray | None, eps: float
+) -> tuple[Tensor, Tensor | None]:
     """-log p_y for each sample, and sum_c w_c (-log p_c) when label smoothing needs it.
 
     -log p_y = logsumexp(x) - x_y (the log-sum-exp trick): only the picked logits are needed,
@@ -665,8 +705,9 @@ def _minus_log_probs(x: Tensor, safe_target: np.ndarray, w: np.ndarray | None,
     return minus_log_p_y, lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
 
 
-def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    log_probs, target, weight=None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities.
 
     loss_i = -w[y_i] log_probs[i, y_i], class axis 1 as in :func:`cross_entropy`, so that
@@ -702,8 +743,9 @@ def nll_loss(log_probs, target, weight=None, ignore_index: int = -100,
     """
     name = "nll_loss"
     ignore_index = check_number(name, "ignore_index", ignore_index, integer=True)
-    x, target, w, unbatched = _class_inputs(name, "log_probs", log_probs, target, weight,
-                                            reduction, allow_probs=False)
+    x, target, w, unbatched = _class_inputs(
+        name, "log_probs", log_probs, target, weight, reduction, allow_probs=False
+    )
     safe, w_y, denominator = _index_target(name, target, x.shape[1], w, ignore_index, x.dtype)
     loss = _weighted(-_pick(x, safe), w_y)  # -w_y log_probs_y, (N, d...)
     return _reduce_samples(loss, reduction, denominator, unbatched)
@@ -714,8 +756,10 @@ def _binary_target(name: str, what: str, x: Tensor, target) -> Tensor | np.ndarr
     """The target as a constant of x's dtype (or a Tensor as is), checked to match x's shape."""
     value = _as_array(name, "target", target, numeric=False)
     if value.shape != x.shape:
-        raise ValueError(f"{name}: target has shape {value.shape} but {what} has shape "
-                         f"{x.shape}; they must match")
+        raise ValueError(
+            f"{name}: target has shape {value.shape} but {what} has shape "
+            f"{x.shape}; they must match"
+        )
     if value.dtype.kind not in "fiub":
         raise TypeError(f"{name}: target must be numeric, got dtype {value.dtype}")
     if isinstance(target, Tensor) and value.dtype.kind == "f":
@@ -730,8 +774,10 @@ def _elementwise_weight(name: str, weight, shape: tuple, dtype: np.dtype) -> np.
     try:
         np.broadcast_shapes(w.shape, shape)
     except ValueError:
-        raise ValueError(f"{name}: weight has shape {w.shape}, which does not broadcast to "
-                         f"the input's shape {shape}") from None
+        raise ValueError(
+            f"{name}: weight has shape {w.shape}, which does not broadcast to "
+            f"the input's shape {shape}"
+        ) from None
     _check_weight(name, "weight", w)
     return w.astype(dtype, copy=False)
 
@@ -794,14 +840,17 @@ def _bce_arguments(name: str, probs, target, weight, reduction: str) -> tuple:
     p = _as_tensor(name, "probs", probs)
     outside = ~((p.data >= 0) & (p.data <= 1))  # written so that nan counts as outside
     if outside.any():
-        raise ValueError(f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
-                         f"for logits use binary_cross_entropy_with_logits")
+        raise ValueError(
+            f"{name}: probs must lie in [0, 1], got {float(p.data[outside][0])}; "
+            f"for logits use binary_cross_entropy_with_logits"
+        )
     y = _binary_target(name, "probs", p, target)
     return p, y, _elementwise_weight(name, weight, p.shape, p.dtype)
 
 
-def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=None,
-                                     reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(
+    logits, target, weight=None, pos_weight=None, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of sigmoid(logits), in the stable form that never forms sigmoid.
 
     loss = -w [pos_weight y log sigma(x) + (1 - y) log(1 - sigma(x))]. Since
@@ -861,8 +910,9 @@ def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
     return np.where(y == 1, 0.0, np.inf), np.where(pw * y == 0, 0.0, np.inf)
 
 
-def _bce_with_logits_arguments(name: str, logits, target, weight, pos_weight,
-                               reduction: str) -> tuple:
+def _bce_with_logits_arguments(
+    name: str, logits, target, weight, pos_weight, reduction: str
+) -> tuple:
     """(x, y, w, pos_weight) checked: a target and weights that fit the logits."""
     _check_reduction(name, reduction)
     x = _as_tensor(name, "logits", logits)
@@ -872,8 +922,10 @@ def _bce_with_logits_arguments(name: str, logits, target, weight, pos_weight,
         return x, y, w, None
     pw = _as_array(name, "pos_weight", pos_weight)
     if pw.shape not in ((), (1,) * x.ndim, x.shape[-1:]):
-        raise ValueError(f"{name}: pos_weight has shape {pw.shape} but logits "
-                         f"{x.shape} need one per label, shape {x.shape[-1:]}")
+        raise ValueError(
+            f"{name}: pos_weight has shape {pw.shape} but logits "
+            f"{x.shape} need one per label, shape {x.shape[-1:]}"
+        )
     _check_weight(name, "pos_weight", pw)
     return x, y, w, pw.astype(x.dtype, copy=False)
 
@@ -978,8 +1030,10 @@ def _nt_xent_arguments(z_a, z_b, temperature, reduction: str) -> tuple:
     tau = check_number(name, "temperature", temperature, 0, low_open=True)
     z_a, z_b = _as_tensor(name, "z_a", z_a), _as_tensor(name, "z_b", z_b)
     if z_a.shape != z_b.shape:
-        raise ValueError(f"{name}: z_a has shape {z_a.shape} but z_b has shape {z_b.shape}; "
-                         f"the two views must have the same shape (N, d)")
+        raise ValueError(
+            f"{name}: z_a has shape {z_a.shape} but z_b has shape {z_b.shape}; "
+            f"the two views must have the same shape (N, d)"
+        )
     if z_a.ndim != 2 or z_a.shape[0] == 0:
         raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
     return z_a, z_b, tau
@@ -1044,15 +1098,19 @@ def _supcon_arguments(features, labels, temperature, reduction: str) -> tuple:
     if f.ndim != 2:
         raise ValueError(f"{name}: features must be (M, d), got shape {f.shape}")
     if labels.shape != (f.shape[0],):
-        raise ValueError(f"{name}: labels has shape {labels.shape} but features "
-                         f"{f.shape} need ({f.shape[0]},), one label per row")
+        raise ValueError(
+            f"{name}: labels has shape {labels.shape} but features "
+            f"{f.shape} need ({f.shape[0]},), one label per row"
+        )
     return f, labels, tau
 
 
 def _check_some_positive(labels: np.ndarray, n_positives: np.ndarray) -> None:
     if not (n_positives > 0).any():
-        raise ValueError(f"supcon: no anchor has a positive (all {labels.size} labels "
-                         f"differ), so the loss is undefined; each class needs >= 2 rows")
+        raise ValueError(
+            f"supcon: no anchor has a positive (all {labels.size} labels "
+            f"differ), so the loss is undefined; each class needs >= 2 rows"
+        )
 
 
 # ---- hinge and entropy ------------------------------------------------------------------------
@@ -1162,6 +1220,8 @@ def _entropy_arguments(p, axis, dim, base) -> tuple:
     p = _as_tensor(name, "p", p)
     axes = _axes(name, _axis_arg(name, axis, dim, default=-1), p.shape)
     if (p.data < 0).any():
-        raise ValueError(f"{name}: p has a negative entry {float(p.data[p.data < 0][0])}; "
-                         f"probabilities must be >= 0")
+        raise ValueError(
+            f"{name}: p has a negative entry {float(p.data[p.data < 0][0])}; "
+            f"probabilities must be >= 0"
+        )
     return p, axes, log_base

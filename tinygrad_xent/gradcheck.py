@@ -20,8 +20,9 @@ class GradcheckError(AssertionError):
     """A backward gradient disagrees with finite differences."""
 
 
-def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3) -> bool:
+def gradcheck(
+    fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+) -> bool:
     """Compare the gradients backward computes for ``fn(*inputs)`` with finite differences.
 
     Parameters
@@ -50,17 +51,25 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
     eps = check_number("gradcheck", "eps", eps, 0, low_open=True)
     atol = check_number("gradcheck", "atol", atol, 0)
     rtol = check_number("gradcheck", "rtol", rtol, 0)
-    copies = [Tensor(np.array(x.data, dtype=np.float64), requires_grad=True)
-              if isinstance(x, Tensor) and x.requires_grad else x for x in inputs]
+    copies = [
+        Tensor(np.array(x.data, dtype=np.float64), requires_grad=True)
+        if isinstance(x, Tensor) and x.requires_grad
+        else x
+        for x in inputs
+    ]
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
-        raise ValueError("gradcheck: no input has requires_grad=True, so there is nothing to "
-                         "check; pass Tensor(..., requires_grad=True) for the inputs to check")
+        raise ValueError(
+            "gradcheck: no input has requires_grad=True, so there is nothing to "
+            "check; pass Tensor(..., requires_grad=True) for the inputs to check"
+        )
     out = fn(*copies)
     if not isinstance(out, Tensor) or out.data.size != 1:
         shape = out.shape if isinstance(out, Tensor) else type(out).__name__
-        raise ValueError(f"gradcheck: fn must return a one-element Tensor, got {shape}; "
-                         f"reduce it first, e.g. (fn(x) * np.random.randn(*shape)).sum()")
+        raise ValueError(
+            f"gradcheck: fn must return a one-element Tensor, got {shape}; "
+            f"reduce it first, e.g. (fn(x) * np.random.randn(*shape)).sum()"
+        )
     out.backward()
 
     for i in checked:
@@ -79,11 +88,13 @@ def gradcheck(fn: Callable[..., Tensor], *inputs, eps: float = 1e-6, atol: float
                 numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
         excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         if not np.all(excess <= 0):  # written so that a nan fails too
-            worst = np.unravel_index(np.nanargmax(np.where(np.isnan(excess), np.inf, excess)),
-                                     excess.shape)
+            worst = np.unravel_index(
+                np.nanargmax(np.where(np.isnan(excess), np.inf, excess)), excess.shape
+            )
             index = tuple(int(k) for k in worst)
             raise GradcheckError(
                 f"gradcheck: input {i} (shape {x.shape}) disagrees at index {index}: backward "
                 f"gives {float(analytic[worst]):.10g}, finite differences give "
-                f"{float(numeric[worst]):.10g} (tolerance atol={atol} + rtol={rtol} * |numeric|)")
+                f"{float(numeric[worst]):.10g} (tolerance atol={atol} + rtol={rtol} * |numeric|)"
+            )
     return True

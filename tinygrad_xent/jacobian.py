@@ -53,8 +53,9 @@ def jacobian(f: Callable[[Tensor], Tensor], x) -> np.ndarray:
     else:  # Python numbers and lists become float64, as in Tensor(...)
         data = np.asarray(x, dtype=np.float64)
     if data.dtype.kind != "f":
-        raise TypeError(f"jacobian: x must be floating point, got dtype {data.dtype}; e.g. "
-                        f"x.astype(np.float64)")
+        raise TypeError(
+            f"jacobian: x must be floating point, got dtype {data.dtype}; e.g. x.astype(np.float64)"
+        )
     leaf = Tensor(np.array(data), requires_grad=True)  # a copy: x itself is never touched
     out = f(leaf)
     if not isinstance(out, Tensor):

@@ -138,14 +138,17 @@ class Module:
         """
         name = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping):
-            raise TypeError(f"{name}: state must be a mapping of parameter names to arrays "
-                            f"(e.g. tx.load(path)), got {type(state).__name__}")
+            raise TypeError(
+                f"{name}: state must be a mapping of parameter names to arrays "
+                f"(e.g. tx.load(path)), got {type(state).__name__}"
+            )
         params = dict(self.named_parameters())
         problems, values = [], {}
         for key, tensor in params.items():
             if key not in state:
-                problems.append(f"'{key}' is missing from the state (shape {tensor.shape} in "
-                                f"the model)")
+                problems.append(
+                    f"'{key}' is missing from the state (shape {tensor.shape} in the model)"
+                )
                 continue
             values[key], problem = _fitted(key, state[key], tensor)
             if problem:
@@ -156,8 +159,9 @@ class Module:
                 shape = "" if extra is None else f" (shape {extra.shape} in the state)"
                 problems.append(f"'{key}'{shape} is not a parameter of the model")
         if problems:
-            raise ValueError(f"{name}: the state does not fit this "
-                             f"{type(self).__name__}: " + "; ".join(problems))
+            raise ValueError(
+                f"{name}: the state does not fit this {type(self).__name__}: " + "; ".join(problems)
+            )
         for key, tensor in params.items():
             # In place, so an optimizer that already holds these tensors keeps working.
             tensor.data[...] = values[key]
@@ -172,11 +176,13 @@ def _fitted(key: str, given, tensor: Tensor) -> tuple[np.ndarray | None, str | N
     if value is None:
         return None, f"'{key}' is not an array ({type(given).__name__})"
     if value.shape != tensor.shape:
-        return None, (f"'{key}' has shape {value.shape} in the state but {tensor.shape} in "
-                      f"the model")
+        return None, (
+            f"'{key}' has shape {value.shape} in the state but {tensor.shape} in the model"
+        )
     if value.dtype.kind not in "fiu":
-        return None, (f"'{key}' has dtype {value.dtype} in the state; a parameter needs real "
-                      f"numbers")
+        return None, (
+            f"'{key}' has dtype {value.dtype} in the state; a parameter needs real numbers"
+        )
     with np.errstate(over="ignore"):  # an overflow shows as inf, refused below
         value = value.astype(tensor.dtype)  # a copy: the state stays unshared
     if not np.isfinite(value).all():
@@ -220,8 +226,7 @@ def manual_seed(seed: int) -> None:
         The seed, an integer >= 0.
     """
     global _default_rng
-    _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0,
-                                                      integer=True))
+    _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0, integer=True))
 
 
 def _rng(name: str, rng) -> np.random.Generator:
@@ -233,8 +238,10 @@ def _rng(name: str, rng) -> np.random.Generator:
         return _default_rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(check_number(name, "rng", rng, 0, integer=True))
-    raise TypeError(f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
-                    f"{rng!r} ({type(rng).__name__})")
+    raise TypeError(
+        f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
+        f"{rng!r} ({type(rng).__name__})"
+    )
 
 
 def _float_dtype(name: str, dtype) -> np.dtype:
@@ -276,8 +283,9 @@ class Linear(Module):
         Naming the argument, for a size < 1 or a negative seed.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, rng=None,
-                 dtype=np.float64):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, rng=None, dtype=np.float64
+    ):
         in_features = check_number("Linear", "in_features", in_features, 1, integer=True)
         out_features = check_number("Linear", "out_features", out_features, 1, integer=True)
         if not isinstance(bias, (bool, np.bool_)):
@@ -304,14 +312,15 @@ class Linear(Module):
         """
         x = x if isinstance(x, Tensor) else Tensor(x)
         if x.shape[-1:] != (self.in_features,):
-            raise ValueError(f"Linear: input has shape {x.shape} but this layer needs "
-                             f"(..., {self.in_features}) features")
+            raise ValueError(
+                f"Linear: input has shape {x.shape} but this layer needs "
+                f"(..., {self.in_features}) features"
+            )
         y = x @ self.weight  # (N, in) @ (in, out) -> (N, out)
         return y if self.bias is None else y + self.bias
 
     def __repr__(self) -> str:
-        return (f"Linear({self.in_features}, {self.out_features}, "
-                f"bias={self.bias is not None})")
+        return f"Linear({self.in_features}, {self.out_features}, bias={self.bias is not None})"
 
 
 class ReLU(Module):
@@ -342,8 +351,9 @@ class Sequential(Module):
     def __init__(self, *layers: Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: layer {i} must be a Module, got "
-                                f"{type(layer).__name__}")
+                raise TypeError(
+                    f"Sequential: layer {i} must be a Module, got {type(layer).__name__}"
+                )
         self.layers = list(layers)
 
     def forward(self, x) -> Tensor:
@@ -358,11 +368,13 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(*self.layers[index])
         if not isinstance(index, (int, np.integer)):
-            raise TypeError(f"Sequential: index must be an int or a slice, got "
-                            f"{type(index).__name__}")
+            raise TypeError(
+                f"Sequential: index must be an int or a slice, got {type(index).__name__}"
+            )
         if not -len(self.layers) <= index < len(self.layers):
-            raise IndexError(f"Sequential: index {index} is out of range for "
-                             f"{len(self.layers)} layers")
+            raise IndexError(
+                f"Sequential: index {index} is out of range for {len(self.layers)} layers"
+            )
         return self.layers[index]
 
     def __len__(self) -> int:
@@ -410,18 +422,21 @@ class MLP(Sequential):
         out_scale that is not > 0 or a negative seed.
     """
 
-    def __init__(self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01,
-                 dtype=np.float64):
+    def __init__(
+        self, sizes, activation: str = "relu", rng=None, out_scale: float = 0.01, dtype=np.float64
+    ):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
             raise TypeError(f"MLP: sizes must be a list of integers, got {sizes!r}")
-        sizes = [check_number("MLP", f"sizes[{i}]", size, 1, integer=True)
-                 for i, size in enumerate(sizes)]
+        sizes = [
+            check_number("MLP", f"sizes[{i}]", size, 1, integer=True)
+            for i, size in enumerate(sizes)
+        ]
         if len(sizes) < 2:
-            raise ValueError(f"MLP: sizes needs at least an input and an output size, got "
-                             f"{sizes}")
+            raise ValueError(f"MLP: sizes needs at least an input and an output size, got {sizes}")
         if not isinstance(activation, str) or activation not in ACTIVATIONS:
-            raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got "
-                             f"{activation!r}")
+            raise ValueError(
+                f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
+            )
         out_scale = check_number("MLP", "out_scale", out_scale, 0, low_open=True)
         rng = _rng("MLP", rng)
         layers: list[Module] = []
@@ -437,8 +452,9 @@ class MLP(Sequential):
 
 
 # ---- PyTorch's layout -------------------------------------------------------------------------
-def _torch_walk(module: Module, ours: str = "", theirs: str = ""
-                ) -> Iterator[tuple[str, str, Tensor, bool]]:
+def _torch_walk(
+    module: Module, ours: str = "", theirs: str = ""
+) -> Iterator[tuple[str, str, Tensor, bool]]:
     """(our name, PyTorch's name, tensor, stored transposed there) for every parameter.
 
     Two differences: PyTorch names a Sequential's layers by position alone (``0.weight`` where
@@ -454,9 +470,11 @@ def _torch_walk(module: Module, ours: str = "", theirs: str = ""
             positional = isinstance(module, Sequential) and attr == "layers"
             for i, item in enumerate(value):
                 if isinstance(item, Module):
-                    yield from _torch_walk(item, f"{ours}{attr}.{i}.",
-                                           f"{theirs}{i}." if positional else
-                                           f"{theirs}{attr}.{i}.")
+                    yield from _torch_walk(
+                        item,
+                        f"{ours}{attr}.{i}.",
+                        f"{theirs}{i}." if positional else f"{theirs}{attr}.{i}.",
+                    )
 
 
 def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
@@ -479,8 +497,10 @@ def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
     dict of str to np.ndarray
         A fresh contiguous copy of every parameter, in the order PyTorch lists them.
     """
-    return {theirs: np.array(tensor.data.T if transposed else tensor.data, order="C")
-            for _, theirs, tensor, transposed in _torch_walk(model)}
+    return {
+        theirs: np.array(tensor.data.T if transposed else tensor.data, order="C")
+        for _, theirs, tensor, transposed in _torch_walk(model)
+    }
 
 
 def load_torch_state_dict(model: Module, state: dict) -> None:
@@ -509,9 +529,11 @@ def load_torch_state_dict(model: Module, state: dict) -> None:
     missing = [key for key in names if key not in state]
     unexpected = [key for key in state if key not in names]
     if missing or unexpected:
-        raise ValueError(f"load_torch_state_dict: the state does not fit this "
-                         f"{type(model).__name__}: missing {missing}, unexpected {unexpected} "
-                         f"(PyTorch's names, e.g. {list(names)[:2]})")
+        raise ValueError(
+            f"load_torch_state_dict: the state does not fit this "
+            f"{type(model).__name__}: missing {missing}, unexpected {unexpected} "
+            f"(PyTorch's names, e.g. {list(names)[:2]})"
+        )
     ours = {}
     for key, (name, transposed) in names.items():
         value = np.asarray(state[key])

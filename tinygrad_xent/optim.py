@@ -47,9 +47,11 @@ class Optimizer:
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
         if isinstance(params, (Tensor, dict)):
-            raise TypeError(f"{name}: params must be a list of Tensors or of parameter "
-                            f"groups (dicts), got one {type(params).__name__}; wrap it in "
-                            f"a list")
+            raise TypeError(
+                f"{name}: params must be a list of Tensors or of parameter "
+                f"groups (dicts), got one {type(params).__name__}; wrap it in "
+                f"a list"
+            )
         params = list(params)
         if not params:
             raise ValueError(f"{name}: params is empty; pass model.parameters()")
@@ -90,12 +92,14 @@ class Optimizer:
         name = type(self).__name__
         where = f"param_groups[{len(self.param_groups)}]"
         if not isinstance(group, dict) or "params" not in group:
-            raise TypeError(f"{name}: {where} must be a dict with a 'params' list, got "
-                            f"{type(group).__name__}")
+            raise TypeError(
+                f"{name}: {where} must be a dict with a 'params' list, got {type(group).__name__}"
+            )
         unknown = sorted(set(group) - set(self.defaults) - {"params"})
         if unknown:
-            raise ValueError(f"{name}: {where} has unknown settings {unknown}; allowed: "
-                             f"{sorted(self.defaults)}")
+            raise ValueError(
+                f"{name}: {where} has unknown settings {unknown}; allowed: {sorted(self.defaults)}"
+            )
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
@@ -109,11 +113,14 @@ class Optimizer:
         held = {id(p): i for i, p in enumerate(self.params)}
         for i, p in enumerate(params):
             if not isinstance(p, Tensor) or not p.requires_grad or p.node is not None:
-                raise TypeError(f"{name}: {label}[{i}] must be a leaf Tensor with "
-                                f"requires_grad=True, got {p!r}")
+                raise TypeError(
+                    f"{name}: {label}[{i}] must be a leaf Tensor with requires_grad=True, got {p!r}"
+                )
             if id(p) in held:
-                raise ValueError(f"{name}: {label}[{i}] is given twice (it is also parameter "
-                                 f"{held[id(p)]}); a step would update it twice")
+                raise ValueError(
+                    f"{name}: {label}[{i}] is given twice (it is also parameter "
+                    f"{held[id(p)]}); a step would update it twice"
+                )
             held[id(p)] = len(held)
         settings = self._check({**self.defaults, **settings}, where)
         self.param_groups.append({"params": params, **settings})
@@ -144,9 +151,13 @@ class Optimizer:
         """
         index = {id(p): i for i, p in enumerate(self.params)}
         state = {index[id(p)]: copy.deepcopy(values) for p, values in self.state.items()}
-        groups = [{**{k: v for k, v in group.items() if k != "params"},
-                   "params": [index[id(p)] for p in group["params"]]}
-                  for group in self.param_groups]
+        groups = [
+            {
+                **{k: v for k, v in group.items() if k != "params"},
+                "params": [index[id(p)] for p in group["params"]],
+            }
+            for group in self.param_groups
+        ]
         return {"state": state, "param_groups": groups, "steps": self.steps}
 
     def load_state_dict(self, state_dict: Mapping) -> None:
@@ -171,33 +182,45 @@ class Optimizer:
             setting, a state's keys, an array's shape or dtype, nan or inf.
         """
         name = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups",
-                                                                      "steps"}:
-            raise TypeError(f"{name}: expected the dict of state_dict(), with keys 'state', "
-                            f"'param_groups' and 'steps', got {type(state_dict).__name__}")
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {
+            "state",
+            "param_groups",
+            "steps",
+        }:
+            raise TypeError(
+                f"{name}: expected the dict of state_dict(), with keys 'state', "
+                f"'param_groups' and 'steps', got {type(state_dict).__name__}"
+            )
         groups = list(state_dict["param_groups"])
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"{name}: the state has {len(groups)} parameter groups but this "
-                             f"optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}: the state has {len(groups)} parameter groups but this "
+                f"optimizer has {len(self.param_groups)}"
+            )
         settings, start = [], 0
         for k, (saved, group) in enumerate(zip(groups, self.param_groups)):
             numbers = list(range(start, start + len(group["params"])))
             if list(saved.get("params", ())) != numbers:
-                raise ValueError(f"{name}: param_groups[{k}] holds parameters "
-                                 f"{list(saved.get('params', ()))} in the state but "
-                                 f"{numbers} here")
+                raise ValueError(
+                    f"{name}: param_groups[{k}] holds parameters "
+                    f"{list(saved.get('params', ()))} in the state but "
+                    f"{numbers} here"
+                )
             start += len(numbers)
             values = {key: value for key, value in saved.items() if key != "params"}
             if set(values) != set(self.defaults):
-                raise ValueError(f"{name}: param_groups[{k}] has settings {sorted(values)}; "
-                                 f"expected {sorted(self.defaults)}")
+                raise ValueError(
+                    f"{name}: param_groups[{k}] has settings {sorted(values)}; "
+                    f"expected {sorted(self.defaults)}"
+                )
             settings.append(self._check(values, f"param_groups[{k}]"))
         params = self.params
         restored = {}
         for i, values in dict(state_dict["state"]).items():
             if not isinstance(i, (int, np.integer)) or not 0 <= i < len(params):
-                raise ValueError(f"{name}: state key {i!r} is not a parameter number in "
-                                 f"[0, {len(params)})")
+                raise ValueError(
+                    f"{name}: state key {i!r} is not a parameter number in [0, {len(params)})"
+                )
             restored[params[i]] = self._checked_state(name, i, params[i], values)
         steps = check_number(name, "steps", state_dict["steps"], 0, integer=True)
         for group, values in zip(self.param_groups, settings):
@@ -209,8 +232,9 @@ class Optimizer:
         """One parameter's saved state, checked against ``STATE_KEYS`` and p, and copied."""
         if not isinstance(values, Mapping) or set(values) != set(self.STATE_KEYS):
             got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
-            raise ValueError(f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, "
-                             f"got {got}")
+            raise ValueError(
+                f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, got {got}"
+            )
         out: dict[str, int | np.ndarray] = {}
         for key, value in values.items():
             if key == "step":
@@ -218,8 +242,10 @@ class Optimizer:
                 continue
             array = np.asarray(value)
             if array.shape != p.shape or array.dtype.kind != "f":
-                raise ValueError(f"{name}: state[{i}]['{key}'] must be a float array of its "
-                                 f"parameter's shape {p.shape}, got {array.dtype} {array.shape}")
+                raise ValueError(
+                    f"{name}: state[{i}]['{key}'] must be a float array of its "
+                    f"parameter's shape {p.shape}, got {array.dtype} {array.shape}"
+                )
             if not np.isfinite(array).all():
                 raise ValueError(f"{name}: state[{i}]['{key}'] holds nan or inf")
             out[key] = array.astype(p.dtype)  # a copy, never shared with the dict given
@@ -273,26 +299,45 @@ class SGD(Optimizer):
 
     STATE_KEYS = ("momentum_buffer",)
 
-    def __init__(self, params: Iterable, lr: float, momentum: float = 0.0,
-                 dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
-        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                  "nesterov": nesterov, "weight_decay": weight_decay})
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "nesterov": nesterov,
+                "weight_decay": weight_decay,
+            },
+        )
 
     def _check(self, settings: dict, where: str) -> dict:
         name = type(self).__name__
         arg = f"{where}: " if where else ""
-        out = {"lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
-               "momentum": check_number(name, arg + "momentum", settings["momentum"], 0, 1,
-                                        high_open=True),
-               "dampening": check_number(name, arg + "dampening", settings["dampening"], 0, 1),
-               "weight_decay": check_number(name, arg + "weight_decay",
-                                            settings["weight_decay"], 0)}
+        out = {
+            "lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
+            "momentum": check_number(
+                name, arg + "momentum", settings["momentum"], 0, 1, high_open=True
+            ),
+            "dampening": check_number(name, arg + "dampening", settings["dampening"], 0, 1),
+            "weight_decay": check_number(name, arg + "weight_decay", settings["weight_decay"], 0),
+        }
         nesterov = settings["nesterov"]
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"{name}: {arg}nesterov must be True or False, got {nesterov!r}")
         if nesterov and (out["momentum"] == 0 or out["dampening"] != 0):
-            raise ValueError(f"{name}: {arg}nesterov needs momentum > 0 and dampening == 0, "
-                             f"got momentum={out['momentum']}, dampening={out['dampening']}")
+            raise ValueError(
+                f"{name}: {arg}nesterov needs momentum > 0 and dampening == 0, "
+                f"got momentum={out['momentum']}, dampening={out['dampening']}"
+            )
         out["nesterov"] = bool(nesterov)
         return out
 
@@ -357,11 +402,17 @@ class Adam(Optimizer):
 
     STATE_KEYS = ("step", "exp_avg", "exp_avg_sq")
 
-    def __init__(self, params: Iterable, lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
-                                  "weight_decay": weight_decay})
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(
+            params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        )
 
     def _check(self, settings: dict, where: str) -> dict:
         name = type(self).__name__
@@ -369,12 +420,15 @@ class Adam(Optimizer):
         betas = settings["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{name}: {arg}betas must be two numbers in [0, 1), got {betas!r}")
-        return {"lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
-                "betas": tuple(check_number(name, f"{arg}betas[{i}]", beta, 0, 1,
-                                            high_open=True) for i, beta in enumerate(betas)),
-                "eps": check_number(name, arg + "eps", settings["eps"], 0),
-                "weight_decay": check_number(name, arg + "weight_decay",
-                                             settings["weight_decay"], 0)}
+        return {
+            "lr": check_number(name, arg + "lr", settings["lr"], 0, low_open=True),
+            "betas": tuple(
+                check_number(name, f"{arg}betas[{i}]", beta, 0, 1, high_open=True)
+                for i, beta in enumerate(betas)
+            ),
+            "eps": check_number(name, arg + "eps", settings["eps"], 0),
+            "weight_decay": check_number(name, arg + "weight_decay", settings["weight_decay"], 0),
+        }
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
@@ -386,13 +440,16 @@ class Adam(Optimizer):
                     continue
                 g = _weight_decay(group, p, p.grad)
                 if p not in self.state:  # m and v start at 0
-                    self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                     "exp_avg_sq": np.zeros_like(p.data)}
+                    self.state[p] = {
+                        "step": 0,
+                        "exp_avg": np.zeros_like(p.data),
+                        "exp_avg_sq": np.zeros_like(p.data),
+                    }
                 state = self.state[p]
                 state["step"] += 1
                 t = state["step"]
                 state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
                 state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-                m_hat = m / (1 - beta1 ** t)
-                v_hat = v / (1 - beta2 ** t)
+                m_hat = m / (1 - beta1**t)
+                v_hat = v / (1 - beta2**t)
                 p.data -= group["lr"] * m_hat / (np.sqrt(v_hat) + group["eps"])

@@ -66,11 +66,18 @@ class Explorer:
         self.lines: dict[str, Line2D] = {}
         self.values: dict[str, Any] = {}
 
-    def _slider(self, name: str, rect: tuple, label: str, low: float, high: float,
-                start: float, step: float | None = None) -> None:
+    def _slider(
+        self,
+        name: str,
+        rect: tuple,
+        label: str,
+        low: float,
+        high: float,
+        start: float,
+        step: float | None = None,
+    ) -> None:
         """A slider in ``rect`` (figure fractions) that redraws everything when moved."""
-        slider = Slider(self.figure.add_axes(rect), label, low, high, valinit=start,
-                        valstep=step)
+        slider = Slider(self.figure.add_axes(rect), label, low, high, valinit=start, valstep=step)
         slider.on_changed(lambda _value: self.update())
         self.sliders[name] = slider
 
@@ -88,8 +95,14 @@ def _label_bars(ax, rects, values, fmt: str = "{:.3f}") -> None:
         text.remove()
     for rect, value in zip(rects, values):
         x = rect.get_x() + rect.get_width() / 2
-        ax.text(x, value, fmt.format(value), ha="center", fontsize=8,
-                va="bottom" if value >= 0 else "top")
+        ax.text(
+            x,
+            value,
+            fmt.format(value),
+            ha="center",
+            fontsize=8,
+            va="bottom" if value >= 0 else "top",
+        )
 
 
 # ---- softmax ----------------------------------------------------------------------------------
@@ -98,8 +111,7 @@ class SoftmaxExplorer(Explorer):
 
     def __init__(self, classes: int = 3, figure: Figure | None = None):
         if not 2 <= classes <= 10:
-            raise ValueError(f"softmax_explorer: classes must be between 2 and 10, got "
-                             f"{classes}")
+            raise ValueError(f"softmax_explorer: classes must be between 2 and 10, got {classes}")
         # Laid out in inches, so that 2 logit sliders or 10 leave no hole and no overlap.
         rows, row = max(classes, 2), 0.32
         sliders_top = row * rows + 0.3
@@ -111,43 +123,71 @@ class SoftmaxExplorer(Explorer):
         fig = self.figure
         fig.suptitle("softmax and cross-entropy: move a logit, the temperature or the target")
         names = [f"z{i}" for i in range(classes)]
-        self.axes = [fig.add_axes((0.06 + 0.33 * k, panels_bottom / height, 0.26,
-                                   panels_height / height)) for k in range(3)]
+        self.axes = [
+            fig.add_axes((0.06 + 0.33 * k, panels_bottom / height, 0.26, panels_height / height))
+            for k in range(3)
+        ]
         start = [1.2, 2.3, 0.8] + [0.0] * (classes - 3)
 
         def slot(i: int) -> float:
             return (sliders_top - row * (i + 1)) / height
 
         for i, name in enumerate(names):
-            self._slider(name, (0.1, slot(i), 0.32, 0.22 / height), f"logit z{i}", -6.0, 6.0,
-                         start[i])
-        self._slider("temperature", (0.62, slot(0), 0.3, 0.22 / height), "temperature T", 0.1,
-                     5.0, 1.0)
-        self._slider("target", (0.62, slot(1), 0.3, 0.22 / height), "target class y", 0,
-                     classes - 1, 1, step=1)
+            self._slider(
+                name, (0.1, slot(i), 0.32, 0.22 / height), f"logit z{i}", -6.0, 6.0, start[i]
+            )
+        self._slider(
+            "temperature", (0.62, slot(0), 0.3, 0.22 / height), "temperature T", 0.1, 5.0, 1.0
+        )
+        self._slider(
+            "target",
+            (0.62, slot(1), 0.3, 0.22 / height),
+            "target class y",
+            0,
+            classes - 1,
+            1,
+            step=1,
+        )
         positions = np.arange(classes)
         ax_p, ax_loss, ax_grad = self.axes
         self.bars["p"] = list(ax_p.bar(positions, np.zeros(classes), color=_OTHER_COLOR))
-        ax_p.set(title="p = softmax(z / T)", ylim=(0, 1.1), xticks=positions,
-                 xticklabels=names)
-        self.bars["loss"] = list(ax_loss.bar([0, 1], [0.0, 0.0],
-                                             color=[_TARGET_COLOR, _FORMULA_COLOR]))
-        ax_loss.set(title="the loss beside log C", xticks=[0, 1],
-                    xticklabels=["-log p_y", f"log C = log {classes}"])
+        ax_p.set(title="p = softmax(z / T)", ylim=(0, 1.1), xticks=positions, xticklabels=names)
+        self.bars["loss"] = list(
+            ax_loss.bar([0, 1], [0.0, 0.0], color=[_TARGET_COLOR, _FORMULA_COLOR])
+        )
+        ax_loss.set(
+            title="the loss beside log C",
+            xticks=[0, 1],
+            xticklabels=["-log p_y", f"log C = log {classes}"],
+        )
         width = 0.4
-        self.bars["grad"] = list(ax_grad.bar(positions - width / 2, np.zeros(classes), width,
-                                             color=_OTHER_COLOR, label="dL/dz from backward()"))
-        self.bars["formula"] = list(ax_grad.bar(positions + width / 2, np.zeros(classes), width,
-                                                color=_FORMULA_COLOR,
-                                                label="(p - one_hot(y)) / T"))
+        self.bars["grad"] = list(
+            ax_grad.bar(
+                positions - width / 2,
+                np.zeros(classes),
+                width,
+                color=_OTHER_COLOR,
+                label="dL/dz from backward()",
+            )
+        )
+        self.bars["formula"] = list(
+            ax_grad.bar(
+                positions + width / 2,
+                np.zeros(classes),
+                width,
+                color=_FORMULA_COLOR,
+                label="(p - one_hot(y)) / T",
+            )
+        )
         ax_grad.axhline(0, color="black", lw=0.8)
         ax_grad.set(title="the gradient", xticks=positions, xticklabels=names)
         ax_grad.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8)
         self.update()
 
     def update(self) -> None:
-        z = Tensor(np.array([self.sliders[f"z{i}"].val for i in range(self.classes)]),
-                   requires_grad=True)
+        z = Tensor(
+            np.array([self.sliders[f"z{i}"].val for i in range(self.classes)]), requires_grad=True
+        )
         temperature = float(self.sliders["temperature"].val)
         target = int(self.sliders["target"].val)
         scaled = z / temperature  # (C,)
@@ -155,8 +195,13 @@ class SoftmaxExplorer(Explorer):
         loss = F.cross_entropy(scaled, np.int64(target))  # unbatched: logits (C,), target ()
         loss.backward()
         one_hot = np.eye(self.classes)[target]
-        self.values = {"p": p, "loss": loss.item(), "chance": math.log(self.classes),
-                       "grad": z.grad, "formula": (p - one_hot) / temperature}
+        self.values = {
+            "p": p,
+            "loss": loss.item(),
+            "chance": math.log(self.classes),
+            "grad": z.grad,
+            "formula": (p - one_hot) / temperature,
+        }
         for i, rect in enumerate(self.bars["p"]):
             rect.set_height(p[i])
             rect.set_color(_TARGET_COLOR if i == target else _OTHER_COLOR)
@@ -189,15 +234,19 @@ class BCEExplorer(Explorer):
         self.axes = [fig.add_axes((0.06 + 0.33 * k, 0.3, 0.26, 0.58)) for k in range(3)]
         self._slider("logit", (0.15, 0.13, 0.6, 0.03), "logit x", -8.0, 8.0, 1.5)
         self._slider("label", (0.15, 0.07, 0.6, 0.03), "label y", 0.0, 1.0, 1.0, step=0.05)
-        titles = ["p = sigmoid(x)", "loss = -[y log p + (1 - y) log(1 - p)]",
-                  "dL/dx from backward() = sigmoid(x) - y"]
+        titles = [
+            "p = sigmoid(x)",
+            "loss = -[y log p + (1 - y) log(1 - p)]",
+            "dL/dx from backward() = sigmoid(x) - y",
+        ]
         for ax, name, title in zip(self.axes, ("sigmoid", "loss", "grad"), titles):
             self.lines[name + "_curve"] = ax.plot([], [], color=_OTHER_COLOR)[0]
             self.lines[name] = ax.plot([], [], "o", color=_TARGET_COLOR, ms=8)[0]
             ax.set(title=title, xlabel="logit x", xlim=(-8, 8))
             ax.grid(alpha=0.3)
-        self.lines["label"] = self.axes[0].axhline(1.0, color=_FORMULA_COLOR, ls="--",
-                                                   label="label y")
+        self.lines["label"] = self.axes[0].axhline(
+            1.0, color=_FORMULA_COLOR, ls="--", label="label y"
+        )
         self.axes[0].set_ylim(-0.05, 1.05)
         self.axes[2].set_ylim(-1.05, 1.05)
         self.axes[0].legend(loc="upper left", fontsize=8)
@@ -215,8 +264,10 @@ class BCEExplorer(Explorer):
         self.lines["label"].set_ydata([y, y])
         self.axes[1].set_ylim(0, max(float(curves["loss"].max()), 1.0) * 1.05)
         self.axes[1].set_title(f"loss = {self.values['loss']:.4f}")
-        self.axes[2].set_title(f"dL/dx from backward() = {self.values['grad']:.4f}\n"
-                               f"sigmoid(x) - y = {self.values['sigmoid'] - y:.4f}")
+        self.axes[2].set_title(
+            f"dL/dx from backward() = {self.values['grad']:.4f}\n"
+            f"sigmoid(x) - y = {self.values['sigmoid'] - y:.4f}"
+        )
         self._redraw()
 
     @staticmethod
@@ -245,24 +296,35 @@ class TemperatureExplorer(Explorer):
         m = 2 * len(angles)
         self.positive = (np.arange(m) + len(angles)) % m
         fig = self.figure
-        fig.suptitle("NT-Xent at temperature tau: 3 pairs (rows a0 a1 a2 b0 b1 b2); each row "
-                     "must pick its other view")
+        fig.suptitle(
+            "NT-Xent at temperature tau: 3 pairs (rows a0 a1 a2 b0 b1 b2); each row "
+            "must pick its other view"
+        )
         self.axes = [fig.add_axes((0.05 + 0.33 * k, 0.25, 0.26, 0.6)) for k in range(3)]
-        self._slider("temperature", (0.2, 0.08, 0.55, 0.035), "temperature tau", 0.05, 2.0,
-                     0.5)
+        self._slider("temperature", (0.2, 0.08, 0.55, 0.035), "temperature tau", 0.05, 2.0, 0.5)
         names = ["a0", "a1", "a2", "b0", "b1", "b2"]
-        for ax, title in zip(self.axes[:2], ["similarity logits s = u u^T / tau",
-                                              "probabilities: softmax over k != i"]):
-            ax.set(title=title, xticks=range(m), yticks=range(m), xticklabels=names,
-                   yticklabels=names, xlabel="k", ylabel="anchor i")
+        for ax, title in zip(
+            self.axes[:2],
+            ["similarity logits s = u u^T / tau", "probabilities: softmax over k != i"],
+        ):
+            ax.set(
+                title=title,
+                xticks=range(m),
+                yticks=range(m),
+                xticklabels=names,
+                yticklabels=names,
+                xlabel="k",
+                ylabel="anchor i",
+            )
             ax.plot(self.positive, np.arange(m), "s", mfc="none", mec="black", ms=24)
-        self.images = {"s": self.axes[0].imshow(np.zeros((m, m)), cmap="RdBu_r"),
-                       "p": self.axes[1].imshow(np.zeros((m, m)), cmap="viridis", vmin=0,
-                                                vmax=1)}
-        self.bars["loss"] = list(self.axes[2].bar(np.arange(m), np.zeros(m),
-                                                  color=_OTHER_COLOR))
-        self.lines["chance"] = self.axes[2].axhline(math.log(m - 1), color=_FORMULA_COLOR,
-                                                    ls="--", label=f"log(2N - 1) = log {m - 1}")
+        self.images = {
+            "s": self.axes[0].imshow(np.zeros((m, m)), cmap="RdBu_r"),
+            "p": self.axes[1].imshow(np.zeros((m, m)), cmap="viridis", vmin=0, vmax=1),
+        }
+        self.bars["loss"] = list(self.axes[2].bar(np.arange(m), np.zeros(m), color=_OTHER_COLOR))
+        self.lines["chance"] = self.axes[2].axhline(
+            math.log(m - 1), color=_FORMULA_COLOR, ls="--", label=f"log(2N - 1) = log {m - 1}"
+        )
         self.axes[2].set(xticks=range(m), xticklabels=names)
         self.axes[2].legend(loc="upper right", fontsize=8)
         self.update()
@@ -278,8 +340,12 @@ class TemperatureExplorer(Explorer):
         losses = F.nt_xent(self.z_a, self.z_b, temperature=tau, reduction="none")
         shown = s.data.copy()
         np.fill_diagonal(shown, np.nan)  # drawn blank: not a candidate
-        self.values = {"s": shown, "p": p.data, "loss": losses.data,
-                       "mean": float(losses.data.mean())}
+        self.values = {
+            "s": shown,
+            "p": p.data,
+            "loss": losses.data,
+            "mean": float(losses.data.mean()),
+        }
         self.images["s"].set_data(shown)
         self.images["s"].set_clim(-1 / tau, 1 / tau)
         self.images["p"].set_data(p.data)
@@ -288,8 +354,15 @@ class TemperatureExplorer(Explorer):
             text.remove()
         for i, k in np.ndindex(m, m):
             if i != k:
-                ax_p.text(k, i, f"{p.data[i, k]:.2f}", ha="center", va="center", fontsize=7,
-                          color="white" if p.data[i, k] < 0.5 else "black")
+                ax_p.text(
+                    k,
+                    i,
+                    f"{p.data[i, k]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if p.data[i, k] < 0.5 else "black",
+                )
         for rect, value in zip(self.bars["loss"], losses.data):
             rect.set_height(value)
         self.axes[2].set_ylim(0, max(float(losses.data.max()), math.log(m - 1)) * 1.2)
@@ -298,8 +371,7 @@ class TemperatureExplorer(Explorer):
         self._redraw()
 
 
-EXPLORERS = {"softmax": SoftmaxExplorer, "bce": BCEExplorer,
-             "temperature": TemperatureExplorer}
+EXPLORERS = {"softmax": SoftmaxExplorer, "bce": BCEExplorer, "temperature": TemperatureExplorer}
 
 
 def explorer(what: str, classes: int = 3, figure: Figure | None = None) -> Explorer:
@@ -335,19 +407,24 @@ def explorer(what: str, classes: int = 3, figure: Figure | None = None) -> Explo
 def snapshot(what: str, path, classes: int = 3) -> str:
     """Write the explorer's starting state to the PNG ``path``, with no display; return it."""
     fig = explorer(what, classes).figure
-    return write_atomically(path, lambda stream: fig.savefig(stream, format="png", dpi=_DPI),
-                            "snapshot")
+    return write_atomically(
+        path, lambda stream: fig.savefig(stream, format="png", dpi=_DPI), "snapshot"
+    )
 
 
 def has_display() -> bool:
     """True when pyplot can open a window: a display exists and the backend is interactive."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
-                                                 or os.environ.get("WAYLAND_DISPLAY")):
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
         return False
     import matplotlib.pyplot as plt
+
     backend = plt.get_backend().lower()
-    return backend not in {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"} \
+    return (
+        backend not in {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
         and "inline" not in backend
+    )
 
 
 def show(what: str, classes: int = 3) -> bool:
@@ -355,6 +432,7 @@ def show(what: str, classes: int = 3) -> bool:
     if not has_display():
         return False
     import matplotlib.pyplot as plt
+
     # Kept in a local until the window closes: sliders stop answering once garbage-collected.
     live = explorer(what, classes, plt.figure())
     plt.show()

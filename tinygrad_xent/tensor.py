@@ -73,9 +73,11 @@ class Tensor:
         if data.dtype.kind not in "fiub":
             raise TypeError(f"Tensor: data must be numeric, got dtype {data.dtype}")
         if requires_grad and data.dtype.kind != "f":
-            raise TypeError(f"Tensor: requires_grad=True needs floating-point data, got "
-                            f"{data.dtype}; integer and boolean tensors serve as labels and "
-                            f"indices without gradients")
+            raise TypeError(
+                f"Tensor: requires_grad=True needs floating-point data, got "
+                f"{data.dtype}; integer and boolean tensors serve as labels and "
+                f"indices without gradients"
+            )
         self.data: np.ndarray = data
         self.grad: np.ndarray | None = None
         self.requires_grad: bool = bool(requires_grad)
@@ -134,16 +136,20 @@ class Tensor:
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(t)`` is t's data (the same memory unless a dtype or a copy is asked)."""
         if copy is False and dtype is not None and np.dtype(dtype) != self.dtype:
-            raise ValueError(f"__array__: converting {self.dtype} to {np.dtype(dtype)} needs a "
-                             f"copy, but copy=False was given")
+            raise ValueError(
+                f"__array__: converting {self.dtype} to {np.dtype(dtype)} needs a "
+                f"copy, but copy=False was given"
+            )
         data = self.data if dtype is None else self.data.astype(dtype, copy=False)
         return data.copy() if copy else data
 
     def __bool__(self) -> bool:
         """The truth of a one-element tensor, as numpy decides it for arrays."""
         if self.data.size > 1:
-            raise ValueError(f"Tensor: the truth value of a tensor of shape {self.shape} is "
-                             f"ambiguous; compare and reduce, e.g. (t > 0).any() or .all()")
+            raise ValueError(
+                f"Tensor: the truth value of a tensor of shape {self.shape} is "
+                f"ambiguous; compare and reduce, e.g. (t > 0).any() or .all()"
+            )
         return bool(self.data)  # one element: its truth; none: whatever numpy says
 
     def numpy(self) -> np.ndarray:
@@ -153,8 +159,7 @@ class Tensor:
     def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item: only a one-element tensor has an item, got shape "
-                             f"{self.shape}")
+            raise ValueError(f"item: only a one-element tensor has an item, got shape {self.shape}")
         return self.data.item()
 
     def detach(self) -> Tensor:
@@ -186,19 +191,25 @@ class Tensor:
             If ``grad``'s shape is not this tensor's.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward: this tensor does not require grad (no input had "
-                               "requires_grad=True, or it was computed under no_grad())")
+            raise RuntimeError(
+                "backward: this tensor does not require grad (no input had "
+                "requires_grad=True, or it was computed under no_grad())"
+            )
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(f"backward: output has shape {self.shape}, not a scalar; "
-                                   f"pass grad= an array of shape {self.shape}, the gradient "
-                                   f"of the final scalar with respect to this output")
+                raise RuntimeError(
+                    f"backward: output has shape {self.shape}, not a scalar; "
+                    f"pass grad= an array of shape {self.shape}, the gradient "
+                    f"of the final scalar with respect to this output"
+                )
             grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
             if grad.shape != self.shape:
-                raise ValueError(f"backward: grad has shape {grad.shape} but the output has "
-                                 f"shape {self.shape}; they must match")
+                raise ValueError(
+                    f"backward: grad has shape {grad.shape} but the output has "
+                    f"shape {self.shape}; they must match"
+                )
         autograd.backward(self, grad, retain_graph)
 
     # ---- operators: thin wrappers over the ops below --------------------------------------
@@ -343,21 +354,25 @@ class Tensor:
     def sigmoid(self) -> Tensor:
         """1 / (1 + exp(-x)): :func:`tinygrad_xent.functional.sigmoid`."""
         from . import functional
+
         return functional.sigmoid(self)
 
     def tanh(self) -> Tensor:
         """The hyperbolic tangent: :func:`tinygrad_xent.functional.tanh`."""
         from . import functional
+
         return functional.tanh(self)
 
     def softmax(self, axis=None, *, dim=None) -> Tensor:
         """Softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.softmax`."""
         from . import functional
+
         return functional.softmax(self, axis, dim=dim)
 
     def log_softmax(self, axis=None, *, dim=None) -> Tensor:
         """Log softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.log_softmax`."""
         from . import functional
+
         return functional.log_softmax(self, axis, dim=dim)
 
 
@@ -368,13 +383,11 @@ Operand: TypeAlias = Tensor | np.ndarray | np.number | float | int | Sequence
 
 # For the type checker: an array-like operand gives an array, a number may stay a number.
 @overload
-def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray:
-    ...
+def _value(x: Tensor | np.ndarray | Sequence) -> np.ndarray: ...
 
 
 @overload
-def _value(x: Operand) -> np.ndarray | np.number | float:
-    ...
+def _value(x: Operand) -> np.ndarray | np.number | float: ...
 
 
 def _value(x: Operand) -> np.ndarray | np.number | float:
@@ -400,8 +413,9 @@ def _from_python(what: str, x) -> np.ndarray:
     try:
         data = np.asarray(x)
     except ValueError:  # numpy >= 1.24 refuses a ragged nested list
-        raise ValueError(f"{what} {expected}, got a nested {type(x).__name__} whose rows "
-                         f"differ in length") from None
+        raise ValueError(
+            f"{what} {expected}, got a nested {type(x).__name__} whose rows differ in length"
+        ) from None
     if data.dtype == object and all(isinstance(v, numbers.Real) for v in data.flat):
         data = data.astype(np.float64)  # ints beyond int64, e.g. 2**70, are still numbers
     if data.dtype.kind not in "fiub":
@@ -431,8 +445,11 @@ _NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 def _weak_number(x, other):
     """``x`` cast to ``other``'s float dtype when ``x`` is a Python number (numpy 1.x only)."""
     # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
-    if type(x) in (int, float, bool) and isinstance(other, (np.ndarray, np.generic)) \
-            and other.dtype.kind == "f":
+    if (
+        type(x) in (int, float, bool)
+        and isinstance(other, (np.ndarray, np.generic))
+        and other.dtype.kind == "f"
+    ):
         return np.asarray(x, dtype=other.dtype)
     return x
 
@@ -448,8 +465,13 @@ def _needs_grad(x) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
-def _record(op: Callable, data: np.ndarray | np.generic | float, inputs: tuple,
-            backward: Callable, saved: tuple = ()) -> Tensor:
+def _record(
+    op: Callable,
+    data: np.ndarray | np.generic | float,
+    inputs: tuple,
+    backward: Callable,
+    saved: tuple = (),
+) -> Tensor:
     """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
 
     ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
@@ -580,7 +602,7 @@ def pow(x: Operand, exponent: Operand) -> Tensor:
     """
     xv, pv = _values(x, exponent)
     with _named_errors("pow"):  # numpy refuses integers to negative integer powers
-        y = xv ** pv
+        y = xv**pv
     if isinstance(exponent, Tensor) or np.ndim(pv) != 0:
         # dp needs y, and only dp does.
         saved = (xv, pv, y if _needs_grad(exponent) else None)
@@ -601,7 +623,7 @@ def _pow_backward(g, needs, x, p, y):
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf is replaced below
             dp = g * (y * np.log(x))
         dp = np.where((x == 0) & (p >= 0), 0, dp)
-    return (dx, dp)[:len(needs)]
+    return (dx, dp)[: len(needs)]
 
 
 def sqrt(x: Operand) -> Tensor:
@@ -815,21 +837,22 @@ def _axis_arg(op_name: str, axis, dim, default=None):
     if dim is None:
         return default if axis is None else axis
     if axis is not None:
-        raise TypeError(f"{op_name}: got both axis={axis!r} and dim={dim!r}, two spellings of "
-                        f"the same argument; pass one")
+        raise TypeError(
+            f"{op_name}: got both axis={axis!r} and dim={dim!r}, two spellings of "
+            f"the same argument; pass one"
+        )
     return dim
 
 
 # For the type checker: with new_axis, x has at least one axis, so the result is never None.
 @overload
-def _axes(op_name: str, axis: object, shape: tuple, new_axis: Literal[True]) -> tuple[int, ...]:
-    ...
+def _axes(op_name: str, axis: object, shape: tuple, new_axis: Literal[True]) -> tuple[int, ...]: ...
 
 
 @overload
-def _axes(op_name: str, axis: object, shape: tuple, new_axis: bool = False) \
-        -> tuple[int, ...] | None:
-    ...
+def _axes(
+    op_name: str, axis: object, shape: tuple, new_axis: bool = False
+) -> tuple[int, ...] | None: ...
 
 
 def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple[int, ...] | None:
@@ -869,12 +892,16 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     """
     av, bv = np.asarray(_value(a)), np.asarray(_value(b))
     if av.ndim == 0 or bv.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
-                         f"{av.shape} and {bv.shape}; use * for a number")
+        raise ValueError(
+            f"matmul: both operands need at least 1 dimension, got shapes "
+            f"{av.shape} and {bv.shape}; use * for a number"
+        )
     inner = bv.shape[-2] if bv.ndim > 1 else bv.shape[0]
     if av.shape[-1] != inner:
-        raise ValueError(f"matmul: shapes {av.shape} and {bv.shape} do not fit: a's last axis "
-                         f"has length {av.shape[-1]}, b's contracted axis {inner}")
+        raise ValueError(
+            f"matmul: shapes {av.shape} and {bv.shape} do not fit: a's last axis "
+            f"has length {av.shape[-1]}, b's contracted axis {inner}"
+        )
     # The 2-D forms; da needs only b and db only a, so save an operand only if it is used.
     a2 = (av if av.ndim > 1 else av[None, :]) if _needs_grad(b) else None
     b2 = (bv if bv.ndim > 1 else bv[:, None]) if _needs_grad(a) else None
@@ -948,8 +975,10 @@ def _permutation(op_name: str, axes, ndim: int) -> tuple:
     ints = all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
     normal = tuple(int(a) % ndim if ints and -ndim <= a < ndim else a for a in axes)
     if not ints or sorted(normal) != list(range(ndim)):
-        raise ValueError(f"{op_name}: axes {tuple(axes)} is not a permutation of the {ndim} "
-                         f"axes {tuple(range(ndim))} (negative axes count from the end)")
+        raise ValueError(
+            f"{op_name}: axes {tuple(axes)} is not a permutation of the {ndim} "
+            f"axes {tuple(range(ndim))} (negative axes count from the end)"
+        )
     return normal
 
 
@@ -991,10 +1020,11 @@ def flatten(x: Operand, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     first = (_axes("flatten", start_axis, shape) or ())[0]
     last = (_axes("flatten", end_axis, shape) or ())[0]
     if first > last:
-        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
-                         f"for shape {shape}")
-    merged = math.prod(shape[first:last + 1])
-    return reshape(x, shape[:first] + (merged,) + shape[last + 1:])
+        raise ValueError(
+            f"flatten: start_axis {start_axis} comes after end_axis {end_axis} for shape {shape}"
+        )
+    merged = math.prod(shape[first : last + 1])
+    return reshape(x, shape[:first] + (merged,) + shape[last + 1 :])
 
 
 def concatenate(tensors: Sequence[Operand], axis: int | None = None, *, dim=None) -> Tensor:
@@ -1046,5 +1076,5 @@ def _renamed_errors(inner: str, outer: str) -> Iterator[None]:
     except (ValueError, IndexError, TypeError) as err:
         message = str(err)
         if message.startswith(inner + ":"):
-            raise type(err)(outer + message[len(inner):]) from None
+            raise type(err)(outer + message[len(inner) :]) from None
         raise

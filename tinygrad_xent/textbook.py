@@ -41,28 +41,54 @@ class Source:
     reference: str
 
 
-SOURCES = {s.name: s for s in (
-    Source("log-sum-exp", "the log-sum-exp note",
-           "'Loss - Function - Forward' (handwritten note: softmax with the max subtracted)"),
-    Source("bits", "the bits note",
-           "S. N. Chaurasia, 'Deep Learning: Cross-Entropy Loss Function' (lecture slides, "
-           "BHU, 2023)"),
-    Source("multi-class", "the multi-class note",
-           "'Multi-Class and Cross Entropy Loss' (The Truth of Sisyphus, GitBook notes)"),
-    Source("derivation", "the derivation note",
-           "'Cross-Entropy Loss: Detailed Explanation and Derivation' (Happy Sisyphe blog, "
-           "2024)"),
-    Source("cs231n", "CS231n's notes",
-           "Stanford CS231n, lecture 3 'Loss Functions and Optimization' and the notes on "
-           "linear classification"),
-    Source("cross-entropy", "the cross-entropy note",
-           "C. Ryu, 'Cross Entropy Loss, Softmax Loss, NT-Xent Loss' (lecture note)"),
-    Source("simclr", "the SimCLR paper",
-           "T. Chen et al., 'A Simple Framework for Contrastive Learning of Visual "
-           "Representations', ICML 2020"),
-    Source("supcon", "the SupCon paper",
-           "P. Khosla et al., 'Supervised Contrastive Learning', NeurIPS 2020"),
-)}
+SOURCES = {
+    s.name: s
+    for s in (
+        Source(
+            "log-sum-exp",
+            "the log-sum-exp note",
+            "'Loss - Function - Forward' (handwritten note: softmax with the max subtracted)",
+        ),
+        Source(
+            "bits",
+            "the bits note",
+            "S. N. Chaurasia, 'Deep Learning: Cross-Entropy Loss Function' (lecture slides, "
+            "BHU, 2023)",
+        ),
+        Source(
+            "multi-class",
+            "the multi-class note",
+            "'Multi-Class and Cross Entropy Loss' (The Truth of Sisyphus, GitBook notes)",
+        ),
+        Source(
+            "derivation",
+            "the derivation note",
+            "'Cross-Entropy Loss: Detailed Explanation and Derivation' (Happy Sisyphe blog, 2024)",
+        ),
+        Source(
+            "cs231n",
+            "CS231n's notes",
+            "Stanford CS231n, lecture 3 'Loss Functions and Optimization' and the notes on "
+            "linear classification",
+        ),
+        Source(
+            "cross-entropy",
+            "the cross-entropy note",
+            "C. Ryu, 'Cross Entropy Loss, Softmax Loss, NT-Xent Loss' (lecture note)",
+        ),
+        Source(
+            "simclr",
+            "the SimCLR paper",
+            "T. Chen et al., 'A Simple Framework for Contrastive Learning of Visual "
+            "Representations', ICML 2020",
+        ),
+        Source(
+            "supcon",
+            "the SupCon paper",
+            "P. Khosla et al., 'Supervised Contrastive Learning', NeurIPS 2020",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -102,22 +128,51 @@ def _softmax_cross_entropy_gradient() -> list[Row]:
     z, m = logits.data, logits.data.max()
     return [
         Row("sum of exp(y_j)", fmt(np.exp(z).sum(), 2), "15.52"),
-        Row("q = softmax", fmt(q, 3), "[0.214, 0.642, 0.144]", "rounding",
-            "the note rounded each exp to 3.32, 9.97, 2.23 and divided by 15.52"),
-        Row("L = -log q_2", fmt(loss.item(), 3), "0.443", "rounding",
+        Row(
+            "q = softmax",
+            fmt(q, 3),
+            "[0.214, 0.642, 0.144]",
+            "rounding",
+            "the note rounded each exp to 3.32, 9.97, 2.23 and divided by 15.52",
+        ),
+        Row(
+            "L = -log q_2",
+            fmt(loss.item(), 3),
+            "0.443",
+            "rounding",
             f"the note took -log of its rounded 0.642: {-math.log(0.642):.4f}; "
-            f"ours unrounded {loss.item():.4f}"),
-        Row("e^(y_1 - max)", fmt(np.exp(z[0] - m), 4), "e^((-max) * y_1)", "slip",
+            f"ours unrounded {loss.item():.4f}",
+        ),
+        Row(
+            "e^(y_1 - max)",
+            fmt(np.exp(z[0] - m), 4),
+            "e^((-max) * y_1)",
+            "slip",
             f"the exponent was multiplied: e^(-2.3 * 1.2) = {math.exp(-m * z[0]):.4f}; "
-            "e^(y - max) = e^(-max) * e^y"),
-        Row("softmax, max subtracted", fmt(F.softmax(z - m).data, 4), "e^(y_i) / sum_k e^(y_k)",
-            "formula", "the shift changes nothing: the same q"),
-        Row("mean loss, last line", fmt(loss.item(), 4),
-            "-(1/N) sum(-(y_i - max) + log ...)", "slip",
+            "e^(y - max) = e^(-max) * e^y",
+        ),
+        Row(
+            "softmax, max subtracted",
+            fmt(F.softmax(z - m).data, 4),
+            "e^(y_i) / sum_k e^(y_k)",
+            "formula",
+            "the shift changes nothing: the same q",
+        ),
+        Row(
+            "mean loss, last line",
+            fmt(loss.item(), 4),
+            "-(1/N) sum(-(y_i - max) + log ...)",
+            "slip",
             f"the minus is taken twice: as printed it gives {-loss.item():.4f}; "
-            "Loss = (1/N) sum(...)"),
-        Row("d L / d logits", fmt(logits.grad, 4), "", "ours",
-            "from backward(): q - one_hot(target) = q - [0, 1, 0]"),
+            "Loss = (1/N) sum(...)",
+        ),
+        Row(
+            "d L / d logits",
+            fmt(logits.grad, 4),
+            "",
+            "ours",
+            "from backward(): q - one_hot(target) = q - [0, 1, 0]",
+        ),
     ]
 
 
@@ -128,19 +183,36 @@ def _cross_entropy_in_bits() -> list[Row]:
     nats = F.cross_entropy(logits, 0).item()
     trained = np.log(np.array([0.938, 1 - 0.938]))  # logits whose softmax is [0.938, 0.062]
     later = F.cross_entropy(trained, 0).item() / math.log(2)
-    rows = [Row(f"exp({x})", fmt(np.exp(x), 4), book)
-            for x, book in zip(logits, ("24.5325", "3.6693", "1.2214", "2.2255"))]
+    rows = [
+        Row(f"exp({x})", fmt(np.exp(x), 4), book)
+        for x, book in zip(logits, ("24.5325", "3.6693", "1.2214", "2.2255"))
+    ]
     return rows + [
         Row("S(3.2) = softmax[0]", fmt(p[0], 3), "0.775"),
         Row("softmax (model output)", fmt(p, 3), "[0.775, 0.116, 0.039, 0.070]"),
-        Row("the cat's p in the sum", fmt(p[1], 3), "0.126", "slip",
-            "a typo: the note's own output vector and softmax give 0.116"),
-        Row("CE = -log2 0.775, bits", fmt(nats / math.log(2), 4), "0.3677", "rounding",
+        Row(
+            "the cat's p in the sum",
+            fmt(p[1], 3),
+            "0.126",
+            "slip",
+            "a typo: the note's own output vector and softmax give 0.116",
+        ),
+        Row(
+            "CE = -log2 0.775, bits",
+            fmt(nats / math.log(2), 4),
+            "0.3677",
+            "rounding",
             f"from the rounded 0.775: {-math.log2(0.775):.4f} (the note's '-log(0.775)' means "
-            "log2: in nats it is 0.2549)"),
+            "log2: in nats it is 0.2549)",
+        ),
         Row("the same CE in nats", fmt(nats, 4), "", "ours", "what F.cross_entropy returns"),
-        Row("later: -log2 0.938, bits", fmt(later, 4), "0.095", "slip",
-            f"-log2 0.938 = {later:.4f}, not 0.095 (still below 0.3677, as the note says)"),
+        Row(
+            "later: -log2 0.938, bits",
+            fmt(later, 4),
+            "0.095",
+            "slip",
+            f"-log2 0.938 = {later:.4f}, not 0.095 (still below 0.3677, as the note says)",
+        ),
     ]
 
 
@@ -148,13 +220,20 @@ def _entropy_of_containers() -> list[Row]:
     rows = []
     for first, book in ((26, "0.5665"), (14, "0.9968"), (1, "0.2108")):
         p = np.array([first, 30 - first]) / 30
-        rows.append(Row(f"H({first}/30, {30 - first}/30), bits",
-                        fmt(F.entropy(p, base=2).item(), 4), book))
+        rows.append(
+            Row(f"H({first}/30, {30 - first}/30), bits", fmt(F.entropy(p, base=2).item(), 4), book)
+        )
     p = np.array([26, 4]) / 30
     as_printed = float(np.sum(p * np.log2(p)))
-    rows.append(Row("H, discrete case", fmt(F.entropy(p, base=2).item(), 4),
-                    "sum_x p(x) log p(x)", "slip",
-                    f"the minus sign is missing: as printed, container 1 gives {as_printed:.4f}"))
+    rows.append(
+        Row(
+            "H, discrete case",
+            fmt(F.entropy(p, base=2).item(), 4),
+            "sum_x p(x) log p(x)",
+            "slip",
+            f"the minus sign is missing: as printed, container 1 gives {as_printed:.4f}",
+        )
+    )
     return rows
 
 
@@ -171,20 +250,34 @@ def _softmax_against_plain_normalization() -> list[Row]:
 def _softmax_sharpens() -> list[Row]:
     p = F.softmax(np.array([1.0, 2.0, 5.0])).data
     return [
-        Row("softmax([1, 2, 3])", fmt(F.softmax(np.array([1.0, 2.0, 3.0])).data, 2),
-            "[0.09, 0.24, 0.67]"),
-        Row("softmax([1, 2, 5])", fmt(p, 2), "[0.02, 0.05, 0.93]", "rounding",
-            f"the note cut {p[2]:.4f} to 0.93; rounded it is 0.94"),
+        Row(
+            "softmax([1, 2, 3])",
+            fmt(F.softmax(np.array([1.0, 2.0, 3.0])).data, 2),
+            "[0.09, 0.24, 0.67]",
+        ),
+        Row(
+            "softmax([1, 2, 5])",
+            fmt(p, 2),
+            "[0.02, 0.05, 0.93]",
+            "rounding",
+            f"the note cut {p[2]:.4f} to 0.93; rounded it is 0.94",
+        ),
     ]
 
 
 def _untrained_classifier() -> list[Row]:
-    rows = [Row("initial loss", "log C", "-log(1/C) = log(C)", "formula",
-                "uniform logits give every class 1/C")]
+    rows = [
+        Row(
+            "initial loss",
+            "log C",
+            "-log(1/C) = log(C)",
+            "formula",
+            "uniform logits give every class 1/C",
+        )
+    ]
     for classes in (3, 4, 10):
         loss = F.cross_entropy(np.zeros((1, classes)), np.array([0])).item()
-        rows.append(Row(f"C = {classes}, zero logits", fmt(loss, 4), "", "ours",
-                        f"log {classes}"))
+        rows.append(Row(f"C = {classes}, zero logits", fmt(loss, 4), "", "ours", f"log {classes}"))
     return rows
 
 
@@ -197,12 +290,27 @@ def _infinite_cross_entropy() -> list[Row]:
     clamped = -maximum(p, tiny).log()[0, 0].item()
     true = F.cross_entropy(logits, np.array([0])).item()
     return [
-        Row("-log softmax(x)[0], float32", f"{naive}", "never infinite", "slip",
-            "exp(-200) underflows to 0 and log 0 = -inf: the loss is inf"),
-        Row("  p clamped to tiny", fmt(clamped, 4), "87.3365", "agrees",
-            "the 'loss jumps to 87.3365' plateau the note's index names"),
-        Row("cross_entropy (log-sum-exp)", fmt(true, 4), "", "ours",
-            "lse(x) - x_0, never a probability: the true loss"),
+        Row(
+            "-log softmax(x)[0], float32",
+            f"{naive}",
+            "never infinite",
+            "slip",
+            "exp(-200) underflows to 0 and log 0 = -inf: the loss is inf",
+        ),
+        Row(
+            "  p clamped to tiny",
+            fmt(clamped, 4),
+            "87.3365",
+            "agrees",
+            "the 'loss jumps to 87.3365' plateau the note's index names",
+        ),
+        Row(
+            "cross_entropy (log-sum-exp)",
+            fmt(true, 4),
+            "",
+            "ours",
+            "lse(x) - x_0, never a probability: the true loss",
+        ),
     ]
 
 
@@ -213,10 +321,17 @@ def _hinge_as_printed() -> list[Row]:
     rows = []
     for name, s, y, loss in zip(("car", "frog"), scores, target, hinge):
         as_printed = max(s[j] + 1 - s[y] for j in range(3) if j != y)
-        rows.append(Row(f"L_{name} (lesson 11's scores)", fmt(loss, 1), "max(Yj + 1 - Yi)",
-                        "slip", f"read as printed, the largest Yj + 1 - Yi, it gives "
-                                f"{as_printed:.1f}: the max(0, .) and the sum over j != y are "
-                                "lost"))
+        rows.append(
+            Row(
+                f"L_{name} (lesson 11's scores)",
+                fmt(loss, 1),
+                "max(Yj + 1 - Yi)",
+                "slip",
+                f"read as printed, the largest Yj + 1 - Yi, it gives "
+                f"{as_printed:.1f}: the max(0, .) and the sum over j != y are "
+                "lost",
+            )
+        )
     return rows
 
 
@@ -225,11 +340,19 @@ def _binary_cross_entropy() -> list[Row]:
     minus_log_tenth = F.binary_cross_entropy([0.1], [1.0]).item()
     return [
         Row("-log(0.9)", fmt(F.binary_cross_entropy([0.9], [1.0]).item(), 3), "0.105"),
-        Row("-log(0.1)", fmt(minus_log_tenth, 3), "2.302", "rounding",
-            f"the note truncated {minus_log_tenth:.6f}"),
+        Row(
+            "-log(0.1)",
+            fmt(minus_log_tenth, 3),
+            "2.302",
+            "rounding",
+            f"the note truncated {minus_log_tenth:.6f}",
+        ),
         Row("-log(1 - 0.3)", fmt(F.binary_cross_entropy([0.3], [0.0]).item(), 3), "0.357"),
-        Row("BCE([0.9, 0.3], [1, 0])",
-            fmt(F.binary_cross_entropy([0.9, 0.3], [1.0, 0.0]).item(), 3), "0.231"),
+        Row(
+            "BCE([0.9, 0.3], [1, 0])",
+            fmt(F.binary_cross_entropy([0.9, 0.3], [1.0, 0.0]).item(), 3),
+            "0.231",
+        ),
     ]
 
 
@@ -239,11 +362,20 @@ def _multi_label_bce() -> list[Row]:
     mean = F.binary_cross_entropy_with_logits(logits, labels).item()
     return [
         Row("sigmoid(logits)", fmt(F.sigmoid(np.array(logits)).data, 2), "[0.88, 0.27, 0.62]"),
-        Row("per-label loss", fmt(each, 2), "[0.13, 0.31, 0.48]", "rounding",
-            f"from the rounded sigmoids; ours {fmt(each, 3)}, -log 0.62 = "
-            f"{-math.log(0.62):.3f}"),
-        Row("mean", fmt(mean, 2), "0.31", "rounding",
-            f"the mean of the rounded 0.13, 0.31, 0.48; ours {mean:.4f}"),
+        Row(
+            "per-label loss",
+            fmt(each, 2),
+            "[0.13, 0.31, 0.48]",
+            "rounding",
+            f"from the rounded sigmoids; ours {fmt(each, 3)}, -log 0.62 = {-math.log(0.62):.3f}",
+        ),
+        Row(
+            "mean",
+            fmt(mean, 2),
+            "0.31",
+            "rounding",
+            f"the mean of the rounded 0.13, 0.31, 0.48; ours {mean:.4f}",
+        ),
     ]
 
 
@@ -254,11 +386,21 @@ def _confident_is_cheaper() -> list[Row]:
     by_index = F.cross_entropy(logits, 1).item()
     by_one_hot = F.cross_entropy(logits[None], np.array([[0.0, 1.0, 0.0]])).item()
     return [
-        Row("-log 0.7", fmt(good, 4), "Loss(0.7) < Loss(0.2)", "formula",
-            f"as the note says: {good:.4f} < {bad:.4f}"),
+        Row(
+            "-log 0.7",
+            fmt(good, 4),
+            "Loss(0.7) < Loss(0.2)",
+            "formula",
+            f"as the note says: {good:.4f} < {bad:.4f}",
+        ),
         Row("-log 0.2", fmt(bad, 4), "", "ours", "the other side of the note's inequality"),
-        Row("one-hot target", fmt(by_one_hot, 4), "-log(e^s_p / sum_j e^s_j)", "formula",
-            f"only the positive class's term survives: index target gives {by_index:.4f}"),
+        Row(
+            "one-hot target",
+            fmt(by_one_hot, 4),
+            "-log(e^s_p / sum_j e^s_j)",
+            "formula",
+            f"only the positive class's term survives: index target gives {by_index:.4f}",
+        ),
     ]
 
 
@@ -281,10 +423,15 @@ def _supervised_nt_xent_as_printed() -> list[Row]:
     n_y = np.bincount(labels)[labels] / 2  # samples of each anchor's class
     as_printed = np.mean(-(log_p.sum(axis=1)) / (2 * n_y - 1))  # every j, positive or not
     ours = F.supcon(z, labels, temperature=tau).item()
-    return [Row("SupCon, 3 samples x 2 views", fmt(ours, 4),
-                "-1/(2N_y - 1) sum_{j=1}^{2N} log ...", "slip",
-                f"the sum must keep only j != i with y_j = y_i; over every j it gives "
-                f"{as_printed:.4f}")]
+    return [
+        Row(
+            "SupCon, 3 samples x 2 views",
+            fmt(ours, 4),
+            "-1/(2N_y - 1) sum_{j=1}^{2N} log ...",
+            "slip",
+            f"the sum must keep only j != i with y_j = y_i; over every j it gives {as_printed:.4f}",
+        )
+    ]
 
 
 # ---- CS231n ----------------------------------------------------------------------------------
@@ -293,14 +440,21 @@ def _multiclass_svm() -> list[Row]:
     target = np.array([0, 1, 2])
     per_image = F.multi_margin_loss(scores, target, reduction="none").data
     classes = scores.shape[1]
-    rows = [Row(f"L_{name}, sum over j != y", fmt(loss * classes, 1), book)
-            for name, loss, book in zip(("cat", "car", "frog"), per_image, ("2.9", "0", "12.9"))]
+    rows = [
+        Row(f"L_{name}, sum over j != y", fmt(loss * classes, 1), book)
+        for name, loss, book in zip(("cat", "car", "frog"), per_image, ("2.9", "0", "12.9"))
+    ]
     rows[1] = Row("L_car, sum over j != y", fmt(per_image[1] * classes, 0), "0")
     mean = F.multi_margin_loss(scores, target).item()
     return rows + [
         Row("L = mean over the images", fmt(mean * classes, 2), "5.27"),
-        Row("multi_margin_loss, per image", fmt(per_image, 4), "", "ours",
-            "divided by C = 3, as PyTorch's multi_margin_loss does"),
+        Row(
+            "multi_margin_loss, per image",
+            fmt(per_image, 4),
+            "",
+            "ours",
+            "divided by C = 3, as PyTorch's multi_margin_loss does",
+        ),
         Row("multi_margin_loss, mean", fmt(mean, 4), "", "ours", "5.27 / 3"),
     ]
 
@@ -324,10 +478,20 @@ def _nt_xent() -> list[Row]:
     same = np.ones((n, 2))
     return [
         Row("negatives per anchor", f"{2 * n - 2}", "2(N - 1)", "formula", f"N = {n}"),
-        Row("NT-Xent, tau = 0.5", fmt(F.nt_xent(z_a, z_b, temperature=0.5).item(), 4), "",
-            "ours", "the views are close to their partners: below chance"),
-        Row("identical embeddings", fmt(F.nt_xent(same, same).item(), 4), "", "ours",
-            f"chance: log(2N - 1) = log {2 * n - 1}"),
+        Row(
+            "NT-Xent, tau = 0.5",
+            fmt(F.nt_xent(z_a, z_b, temperature=0.5).item(), 4),
+            "",
+            "ours",
+            "the views are close to their partners: below chance",
+        ),
+        Row(
+            "identical embeddings",
+            fmt(F.nt_xent(same, same).item(), 4),
+            "",
+            "ours",
+            f"chance: log(2N - 1) = log {2 * n - 1}",
+        ),
     ]
 
 
@@ -335,70 +499,126 @@ def _supcon() -> list[Row]:
     z_a, z_b = _contrastive_views()
     both = np.concatenate([z_a, z_b])
     own_class = F.supcon(both, np.array([0, 1, 0, 1]), temperature=0.5).item()
-    return [Row("SupCon, one sample per class", fmt(own_class, 4),
-                "-1/|P(i)| sum_{p in P(i)} log ...", "formula",
-                f"equals NT-Xent ({F.nt_xent(z_a, z_b, temperature=0.5).item():.4f}) "
-                "when the only positive is the other view")]
+    return [
+        Row(
+            "SupCon, one sample per class",
+            fmt(own_class, 4),
+            "-1/|P(i)| sum_{p in P(i)} log ...",
+            "formula",
+            f"equals NT-Xent ({F.nt_xent(z_a, z_b, temperature=0.5).item():.4f}) "
+            "when the only positive is the other view",
+        )
+    ]
 
 
 LESSONS = (
-    Lesson("Softmax, cross-entropy and the max shift", "log-sum-exp",
-           "Network output [1.2, 2.3, 0.8], one-hot target [0, 1, 0]. Subtracting the largest\n"
-           "entry before exp changes nothing and keeps exp from overflowing.",
-           _softmax_cross_entropy_gradient),
-    Lesson("Cross-entropy in bits", "bits",
-           "A dog image, logits [3.2, 1.3, 0.2, 0.8] for dog, cat, horse, cheetah. The note\n"
-           "takes log base 2: a loss in bits is the loss in nats divided by log 2.",
-           _cross_entropy_in_bits),
-    Lesson("Entropy in bits of three containers of 30 shapes", "bits",
-           "H = -sum p log2 p: a near-even mix is almost 1 bit, a near-pure one little.",
-           _entropy_of_containers),
-    Lesson("Softmax is not plain normalization", "bits",
-           "x / sum(x) only sees ratios: [2, 4] and [4, 8] give the same answer. softmax\n"
-           "sees differences, so doubling the logits makes it more confident.",
-           _softmax_against_plain_normalization),
-    Lesson("A larger gap, a sharper softmax", "multi-class",
-           "Raising one logit from 3 to 5 moves most of the mass to it.", _softmax_sharpens),
-    Lesson("An untrained classifier's loss is log C", "multi-class",
-           "Uniform logits give every class 1/C, so a first loss near log C is a good check.",
-           _untrained_classifier),
-    Lesson("Can cross-entropy be infinite?", "multi-class",
-           "The note says no. In float32, -log of a softmax that underflowed is inf; a clamp\n"
-           "turns it into a plateau; log-sum-exp gives the true loss, 200.",
-           _infinite_cross_entropy),
-    Lesson("The multi-class SVM loss, as printed", "multi-class",
-           "The note's formula, L_i = max(Yj + 1 - Yi) for j != i, lost the max(0, .) of each\n"
-           "term and the sum over the wrong classes: L_i = sum_{j != y} max(0, s_j - s_y + 1).",
-           _hinge_as_printed),
-    Lesson("Binary cross-entropy", "derivation",
-           "A confident right answer costs little, a confident wrong one a lot. Probabilities\n"
-           "[0.9, 0.3] with labels [1, 0]: the mean of -log 0.9 and -log 0.7.",
-           _binary_cross_entropy),
-    Lesson("Multi-label classification: one binary problem per label", "derivation",
-           "Logits [2.0, -1.0, 0.5], labels [1, 0, 1] for cat, bird, dog; the stable form\n"
-           "max(x, 0) - x y + log(1 + exp(-|x|)). The note rounds sigmoid before the log.",
-           _multi_label_bce),
-    Lesson("The multi-class SVM (hinge) loss", "cs231n",
-           "Scores for cat, car, frog of three images (a cat, a car, a frog), margin 1:\n"
-           "L_i = sum_{j != y} max(0, s_j - s_y + 1). PyTorch's multi_margin_loss, like\n"
-           "F.multi_margin_loss, also divides by the number of classes C.",
-           _multiclass_svm),
-    Lesson("The softmax loss of the cat image", "cs231n",
-           "The same cat scores [3.2, 5.1, -1.7]: exp, normalize, -log of the cat's share.",
-           _softmax_loss_of_the_cat),
-    Lesson("Cross-entropy: a likelier right answer costs less", "cross-entropy",
-           "With a one-hot target only the positive class's -log p stays in the sum.",
-           _confident_is_cheaper),
-    Lesson("Supervised NT-Xent, as printed", "cross-entropy",
-           "The note's supervised formula (after Khosla et al.) sums over every j; only the\n"
-           "positives (same label, j != i) belong in it. Temperature 0.5.",
-           _supervised_nt_xent_as_printed),
-    Lesson("NT-Xent: find your other view among 2N - 1", "simclr",
-           "Two views of N = 2 samples in 2-D. Each of the 2N views is an anchor; its positive\n"
-           "is its other view, the other 2(N - 1) are negatives.",
-           _nt_xent),
-    Lesson("SupCon: every same-label view is a positive", "supcon",
-           "The L_out form averages -log p over the positives outside the log.", _supcon),
+    Lesson(
+        "Softmax, cross-entropy and the max shift",
+        "log-sum-exp",
+        "Network output [1.2, 2.3, 0.8], one-hot target [0, 1, 0]. Subtracting the largest\n"
+        "entry before exp changes nothing and keeps exp from overflowing.",
+        _softmax_cross_entropy_gradient,
+    ),
+    Lesson(
+        "Cross-entropy in bits",
+        "bits",
+        "A dog image, logits [3.2, 1.3, 0.2, 0.8] for dog, cat, horse, cheetah. The note\n"
+        "takes log base 2: a loss in bits is the loss in nats divided by log 2.",
+        _cross_entropy_in_bits,
+    ),
+    Lesson(
+        "Entropy in bits of three containers of 30 shapes",
+        "bits",
+        "H = -sum p log2 p: a near-even mix is almost 1 bit, a near-pure one little.",
+        _entropy_of_containers,
+    ),
+    Lesson(
+        "Softmax is not plain normalization",
+        "bits",
+        "x / sum(x) only sees ratios: [2, 4] and [4, 8] give the same answer. softmax\n"
+        "sees differences, so doubling the logits makes it more confident.",
+        _softmax_against_plain_normalization,
+    ),
+    Lesson(
+        "A larger gap, a sharper softmax",
+        "multi-class",
+        "Raising one logit from 3 to 5 moves most of the mass to it.",
+        _softmax_sharpens,
+    ),
+    Lesson(
+        "An untrained classifier's loss is log C",
+        "multi-class",
+        "Uniform logits give every class 1/C, so a first loss near log C is a good check.",
+        _untrained_classifier,
+    ),
+    Lesson(
+        "Can cross-entropy be infinite?",
+        "multi-class",
+        "The note says no. In float32, -log of a softmax that underflowed is inf; a clamp\n"
+        "turns it into a plateau; log-sum-exp gives the true loss, 200.",
+        _infinite_cross_entropy,
+    ),
+    Lesson(
+        "The multi-class SVM loss, as printed",
+        "multi-class",
+        "The note's formula, L_i = max(Yj + 1 - Yi) for j != i, lost the max(0, .) of each\n"
+        "term and the sum over the wrong classes: L_i = sum_{j != y} max(0, s_j - s_y + 1).",
+        _hinge_as_printed,
+    ),
+    Lesson(
+        "Binary cross-entropy",
+        "derivation",
+        "A confident right answer costs little, a confident wrong one a lot. Probabilities\n"
+        "[0.9, 0.3] with labels [1, 0]: the mean of -log 0.9 and -log 0.7.",
+        _binary_cross_entropy,
+    ),
+    Lesson(
+        "Multi-label classification: one binary problem per label",
+        "derivation",
+        "Logits [2.0, -1.0, 0.5], labels [1, 0, 1] for cat, bird, dog; the stable form\n"
+        "max(x, 0) - x y + log(1 + exp(-|x|)). The note rounds sigmoid before the log.",
+        _multi_label_bce,
+    ),
+    Lesson(
+        "The multi-class SVM (hinge) loss",
+        "cs231n",
+        "Scores for cat, car, frog of three images (a cat, a car, a frog), margin 1:\n"
+        "L_i = sum_{j != y} max(0, s_j - s_y + 1). PyTorch's multi_margin_loss, like\n"
+        "F.multi_margin_loss, also divides by the number of classes C.",
+        _multiclass_svm,
+    ),
+    Lesson(
+        "The softmax loss of the cat image",
+        "cs231n",
+        "The same cat scores [3.2, 5.1, -1.7]: exp, normalize, -log of the cat's share.",
+        _softmax_loss_of_the_cat,
+    ),
+    Lesson(
+        "Cross-entropy: a likelier right answer costs less",
+        "cross-entropy",
+        "With a one-hot target only the positive class's -log p stays in the sum.",
+        _confident_is_cheaper,
+    ),
+    Lesson(
+        "Supervised NT-Xent, as printed",
+        "cross-entropy",
+        "The note's supervised formula (after Khosla et al.) sums over every j; only the\n"
+        "positives (same label, j != i) belong in it. Temperature 0.5.",
+        _supervised_nt_xent_as_printed,
+    ),
+    Lesson(
+        "NT-Xent: find your other view among 2N - 1",
+        "simclr",
+        "Two views of N = 2 samples in 2-D. Each of the 2N views is an anchor; its positive\n"
+        "is its other view, the other 2(N - 1) are negatives.",
+        _nt_xent,
+    ),
+    Lesson(
+        "SupCon: every same-label view is a positive",
+        "supcon",
+        "The L_out form averages -log p over the positives outside the log.",
+        _supcon,
+    ),
 )
 
 
@@ -424,16 +644,21 @@ def select(lesson: int | None = None, source: str | None = None) -> list[tuple[i
         source that does not exist, or a lesson that is not from the source given.
     """
     if lesson is not None and not 1 <= lesson <= len(LESSONS):
-        raise ValueError(f"textbook: --lesson {lesson} does not exist; choose 1 to "
-                         f"{len(LESSONS)}")
+        raise ValueError(f"textbook: --lesson {lesson} does not exist; choose 1 to {len(LESSONS)}")
     if source is not None and source not in SOURCES:
-        raise ValueError(f"textbook: --source {source!r} is not a source; choose one of "
-                         f"{', '.join(SOURCES)}")
+        raise ValueError(
+            f"textbook: --source {source!r} is not a source; choose one of {', '.join(SOURCES)}"
+        )
     if lesson is not None and source is not None and LESSONS[lesson - 1].source != source:
-        raise ValueError(f"textbook: lesson {lesson} is not from --source {source!r} (it is "
-                         f"from {LESSONS[lesson - 1].source!r})")
-    return [(number, each) for number, each in enumerate(LESSONS, start=1)
-            if lesson in (None, number) and source in (None, each.source)]
+        raise ValueError(
+            f"textbook: lesson {lesson} is not from --source {source!r} (it is "
+            f"from {LESSONS[lesson - 1].source!r})"
+        )
+    return [
+        (number, each)
+        for number, each in enumerate(LESSONS, start=1)
+        if lesson in (None, number) and source in (None, each.source)
+    ]
 
 
 def _print_row(what: str, ours: str, book: str, note: str = "") -> None:
@@ -443,8 +668,13 @@ def _print_row(what: str, ours: str, book: str, note: str = "") -> None:
 
 
 # How the note under a row starts, by kind: a reader scanning for slips looks for "SLIP".
-_MARK = {"agrees": "", "rounding": "book rounded: ", "slip": "SLIP: ", "formula": "",
-         "ours": "ours"}
+_MARK = {
+    "agrees": "",
+    "rounding": "book rounded: ",
+    "slip": "SLIP: ",
+    "formula": "",
+    "ours": "ours",
+}
 
 
 def main(lesson: int | None = None, source: str | None = None) -> None:
@@ -458,8 +688,11 @@ def main(lesson: int | None = None, source: str | None = None) -> None:
         print()
         print(title)
         print("-" * len(title))
-        for line in textwrap.wrap(f"source: {src.topic} ({src.name}): {src.reference}",
-                                  width=100 - 2, subsequent_indent="  "):
+        for line in textwrap.wrap(
+            f"source: {src.topic} ({src.name}): {src.reference}",
+            width=100 - 2,
+            subsequent_indent="  ",
+        ):
             print(f"  {line}")
         for line in each.explanation.splitlines():
             print(f"  {line}")

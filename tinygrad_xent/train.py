@@ -35,13 +35,17 @@ class Diverged(FloatingPointError):
         self.step = step
         self.loss = loss
         if step == 0:
-            super().__init__(f"the loss is {loss} at step 0, before any update (so not "
-                             f"because of the learning rate): the model's initial values, "
-                             f"its output or the loss function give {loss}")
+            super().__init__(
+                f"the loss is {loss} at step 0, before any update (so not "
+                f"because of the learning rate): the model's initial values, "
+                f"its output or the loss function give {loss}"
+            )
             return
         before = "" if last_finite is None else f" (it was {last_finite:.4g} at step {step - 1})"
-        super().__init__(f"the loss became {loss} at step {step}{before}: the updates "
-                         f"overshoot, try a smaller learning rate")
+        super().__init__(
+            f"the loss became {loss} at step {step}{before}: the updates "
+            f"overshoot, try a smaller learning rate"
+        )
 
 
 @dataclass(repr=False)
@@ -77,11 +81,16 @@ class History:
         """One line: steps, first and last loss against log C, final accuracy, time."""
         if not self.loss:
             return "History(no steps)"
-        accuracy = ("" if math.isnan(self.final_accuracy)
-                    else f", final accuracy {100 * self.final_accuracy:.1f}%")
-        return (f"History({len(self.loss)} steps, loss {self.loss[0]:.4f} -> {self.loss[-1]:.4f} "
-                f"(chance log {self.n_classes} = {self.chance:.4f}), final loss "
-                f"{self.final_loss:.4f}{accuracy}, {self.seconds:.1f} s)")
+        accuracy = (
+            ""
+            if math.isnan(self.final_accuracy)
+            else f", final accuracy {100 * self.final_accuracy:.1f}%"
+        )
+        return (
+            f"History({len(self.loss)} steps, loss {self.loss[0]:.4f} -> {self.loss[-1]:.4f} "
+            f"(chance log {self.n_classes} = {self.chance:.4f}), final loss "
+            f"{self.final_loss:.4f}{accuracy}, {self.seconds:.1f} s)"
+        )
 
     @property
     def initial_loss(self) -> float:
@@ -142,10 +151,18 @@ def evaluate(model: Module, x, y, loss: Callable = F.cross_entropy) -> tuple[flo
     return float(loss(logits, y).item()), accuracy(logits, y)
 
 
-def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
-        optimizer: Optimizer | None = None, steps: int = 1000, batch_size: int | None = None,
-        seed: int | np.random.Generator = 0, log_every: int = 100,
-        print_fn: Callable = print) -> History:
+def fit(
+    model: Module,
+    x,
+    y,
+    loss: Callable = F.cross_entropy,
+    optimizer: Optimizer | None = None,
+    steps: int = 1000,
+    batch_size: int | None = None,
+    seed: int | np.random.Generator = 0,
+    log_every: int = 100,
+    print_fn: Callable = print,
+) -> History:
     """Train ``model`` on (x, y): ``steps`` times, forward, loss, backward, optimizer step.
 
     Parameters
@@ -191,18 +208,25 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
     """
     steps = check_number("fit", "steps", steps, 1, integer=True)
     log_every = check_number("fit", "log_every", log_every, 0, integer=True)
-    batch_size = 0 if batch_size is None else check_number("fit", "batch_size", batch_size, 0,
-                                                           integer=True)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
-        check_number("fit", "seed", seed, 0, integer=True))
+    batch_size = (
+        0 if batch_size is None else check_number("fit", "batch_size", batch_size, 0, integer=True)
+    )
+    rng = (
+        seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(check_number("fit", "seed", seed, 0, integer=True))
+    )
     if optimizer is not None and not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an Optimizer (e.g. optim.SGD), got "
-                        f"{type(optimizer).__name__}")
+        raise TypeError(
+            f"fit: optimizer must be an Optimizer (e.g. optim.SGD), got {type(optimizer).__name__}"
+        )
     x = x if isinstance(x, Tensor) else Tensor(x)
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     if x.ndim == 0 or y.ndim == 0 or len(y) != len(x) or len(y) == 0:
-        raise ValueError(f"fit: x has shape {x.shape} and y {y.shape}; they need the same "
-                         f"number (>= 1) of samples along their first axis")
+        raise ValueError(
+            f"fit: x has shape {x.shape} and y {y.shape}; they need the same "
+            f"number (>= 1) of samples along their first axis"
+        )
     for arg, values in (("x", x.data), ("y", y)):
         _check_finite_data(arg, values)
     if optimizer is None:
@@ -230,8 +254,10 @@ def fit(model: Module, x, y, loss: Callable = F.cross_entropy,
                 history.n_classes = logits.shape[-1]
                 history.chance = math.log(history.n_classes)
                 if log_every:
-                    print_fn(f"step 0  loss {current:.4f}  (log {history.n_classes} = "
-                             f"{history.chance:.4f}, chance)")
+                    print_fn(
+                        f"step 0  loss {current:.4f}  (log {history.n_classes} = "
+                        f"{history.chance:.4f}, chance)"
+                    )
             value.backward()
             optimizer.step()
             if log_every and step > 0 and (step % log_every == 0 or step == steps - 1):
@@ -251,8 +277,10 @@ def _check_finite_data(arg: str, values: np.ndarray) -> None:
     bad = ~np.isfinite(values)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"fit: {arg} holds {bad.sum()} nan or infinite values, the first "
-                         f"{values[where]} at index {where}; the data must be finite")
+        raise ValueError(
+            f"fit: {arg} holds {bad.sum()} nan or infinite values, the first "
+            f"{values[where]} at index {where}; the data must be finite"
+        )
 
 
 def _progress(step: int, loss: float, acc: float, rate: float) -> str:

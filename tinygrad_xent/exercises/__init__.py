@@ -40,19 +40,42 @@ from . import (
 from .grading import Exercise, Result, grade
 
 # In the order to work through them: each uses what the ones before it taught.
-EXERCISES: dict[str, Exercise] = {module.EXERCISE.name: module.EXERCISE for module in (
-    exp_backward, log_backward, mul_backward, sum_backward, max_backward, matmul_backward,
-    softmax_vjp, cross_entropy_dscores, bce_with_logits_grad, mlp_backward, nt_xent_grad)}
+EXERCISES: dict[str, Exercise] = {
+    module.EXERCISE.name: module.EXERCISE
+    for module in (
+        exp_backward,
+        log_backward,
+        mul_backward,
+        sum_backward,
+        max_backward,
+        matmul_backward,
+        softmax_vjp,
+        cross_entropy_dscores,
+        bce_with_logits_grad,
+        mlp_backward,
+        nt_xent_grad,
+    )
+}
 
-__all__ = ["EXERCISES", "Exercise", "Result", "check", "check_file", "find", "solution",
-           "status", "stub"]
+__all__ = [
+    "EXERCISES",
+    "Exercise",
+    "Result",
+    "check",
+    "check_file",
+    "find",
+    "solution",
+    "status",
+    "stub",
+]
 
 
 def find(name: str) -> Exercise:
     """The exercise called ``name``; ValueError listing the valid names otherwise."""
     if name not in EXERCISES:
-        raise ValueError(f"exercises: no exercise called {name!r}; the exercises are "
-                         f"{', '.join(EXERCISES)}")
+        raise ValueError(
+            f"exercises: no exercise called {name!r}; the exercises are {', '.join(EXERCISES)}"
+        )
     return EXERCISES[name]
 
 
@@ -88,13 +111,15 @@ def stub(name: str) -> str:
     exercise = find(name)
     number = list(EXERCISES).index(name) + 1
     signature = inspect.signature(exercise.solution)
-    return (f'"""Exercise {number} of {len(EXERCISES)}: {exercise.title}.\n\n'
-            f"{exercise.task}\n\n"
-            f"Check it:  tinygrad-xent exercise check {name}\n"
-            f'   or, in Python, tx.exercises.check("{name}", {name})\n'
-            f'"""\n\nimport numpy as np\n\n\n'
-            f"def {name}{signature}:\n"
-            f'    raise NotImplementedError("{name}: not written yet")\n')
+    return (
+        f'"""Exercise {number} of {len(EXERCISES)}: {exercise.title}.\n\n'
+        f"{exercise.task}\n\n"
+        f"Check it:  tinygrad-xent exercise check {name}\n"
+        f'   or, in Python, tx.exercises.check("{name}", {name})\n'
+        f'"""\n\nimport numpy as np\n\n\n'
+        f"def {name}{signature}:\n"
+        f'    raise NotImplementedError("{name}: not written yet")\n'
+    )
 
 
 def solution(name: str) -> str:
@@ -140,11 +165,15 @@ def check_file(path: str, name: str | None = None) -> Result:
     except SyntaxError as err:
         return Result(label, "failing", f"{path}: syntax error at line {err.lineno}: {err.msg}")
     except (Exception, SystemExit) as err:  # the learner's file: a message, not a traceback
-        frames = [f for f in traceback.extract_tb(err.__traceback__)
-                  if os.path.abspath(f.filename) == os.path.abspath(path)]
+        frames = [
+            f
+            for f in traceback.extract_tb(err.__traceback__)
+            if os.path.abspath(f.filename) == os.path.abspath(path)
+        ]
         line = f" at line {frames[-1].lineno}" if frames else ""
-        return Result(label, "failing", f"{path}: importing it raised {type(err).__name__}"
-                                        f"{line}: {err}")
+        return Result(
+            label, "failing", f"{path}: importing it raised {type(err).__name__}{line}: {err}"
+        )
     if name is None:
         defined = [n for n in EXERCISES if callable(getattr(module, n, None))]
         if stem in EXERCISES:
@@ -152,8 +181,10 @@ def check_file(path: str, name: str | None = None) -> Result:
         elif len(defined) == 1:
             name = defined[0]
         else:
-            raise ValueError(f"exercises: cannot tell which exercise {path!r} answers: name "
-                             f"the file after it (e.g. exp_backward.py) or give the name")
+            raise ValueError(
+                f"exercises: cannot tell which exercise {path!r} answers: name "
+                f"the file after it (e.g. exp_backward.py) or give the name"
+            )
     exercise = find(name)
     fn = getattr(module, name, None)
     if not callable(fn):

@@ -38,15 +38,32 @@ def _forward(logits, target):
 
 def _cases() -> list:
     rng = np.random.default_rng(9)
-    return [Case({"logits": np.array([2.0, -1.0, 0.5, -3.0]),
-                  "target": np.array([1.0, 0.0, 0.0, 1.0])}),
-            Case({"logits": uniform(rng, (3, 2), np.float32, -4, 4),
-                  "target": np.array([[1, 0], [0, 0], [1, 1]], dtype=np.float32)},
-                 note="3 samples with 2 labels each"),
-            Case({"logits": uniform(rng, (5,), np.float64, -4, 4),
-                  "target": uniform(rng, (5,), np.float64, 0, 1)}, note="soft labels"),
-            Case({"logits": np.array([[30.0, -30.0], [-40.0, 45.0]]),
-                  "target": np.array([[0.0, 1.0], [1.0, 1.0]])}, note="large logits")]
+    return [
+        Case(
+            {"logits": np.array([2.0, -1.0, 0.5, -3.0]), "target": np.array([1.0, 0.0, 0.0, 1.0])}
+        ),
+        Case(
+            {
+                "logits": uniform(rng, (3, 2), np.float32, -4, 4),
+                "target": np.array([[1, 0], [0, 0], [1, 1]], dtype=np.float32),
+            },
+            note="3 samples with 2 labels each",
+        ),
+        Case(
+            {
+                "logits": uniform(rng, (5,), np.float64, -4, 4),
+                "target": uniform(rng, (5,), np.float64, 0, 1),
+            },
+            note="soft labels",
+        ),
+        Case(
+            {
+                "logits": np.array([[30.0, -30.0], [-40.0, 45.0]]),
+                "target": np.array([[0.0, 1.0], [1.0, 1.0]]),
+            },
+            note="large logits",
+        ),
+    ]
 
 
 def _sigmoid(x):
@@ -71,15 +88,30 @@ def _extra_sigmoid_derivative(logits, target):
 
 
 EXERCISE = Exercise(
-    name="bce_with_logits_grad", title="BCE with logits: sigmoid(x) - y", task=TASK,
-    solution=bce_with_logits_grad, forward=_forward, wrt=("logits",), cases=_cases,
+    name="bce_with_logits_grad",
+    title="BCE with logits: sigmoid(x) - y",
+    task=TASK,
+    solution=bce_with_logits_grad,
+    forward=_forward,
+    wrt=("logits",),
+    cases=_cases,
     returns=("dlogits",),
-    mistakes=(Mistake("the 1/N of the mean was forgotten: L averages {logits_size} elements, "
-                      "so divide by N = {logits_size}", _mean_forgotten),
-              Mistake("divided by the number of rows; the mean runs over every element, "
-                      "N = {logits_size}", _rows_only),
-              Mistake("the label was not subtracted: the gradient is sigmoid(x) - y",
-                      _label_kept),
-              Mistake("multiplied by sigmoid'(x) = s (1 - s): in dL/dx that factor has "
-                      "already cancelled against the 1/s of the log; the gradient is "
-                      "(s - y) / N", _extra_sigmoid_derivative)))
+    mistakes=(
+        Mistake(
+            "the 1/N of the mean was forgotten: L averages {logits_size} elements, "
+            "so divide by N = {logits_size}",
+            _mean_forgotten,
+        ),
+        Mistake(
+            "divided by the number of rows; the mean runs over every element, N = {logits_size}",
+            _rows_only,
+        ),
+        Mistake("the label was not subtracted: the gradient is sigmoid(x) - y", _label_kept),
+        Mistake(
+            "multiplied by sigmoid'(x) = s (1 - s): in dL/dx that factor has "
+            "already cancelled against the 1/s of the log; the gradient is "
+            "(s - y) / N",
+            _extra_sigmoid_derivative,
+        ),
+    ),
+)

@@ -41,13 +41,21 @@ def _forward(scores, target):
 
 def _cases() -> list:
     rng = np.random.default_rng(8)
-    return [Case({"scores": np.array([[1.2, 2.3, 0.8]]), "target": np.array([1])},
-                 note="the worked example"),
-            Case({"scores": uniform(rng, (4, 5)), "target": np.array([0, 4, 2, 2])}),
-            Case({"scores": uniform(rng, (6, 3), np.float32),
-                  "target": np.array([2, 0, 1, 1, 0, 2])}),
-            Case({"scores": np.array([[1000.0, 0.0, -3.0], [5.0, 1005.0, 1004.0]]),
-                  "target": np.array([0, 2])}, note="scores near 1000")]
+    return [
+        Case(
+            {"scores": np.array([[1.2, 2.3, 0.8]]), "target": np.array([1])},
+            note="the worked example",
+        ),
+        Case({"scores": uniform(rng, (4, 5)), "target": np.array([0, 4, 2, 2])}),
+        Case({"scores": uniform(rng, (6, 3), np.float32), "target": np.array([2, 0, 1, 1, 0, 2])}),
+        Case(
+            {
+                "scores": np.array([[1000.0, 0.0, -3.0], [5.0, 1005.0, 1004.0]]),
+                "target": np.array([0, 2]),
+            },
+            note="scores near 1000",
+        ),
+    ]
 
 
 def _probs(scores):
@@ -64,10 +72,23 @@ def _one_hot_kept(scores, target):
 
 
 EXERCISE = Exercise(
-    name="cross_entropy_dscores", title="cross-entropy's dscores = (p - one_hot) / N",
-    task=TASK, solution=cross_entropy_dscores, forward=_forward, wrt=("scores",),
+    name="cross_entropy_dscores",
+    title="cross-entropy's dscores = (p - one_hot) / N",
+    task=TASK,
+    solution=cross_entropy_dscores,
+    forward=_forward,
+    wrt=("scores",),
     cases=_cases,
-    mistakes=(Mistake("the 1/N of the mean was forgotten: L averages {scores_rows} rows, so "
-                      "every row's gradient is divided by N = {scores_rows}", _mean_forgotten),
-              Mistake("the one-hot was not subtracted: d(-log p_y)/ds = p - one_hot(y), and "
-                      "you returned p (divided by N)", _one_hot_kept)))
+    mistakes=(
+        Mistake(
+            "the 1/N of the mean was forgotten: L averages {scores_rows} rows, so "
+            "every row's gradient is divided by N = {scores_rows}",
+            _mean_forgotten,
+        ),
+        Mistake(
+            "the one-hot was not subtracted: d(-log p_y)/ds = p - one_hot(y), and "
+            "you returned p (divided by N)",
+            _one_hot_kept,
+        ),
+    ),
+)

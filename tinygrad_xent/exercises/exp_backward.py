@@ -32,8 +32,12 @@ def _forward(x):
 def _cases() -> list:
     rng = np.random.default_rng(1)
     cases = []
-    for shape, dtype in [((4,), np.float64), ((2, 3), np.float32), ((), np.float64),
-                         ((3, 1, 2), np.float64)]:
+    for shape, dtype in [
+        ((4,), np.float64),
+        ((2, 3), np.float32),
+        ((), np.float64),
+        ((3, 1, 2), np.float64),
+    ]:
         cases.append(Case({"x": uniform(rng, shape, dtype), "g": uniform(rng, shape, dtype)}))
     return cases
 
@@ -47,9 +51,21 @@ def _g_forgotten(x, g):
 
 
 EXERCISE = Exercise(
-    name="exp_backward", title="the backward of exp", task=TASK, solution=exp_backward,
-    forward=_forward, wrt=("x",), cases=_cases,
-    mistakes=(Mistake("x used where y = exp(x) was meant: d exp(x)/dx = exp(x), the output, "
-                      "not x", _x_for_y),
-              Mistake("the upstream gradient g is missing: the chain rule multiplies the "
-                      "local derivative exp(x) by g", _g_forgotten)))
+    name="exp_backward",
+    title="the backward of exp",
+    task=TASK,
+    solution=exp_backward,
+    forward=_forward,
+    wrt=("x",),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "x used where y = exp(x) was meant: d exp(x)/dx = exp(x), the output, not x", _x_for_y
+        ),
+        Mistake(
+            "the upstream gradient g is missing: the chain rule multiplies the "
+            "local derivative exp(x) by g",
+            _g_forgotten,
+        ),
+    ),
+)

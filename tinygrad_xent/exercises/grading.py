@@ -26,17 +26,25 @@ import numpy as np
 from ..autograd import no_grad
 from ..tensor import Tensor
 
-SIGN_HINT = ("every element has the right size and the wrong sign: a flipped sign (check the "
-             "order of a subtraction, and the minus in -log)")
-BROADCAST_HINT = ("these are the right values before the broadcast was undone: an input "
-                  "broadcast along an axis was used once per position on that axis, so its "
-                  "gradient is the sum over that axis; sum over the broadcast axes to get the "
-                  "input's shape {shape}")
-RESHAPE_HINT = ("the numbers are right but the shape is not: reshape to {shape} (keepdims "
-                "kept or dropped where the input had it the other way?)")
-OVERFLOW_HINT = ("the answer has inf or nan where the expected value is finite: exp of a large "
-                 "number overflowed; subtract the row maximum before exp (softmax(x) = "
-                 "softmax(x - max x), the log-sum-exp trick)")
+SIGN_HINT = (
+    "every element has the right size and the wrong sign: a flipped sign (check the "
+    "order of a subtraction, and the minus in -log)"
+)
+BROADCAST_HINT = (
+    "these are the right values before the broadcast was undone: an input "
+    "broadcast along an axis was used once per position on that axis, so its "
+    "gradient is the sum over that axis; sum over the broadcast axes to get the "
+    "input's shape {shape}"
+)
+RESHAPE_HINT = (
+    "the numbers are right but the shape is not: reshape to {shape} (keepdims "
+    "kept or dropped where the input had it the other way?)"
+)
+OVERFLOW_HINT = (
+    "the answer has inf or nan where the expected value is finite: exp of a large "
+    "number overflowed; subtract the row maximum before exp (softmax(x) = "
+    "softmax(x - max x), the log-sum-exp trick)"
+)
 
 
 @dataclass(frozen=True)
@@ -152,19 +160,25 @@ def grade(exercise: Exercise, fn: object) -> Result:
     """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
     name = exercise.name
     if not callable(fn):
-        return Result(name, "failing", f"{name}: expected a function, got "
-                                       f"{type(fn).__name__}")
+        return Result(name, "failing", f"{name}: expected a function, got {type(fn).__name__}")
     cases = exercise.cases()
     try:
         for number, case in enumerate(cases, start=1):
             _grade_case(exercise, fn, case, f"case {number} of {len(cases)}")
     except _NotStarted:
-        return Result(name, "not started", f"{name}: not started (the function still raises "
-                                           f"NotImplementedError)")
+        return Result(
+            name,
+            "not started",
+            f"{name}: not started (the function still raises NotImplementedError)",
+        )
     except _Failure as failure:
         return Result(name, "failing", f"{name}: FAILED {failure}")
-    return Result(name, "passed", f"{name}: passed all {len(cases)} cases against the tape's "
-                                  f"backward() and finite differences")
+    return Result(
+        name,
+        "passed",
+        f"{name}: passed all {len(cases)} cases against the tape's "
+        f"backward() and finite differences",
+    )
 
 
 def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
@@ -177,21 +191,24 @@ def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
             continue
         hint = _hint(exercise, case, out_name, e, x)
         if x.shape != e.shape:
-            raise _Failure(f"{where} ({about}): {out_name} has shape {x.shape}, expected "
-                           f"{e.shape}" + hint)
-        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, e.dtype.name)
-                       + hint)
+            raise _Failure(
+                f"{where} ({about}): {out_name} has shape {x.shape}, expected {e.shape}" + hint
+            )
+        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, e.dtype.name) + hint)
     for out_name, e, x in zip(exercise.outputs, expected, given):
         if x.dtype != e.dtype:
-            raise _Failure(f"{where} ({about}): {out_name} has the right values but dtype "
-                           f"{x.dtype}; the inputs are {e.dtype} and so must the gradient be "
-                           f"(make constants in the inputs' dtype, e.g. np.eye(C, dtype="
-                           f"x.dtype), or end with .astype(x.dtype))")
+            raise _Failure(
+                f"{where} ({about}): {out_name} has the right values but dtype "
+                f"{x.dtype}; the inputs are {e.dtype} and so must the gradient be "
+                f"(make constants in the inputs' dtype, e.g. np.eye(C, dtype="
+                f"x.dtype), or end with .astype(x.dtype))"
+            )
     if case.smooth and all(e.dtype == np.float64 for e in expected):
         for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
             if not _close(x, e, "finite differences"):
-                raise _Failure(f"{where} ({about}): "
-                               + _first_wrong(out_name, e, x, "finite differences"))
+                raise _Failure(
+                    f"{where} ({about}): " + _first_wrong(out_name, e, x, "finite differences")
+                )
 
 
 def _describe(case: Case) -> str:
@@ -207,25 +224,34 @@ def _describe(case: Case) -> str:
 
 def _tape_gradients(exercise: Exercise, case: Case) -> list[np.ndarray]:
     """The gradients backward() computes with the case's upstream gradient g."""
-    args = {k: (Tensor(np.array(v), requires_grad=True) if k in exercise.wrt else v)
-            for k, v in case.args.items() if k != "g"}
+    args = {
+        k: (Tensor(np.array(v), requires_grad=True) if k in exercise.wrt else v)
+        for k, v in case.args.items()
+        if k != "g"
+    }
     out = exercise.forward(**args)
     out.backward(case.args.get("g"))
-    grads = [args[k].grad if args[k].grad is not None else np.zeros_like(args[k].data)
-             for k in exercise.wrt]
+    grads = [
+        args[k].grad if args[k].grad is not None else np.zeros_like(args[k].data)
+        for k in exercise.wrt
+    ]
     return _picked(exercise, case, grads)
 
 
 def _numeric_gradients(exercise: Exercise, case: Case, eps: float = 1e-6) -> list[np.ndarray]:
     """Central differences of sum(g * forward(args)) for every element of every wrt input."""
     g = case.args.get("g")
-    args = {k: (np.array(v, dtype=np.float64) if k in exercise.wrt else v)
-            for k, v in case.args.items() if k != "g"}
+    args = {
+        k: (np.array(v, dtype=np.float64) if k in exercise.wrt else v)
+        for k, v in case.args.items()
+        if k != "g"
+    }
 
     def objective() -> float:
         with no_grad():
-            out = exercise.forward(**{k: (Tensor(v) if k in exercise.wrt else v)
-                                      for k, v in args.items()}).data
+            out = exercise.forward(
+                **{k: (Tensor(v) if k in exercise.wrt else v) for k, v in args.items()}
+            ).data
         return float(np.sum(out if g is None else g * out))
 
     grads = []
@@ -261,22 +287,28 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
     except NotImplementedError:
         raise _NotStarted() from None
     except (Exception, SystemExit) as err:  # the learner's bug: a message, not a traceback
-        raise _Failure(f"{where}: {name} raised {type(err).__name__}: {err}"
-                       f"{_learner_line(fn, err)}") from None
+        raise _Failure(
+            f"{where}: {name} raised {type(err).__name__}: {err}{_learner_line(fn, err)}"
+        ) from None
     if answer is None:
         raise _Failure(f"{where}: {name} returned None; is the return statement missing?")
     outputs = exercise.outputs
     if len(outputs) == 1:
         if isinstance(answer, (tuple, list)) and len(answer) != 1 and not _numbers(answer):
-            raise _Failure(f"{where}: {name} returned {len(answer)} values; it should return "
-                           f"one array, {outputs[0]}")
-        answer = [answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 1
-                  else answer]
+            raise _Failure(
+                f"{where}: {name} returned {len(answer)} values; it should return "
+                f"one array, {outputs[0]}"
+            )
+        answer = [answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 1 else answer]
     elif not isinstance(answer, (tuple, list)) or len(answer) != len(outputs):
-        got = (f"{len(answer)} values" if isinstance(answer, (tuple, list))
-               else f"one {type(answer).__name__}")
-        raise _Failure(f"{where}: {name} returned {got}; it should return the tuple "
-                       f"({', '.join(outputs)})")
+        got = (
+            f"{len(answer)} values"
+            if isinstance(answer, (tuple, list))
+            else f"one {type(answer).__name__}"
+        )
+        raise _Failure(
+            f"{where}: {name} returned {got}; it should return the tuple ({', '.join(outputs)})"
+        )
     arrays = []
     for out_name, value in zip(outputs, answer):
         try:
@@ -284,8 +316,10 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
         except ValueError:  # a ragged list
             array = np.array(None)
         if array.dtype.kind not in "fiu":
-            raise _Failure(f"{where}: {name} returned {out_name} as {type(value).__name__} "
-                           f"(dtype {array.dtype}); it should be a numpy array of numbers")
+            raise _Failure(
+                f"{where}: {name} returned {out_name} as {type(value).__name__} "
+                f"(dtype {array.dtype}); it should be a numpy array of numbers"
+            )
         arrays.append(array)
     return arrays
 
@@ -313,8 +347,7 @@ def _learner_line(fn, err: BaseException) -> str:
 
 # (rtol, atol) per comparison; atol is scaled by the largest expected magnitude (at least 1).
 # Finite differences carry an error of order eps^2 and rounding of order 1e-16 / eps.
-_TOLERANCE = {"float64": (1e-7, 1e-10), "float32": (1e-4, 1e-5),
-              "finite differences": (1e-5, 1e-7)}
+_TOLERANCE = {"float64": (1e-7, 1e-10), "float32": (1e-4, 1e-5), "finite differences": (1e-5, 1e-7)}
 
 
 def _wrong(given: np.ndarray, expected: np.ndarray, against: str) -> np.ndarray:
@@ -338,13 +371,16 @@ def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, against
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
     where = f"[{', '.join(str(i) for i in index)}]" if index else ""
     source = "finite differences" if against == "finite differences" else "the tape"
-    return (f"{out_name}{where}: expected {float(expected[index]):.8g} (from {source}), given "
-            f"{float(np.asarray(given)[index]):.8g}; {int(wrong.sum())} of {expected.size} "
-            f"elements differ")
+    return (
+        f"{out_name}{where}: expected {float(expected[index]):.8g} (from {source}), given "
+        f"{float(np.asarray(given)[index]):.8g}; {int(wrong.sum())} of {expected.size} "
+        f"elements differ"
+    )
 
 
-def _hint(exercise: Exercise, case: Case, out_name: str, expected: np.ndarray,
-          given: np.ndarray) -> str:
+def _hint(
+    exercise: Exercise, case: Case, out_name: str, expected: np.ndarray, given: np.ndarray
+) -> str:
     """A hint when ``given`` is a known wrong answer for output ``out_name``, else ''."""
     k = exercise.outputs.index(out_name)
     mistakes = (Mistake(SIGN_HINT, _negated(exercise.solution)),) + tuple(exercise.mistakes)
@@ -357,8 +393,11 @@ def _hint(exercise: Exercise, case: Case, out_name: str, expected: np.ndarray,
             continue
         wrong = np.asarray(wrong if len(exercise.outputs) == 1 else wrong[k])
         against = expected.dtype.name
-        if wrong.shape == given.shape and _close(given, wrong, against) \
-                and not (wrong.shape == expected.shape and _close(wrong, expected, against)):
+        if (
+            wrong.shape == given.shape
+            and _close(given, wrong, against)
+            and not (wrong.shape == expected.shape and _close(wrong, expected, against))
+        ):
             return "\n  hint: " + mistake.hint.format(**_hint_values(case, expected))
     return _shape_hint(expected, given)
 
@@ -367,8 +406,9 @@ def _shape_hint(expected: np.ndarray, given: np.ndarray) -> str:
     """Hints that need no written-out mistake: a missing sum, a wrong shape, an overflow."""
     if given.shape != expected.shape:
         shape = expected.shape
-        if given.size == expected.size and _close(given.reshape(shape), expected,
-                                                  expected.dtype.name):
+        if given.size == expected.size and _close(
+            given.reshape(shape), expected, expected.dtype.name
+        ):
             return "\n  hint: " + RESHAPE_HINT.format(shape=shape)
         try:
             summed = _unbroadcast(given, shape)
@@ -405,15 +445,18 @@ def _hint_values(case: Case, expected: np.ndarray) -> dict:
 
 def _negated(solution: Callable) -> Callable:
     """The solution with every sign flipped: the flipped-sign mistake of any exercise."""
+
     def negated(**kwargs):
         answer = solution(**kwargs)
         if isinstance(answer, tuple):
             return tuple(-np.asarray(a) for a in answer)
         return -np.asarray(answer)
+
     return negated
 
 
-def uniform(rng: np.random.Generator, shape: tuple, dtype=np.float64, low: float = -2.0,
-            high: float = 2.0) -> np.ndarray:
+def uniform(
+    rng: np.random.Generator, shape: tuple, dtype=np.float64, low: float = -2.0, high: float = 2.0
+) -> np.ndarray:
     """Random inputs for a case, in the case's dtype."""
     return rng.uniform(low, high, size=shape).astype(dtype)

@@ -31,10 +31,15 @@ def _forward(x):
 def _cases() -> list:
     rng = np.random.default_rng(2)
     cases = []
-    for shape, dtype in [((4,), np.float64), ((2, 3), np.float32), ((), np.float64),
-                         ((2, 2, 3), np.float64)]:
-        cases.append(Case({"x": uniform(rng, shape, dtype, 0.2, 3.0),
-                           "g": uniform(rng, shape, dtype)}))
+    for shape, dtype in [
+        ((4,), np.float64),
+        ((2, 3), np.float32),
+        ((), np.float64),
+        ((2, 2, 3), np.float64),
+    ]:
+        cases.append(
+            Case({"x": uniform(rng, shape, dtype, 0.2, 3.0), "g": uniform(rng, shape, dtype)})
+        )
     return cases
 
 
@@ -51,10 +56,21 @@ def _g_forgotten(x, g):
 
 
 EXERCISE = Exercise(
-    name="log_backward", title="the backward of log", task=TASK, solution=log_backward,
-    forward=_forward, wrt=("x",), cases=_cases,
-    mistakes=(Mistake("y = log(x) used where x was meant: d log(x)/dx = 1/x, the input, not "
-                      "1/log(x)", _y_for_x),
-              Mistake("multiplied by x where it should divide: d log(x)/dx = 1/x", _times_x),
-              Mistake("the upstream gradient g is missing: the chain rule multiplies 1/x "
-                      "by g", _g_forgotten)))
+    name="log_backward",
+    title="the backward of log",
+    task=TASK,
+    solution=log_backward,
+    forward=_forward,
+    wrt=("x",),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "y = log(x) used where x was meant: d log(x)/dx = 1/x, the input, not 1/log(x)",
+            _y_for_x,
+        ),
+        Mistake("multiplied by x where it should divide: d log(x)/dx = 1/x", _times_x),
+        Mistake(
+            "the upstream gradient g is missing: the chain rule multiplies 1/x by g", _g_forgotten
+        ),
+    ),
+)

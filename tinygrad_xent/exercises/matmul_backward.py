@@ -33,10 +33,21 @@ def _forward(a, b):
 def _cases() -> list:
     rng = np.random.default_rng(6)
     cases = []
-    for n, k, m, dtype in [(3, 3, 3, np.float64), (2, 3, 4, np.float64), (1, 5, 2, np.float32),
-                           (4, 2, 4, np.float64)]:
-        cases.append(Case({"a": uniform(rng, (n, k), dtype), "b": uniform(rng, (k, m), dtype),
-                           "g": uniform(rng, (n, m), dtype)}))
+    for n, k, m, dtype in [
+        (3, 3, 3, np.float64),
+        (2, 3, 4, np.float64),
+        (1, 5, 2, np.float32),
+        (4, 2, 4, np.float64),
+    ]:
+        cases.append(
+            Case(
+                {
+                    "a": uniform(rng, (n, k), dtype),
+                    "b": uniform(rng, (k, m), dtype),
+                    "g": uniform(rng, (n, m), dtype),
+                }
+            )
+        )
     return cases
 
 
@@ -49,9 +60,19 @@ def _outputs_swapped(a, b, g):
 
 
 EXERCISE = Exercise(
-    name="matmul_backward", title="the backward of matmul", task=TASK,
-    solution=matmul_backward, forward=_forward, wrt=("a", "b"), cases=_cases,
-    mistakes=(Mistake("a transpose is missing: da = g @ b^T and db = a^T @ g (the shapes "
-                      "only fit with the transposes unless the matrices are square)",
-                      _no_transposes),
-              Mistake("(db, da) returned in place of (da, db)", _outputs_swapped)))
+    name="matmul_backward",
+    title="the backward of matmul",
+    task=TASK,
+    solution=matmul_backward,
+    forward=_forward,
+    wrt=("a", "b"),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "a transpose is missing: da = g @ b^T and db = a^T @ g (the shapes "
+            "only fit with the transposes unless the matrices are square)",
+            _no_transposes,
+        ),
+        Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),
+    ),
+)

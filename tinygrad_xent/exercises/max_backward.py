@@ -41,16 +41,31 @@ def _forward(x, axis):
 def _cases() -> list:
     rng = np.random.default_rng(5)
     tied = np.array([[3.0, 1.0, 3.0, 0.5], [2.0, 2.0, 2.0, -1.0], [0.0, 4.0, 1.0, 2.0]])
-    cases = [Case({"x": uniform(rng, (3, 4)), "g": uniform(rng, (3,)), "axis": -1}),
-             Case({"x": tied, "g": uniform(rng, (3,)), "axis": 1},
-                  note="ties in rows 0 and 1", smooth=False),
-             Case({"x": tied.T.copy(), "g": uniform(rng, (3,)), "axis": 0},
-                  note="ties in columns 0 and 1", smooth=False),
-             Case({"x": tied.astype(np.float32), "g": uniform(rng, (), np.float32),
-                   "axis": None}, note="a tie for the overall max", smooth=False),
-             Case({"x": uniform(rng, (2, 3, 2), np.float32), "g": uniform(rng, (2, 2),
-                                                                          np.float32),
-                   "axis": 1})]
+    cases = [
+        Case({"x": uniform(rng, (3, 4)), "g": uniform(rng, (3,)), "axis": -1}),
+        Case(
+            {"x": tied, "g": uniform(rng, (3,)), "axis": 1},
+            note="ties in rows 0 and 1",
+            smooth=False,
+        ),
+        Case(
+            {"x": tied.T.copy(), "g": uniform(rng, (3,)), "axis": 0},
+            note="ties in columns 0 and 1",
+            smooth=False,
+        ),
+        Case(
+            {"x": tied.astype(np.float32), "g": uniform(rng, (), np.float32), "axis": None},
+            note="a tie for the overall max",
+            smooth=False,
+        ),
+        Case(
+            {
+                "x": uniform(rng, (2, 3, 2), np.float32),
+                "g": uniform(rng, (2, 2), np.float32),
+                "axis": 1,
+            }
+        ),
+    ]
     return cases
 
 
@@ -62,17 +77,32 @@ def _full_g_to_each_tie(x, g, axis):
 def _first_of_the_ties(x, g, axis):
     y = x.max(axis=axis, keepdims=True)
     winners = x == y
-    first = np.cumsum(winners, axis=axis) if axis is not None else np.cumsum(
-        winners).reshape(x.shape)
+    first = (
+        np.cumsum(winners, axis=axis) if axis is not None else np.cumsum(winners).reshape(x.shape)
+    )
     return (winners & (first == 1)) * g.reshape(y.shape)
 
 
 EXERCISE = Exercise(
-    name="max_backward", title="the backward of max, with ties", task=TASK,
-    solution=max_backward, forward=_forward, wrt=("x",), cases=_cases,
-    mistakes=(Mistake("every tied maximum received the whole of g, so the tie as a whole got "
-                      "(number of ties) * g; the tape shares g equally: g / (number of ties) "
-                      "each", _full_g_to_each_tie),
-              Mistake("only the first of the tied maxima received g (np.argmax picks one). "
-                      "That is a valid subgradient too, but the convention graded here is "
-                      "the tape's: the ties share g equally", _first_of_the_ties)))
+    name="max_backward",
+    title="the backward of max, with ties",
+    task=TASK,
+    solution=max_backward,
+    forward=_forward,
+    wrt=("x",),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "every tied maximum received the whole of g, so the tie as a whole got "
+            "(number of ties) * g; the tape shares g equally: g / (number of ties) "
+            "each",
+            _full_g_to_each_tie,
+        ),
+        Mistake(
+            "only the first of the tied maxima received g (np.argmax picks one). "
+            "That is a valid subgradient too, but the convention graded here is "
+            "the tape's: the ties share g equally",
+            _first_of_the_ties,
+        ),
+    ),
+)

@@ -58,14 +58,24 @@ def _forward(x, target, w1, b1, w2, b2):
 def _cases() -> list:
     rng = np.random.default_rng(10)
     cases = []
-    for n, d, hidden, c, dtype in [(6, 2, 5, 3, np.float64), (8, 2, 4, 3, np.float32),
-                                   (1, 3, 4, 2, np.float64), (5, 4, 6, 4, np.float64)]:
-        cases.append(Case({"x": uniform(rng, (n, d), dtype),
-                           "target": rng.integers(0, c, size=n),
-                           "w1": uniform(rng, (d, hidden), dtype, -1, 1),
-                           "b1": uniform(rng, (hidden,), dtype, -0.5, 0.5),
-                           "w2": uniform(rng, (hidden, c), dtype, -1, 1),
-                           "b2": uniform(rng, (c,), dtype, -0.5, 0.5)}))
+    for n, d, hidden, c, dtype in [
+        (6, 2, 5, 3, np.float64),
+        (8, 2, 4, 3, np.float32),
+        (1, 3, 4, 2, np.float64),
+        (5, 4, 6, 4, np.float64),
+    ]:
+        cases.append(
+            Case(
+                {
+                    "x": uniform(rng, (n, d), dtype),
+                    "target": rng.integers(0, c, size=n),
+                    "w1": uniform(rng, (d, hidden), dtype, -1, 1),
+                    "b1": uniform(rng, (hidden,), dtype, -0.5, 0.5),
+                    "w2": uniform(rng, (hidden, c), dtype, -1, 1),
+                    "b2": uniform(rng, (c,), dtype, -0.5, 0.5),
+                }
+            )
+        )
     return cases
 
 
@@ -99,11 +109,26 @@ def _one_hot_kept(x, target, w1, b1, w2, b2):
 
 
 EXERCISE = Exercise(
-    name="mlp_backward", title="the spiral MLP's whole backward (W2, ReLU, W1)", task=TASK,
-    solution=mlp_backward, forward=_forward, wrt=("w1", "b1", "w2", "b2"), cases=_cases,
-    mistakes=(Mistake("the 1/N of the mean was forgotten: L averages {x_rows} samples, so "
-                      "dscores = (p - one_hot) / N with N = {x_rows}", _mean_forgotten),
-              Mistake("the gradient went through relu unmasked: relu passes g only where its "
-                      "input x @ w1 + b1 was > 0 (du = dh * (u > 0))", _relu_mask_forgotten),
-              Mistake("the one-hot was not subtracted: dscores = (p - one_hot(target)) / N",
-                      _one_hot_kept)))
+    name="mlp_backward",
+    title="the spiral MLP's whole backward (W2, ReLU, W1)",
+    task=TASK,
+    solution=mlp_backward,
+    forward=_forward,
+    wrt=("w1", "b1", "w2", "b2"),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "the 1/N of the mean was forgotten: L averages {x_rows} samples, so "
+            "dscores = (p - one_hot) / N with N = {x_rows}",
+            _mean_forgotten,
+        ),
+        Mistake(
+            "the gradient went through relu unmasked: relu passes g only where its "
+            "input x @ w1 + b1 was > 0 (du = dh * (u > 0))",
+            _relu_mask_forgotten,
+        ),
+        Mistake(
+            "the one-hot was not subtracted: dscores = (p - one_hot(target)) / N", _one_hot_kept
+        ),
+    ),
+)

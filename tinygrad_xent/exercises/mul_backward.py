@@ -47,9 +47,13 @@ def _forward(a, b):
 def _cases() -> list:
     rng = np.random.default_rng(3)
     cases = []
-    for a_shape, b_shape, dtype in [((3, 4), (4,), np.float64), ((2, 1, 3), (4, 1), np.float32),
-                                    ((2, 3), (2, 3), np.float64), ((3,), (), np.float64),
-                                    ((1, 3), (2, 1), np.float64)]:
+    for a_shape, b_shape, dtype in [
+        ((3, 4), (4,), np.float64),
+        ((2, 1, 3), (4, 1), np.float32),
+        ((2, 3), (2, 3), np.float64),
+        ((3,), (), np.float64),
+        ((1, 3), (2, 1), np.float64),
+    ]:
         a, b = uniform(rng, a_shape, dtype), uniform(rng, b_shape, dtype)
         g = uniform(rng, np.broadcast_shapes(a_shape, b_shape), dtype)
         cases.append(Case({"a": a, "b": b, "g": g}))
@@ -66,8 +70,17 @@ def _outputs_swapped(a, b, g):
 
 
 EXERCISE = Exercise(
-    name="mul_backward", title="the backward of mul, with broadcasting", task=TASK,
-    solution=mul_backward, forward=_forward, wrt=("a", "b"), cases=_cases,
-    mistakes=(Mistake("a used where b was meant: dy/da = b, the other factor, so da = g * b",
-                      _factor_swapped),
-              Mistake("(db, da) returned in place of (da, db)", _outputs_swapped)))
+    name="mul_backward",
+    title="the backward of mul, with broadcasting",
+    task=TASK,
+    solution=mul_backward,
+    forward=_forward,
+    wrt=("a", "b"),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "a used where b was meant: dy/da = b, the other factor, so da = g * b", _factor_swapped
+        ),
+        Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),
+    ),
+)

@@ -61,10 +61,22 @@ def _pick(args, dz_a, dz_b):
 def _cases() -> list:
     rng = np.random.default_rng(11)
     cases = []
-    for n, d, tau, i, dtype in [(2, 3, 0.5, 0, np.float64), (3, 4, 0.1, 4, np.float64),
-                                (2, 2, 0.5, 3, np.float32), (4, 3, 1.0, 2, np.float64)]:
-        cases.append(Case({"z_a": uniform(rng, (n, d), dtype),
-                           "z_b": uniform(rng, (n, d), dtype), "temperature": tau, "i": i}))
+    for n, d, tau, i, dtype in [
+        (2, 3, 0.5, 0, np.float64),
+        (3, 4, 0.1, 4, np.float64),
+        (2, 2, 0.5, 3, np.float32),
+        (4, 3, 1.0, 2, np.float64),
+    ]:
+        cases.append(
+            Case(
+                {
+                    "z_a": uniform(rng, (n, d), dtype),
+                    "z_b": uniform(rng, (n, d), dtype),
+                    "temperature": tau,
+                    "i": i,
+                }
+            )
+        )
     return cases
 
 
@@ -99,14 +111,28 @@ def _du(u, n, temperature, both):
 
 
 EXERCISE = Exercise(
-    name="nt_xent_grad", title="NT-Xent's gradient with respect to one embedding", task=TASK,
-    solution=nt_xent_grad, forward=_forward, wrt=("z_a", "z_b"), cases=_cases, pick=_pick,
+    name="nt_xent_grad",
+    title="NT-Xent's gradient with respect to one embedding",
+    task=TASK,
+    solution=nt_xent_grad,
+    forward=_forward,
+    wrt=("z_a", "z_b"),
+    cases=_cases,
+    pick=_pick,
     returns=("dz_i",),
-    mistakes=(Mistake("the 1/M of the mean was forgotten: L averages the M = 2N rows' losses",
-                      _mean_forgotten),
-              Mistake("the normalization u = z / ||z|| was skipped: this is dL/du_i; "
-                      "dL/dz_i = (du_i - u_i (u_i . du_i)) / ||z_i||",
-                      _normalization_forgotten),
-              Mistake("only row i of s was counted: u_i is also in column i of every other "
-                      "row (s is symmetric), so dL/du = (G + G^T) u / temperature",
-                      _column_forgotten)))
+    mistakes=(
+        Mistake(
+            "the 1/M of the mean was forgotten: L averages the M = 2N rows' losses", _mean_forgotten
+        ),
+        Mistake(
+            "the normalization u = z / ||z|| was skipped: this is dL/du_i; "
+            "dL/dz_i = (du_i - u_i (u_i . du_i)) / ||z_i||",
+            _normalization_forgotten,
+        ),
+        Mistake(
+            "only row i of s was counted: u_i is also in column i of every other "
+            "row (s is symmetric), so dL/du = (G + G^T) u / temperature",
+            _column_forgotten,
+        ),
+    ),
+)

@@ -40,12 +40,15 @@ def _forward(x):
 
 def _cases() -> list:
     rng = np.random.default_rng(7)
-    return [Case({"x": np.array([1.2, 2.3, 0.8]), "g": uniform(rng, (3,))}),
-            Case({"x": uniform(rng, (4, 5)), "g": uniform(rng, (4, 5))}),
-            Case({"x": uniform(rng, (2, 3, 4), np.float32), "g": uniform(rng, (2, 3, 4),
-                                                                         np.float32)}),
-            Case({"x": np.array([[1000.0, 1001.0, 999.0], [-5.0, 0.0, 5.0]]),
-                  "g": uniform(rng, (2, 3))}, note="logits near 1000")]
+    return [
+        Case({"x": np.array([1.2, 2.3, 0.8]), "g": uniform(rng, (3,))}),
+        Case({"x": uniform(rng, (4, 5)), "g": uniform(rng, (4, 5))}),
+        Case({"x": uniform(rng, (2, 3, 4), np.float32), "g": uniform(rng, (2, 3, 4), np.float32)}),
+        Case(
+            {"x": np.array([[1000.0, 1001.0, 999.0], [-5.0, 0.0, 5.0]]), "g": uniform(rng, (2, 3))},
+            note="logits near 1000",
+        ),
+    ]
 
 
 def _softmax(x, axis=-1):
@@ -68,12 +71,27 @@ def _sum_of_g_forgotten(x, g):
 
 
 EXERCISE = Exercise(
-    name="softmax_vjp", title="softmax's vector-Jacobian product", task=TASK,
-    solution=softmax_vjp, forward=_forward, wrt=("x",), cases=_cases,
-    mistakes=(Mistake("only the diagonal of the Jacobian was used (dx = p * g): each p_i also "
-                      "depends on every other x_j through the denominator, which gives the "
-                      "- p_j <g, p> term", _diagonal_only),
-              Mistake("softmax taken over the first axis; it runs along the last axis (each "
-                      "row sums to 1)", _wrong_axis),
-              Mistake("the sum is of p alone; it should be of g * p: dx = p * (g - sum(g * p))",
-                      _sum_of_g_forgotten)))
+    name="softmax_vjp",
+    title="softmax's vector-Jacobian product",
+    task=TASK,
+    solution=softmax_vjp,
+    forward=_forward,
+    wrt=("x",),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "only the diagonal of the Jacobian was used (dx = p * g): each p_i also "
+            "depends on every other x_j through the denominator, which gives the "
+            "- p_j <g, p> term",
+            _diagonal_only,
+        ),
+        Mistake(
+            "softmax taken over the first axis; it runs along the last axis (each row sums to 1)",
+            _wrong_axis,
+        ),
+        Mistake(
+            "the sum is of p alone; it should be of g * p: dx = p * (g - sum(g * p))",
+            _sum_of_g_forgotten,
+        ),
+    ),
+)

@@ -37,11 +37,13 @@ def _forward(x, axis, keepdims):
 def _cases() -> list:
     rng = np.random.default_rng(4)
     cases = []
-    for shape, axis, keepdims, dtype in [((3, 4), None, False, np.float64),
-                                         ((3, 3), 1, False, np.float64),
-                                         ((2, 3, 4), -1, True, np.float64),
-                                         ((2, 3, 4), (0, 2), False, np.float32),
-                                         ((4, 2), 0, False, np.float64)]:
+    for shape, axis, keepdims, dtype in [
+        ((3, 4), None, False, np.float64),
+        ((3, 3), 1, False, np.float64),
+        ((2, 3, 4), -1, True, np.float64),
+        ((2, 3, 4), (0, 2), False, np.float32),
+        ((4, 2), 0, False, np.float64),
+    ]:
         x = uniform(rng, shape, dtype)
         g = uniform(rng, x.sum(axis=axis, keepdims=keepdims).shape, dtype)
         cases.append(Case({"x": x, "g": g, "axis": axis, "keepdims": keepdims}))
@@ -57,10 +59,24 @@ def _times_x(x, g, axis, keepdims):
 
 
 EXERCISE = Exercise(
-    name="sum_backward", title="the backward of sum over any axes", task=TASK,
-    solution=sum_backward, forward=_forward, wrt=("x",), cases=_cases,
-    mistakes=(Mistake("g was broadcast without putting the summed axis back: numpy lines "
-                      "shapes up from the right, so g ran along the wrong axis; "
-                      "np.expand_dims(g, axis) first", _axis_not_restored),
-              Mistake("multiplied by x: the derivative of a sum with respect to each of its "
-                      "terms is 1, so dx is g copied, not g * x", _times_x)))
+    name="sum_backward",
+    title="the backward of sum over any axes",
+    task=TASK,
+    solution=sum_backward,
+    forward=_forward,
+    wrt=("x",),
+    cases=_cases,
+    mistakes=(
+        Mistake(
+            "g was broadcast without putting the summed axis back: numpy lines "
+            "shapes up from the right, so g ran along the wrong axis; "
+            "np.expand_dims(g, axis) first",
+            _axis_not_restored,
+        ),
+        Mistake(
+            "multiplied by x: the derivative of a sum with respect to each of its "
+            "terms is 1, so dx is g copied, not g * x",
+            _times_x,
+        ),
+    ),
+)
