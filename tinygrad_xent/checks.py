@@ -102,17 +102,18 @@ def check_number(
     ValueError
         If it is nan, infinite or out of range.
     """
-    allowed = _allowed(low, high, integer, low_open, high_open)
     number: float | int
     if not isinstance(value, bool) and integer and isinstance(value, numbers.Integral):
         number = int(value)
     elif not isinstance(value, bool) and not integer and isinstance(value, numbers.Real):
         number = float(value)
     else:
+        allowed = _allowed(low, high, integer, low_open, high_open)
         raise TypeError(f"{caller}: {arg} must be {allowed}, got {_given(value)}")
     too_low = low is not None and (number <= low if low_open else number < low)
     too_high = high is not None and (number >= high if high_open else number > high)
     if not math.isfinite(number) or too_low or too_high:
+        allowed = _allowed(low, high, integer, low_open, high_open)
         raise ValueError(f"{caller}: {arg} must be {allowed}, got {_given(value)}")
     return number
 

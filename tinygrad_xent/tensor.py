@@ -864,18 +864,25 @@ def _axes(op_name: str, axis, shape: tuple, new_axis: bool = False) -> tuple[int
     """
     if axis is None:
         return None
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     ndim = len(shape) + new_axis
     n = ndim or 1  # a 0-d tensor takes axis 0 and -1
-    where = f"{op_name}: axis (x has shape {shape})"
+    if type(axis) is int and -n <= axis < n:  # the usual case, checked in one line
+        return None if ndim == 0 else (axis % n,)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{where} must be an integer or a tuple of integers, got {axis!r}")
+            raise TypeError(
+                f"{op_name}: axis (x has shape {shape}) must be an integer or a tuple of "
+                f"integers, got {axis!r}"
+            )
         if not -n <= a < n:
-            raise _AxisError(f"{where} must be an integer in [{-n}, {n - 1}], got {a}")
+            raise _AxisError(
+                f"{op_name}: axis (x has shape {shape}) must be an integer in "
+                f"[{-n}, {n - 1}], got {a}"
+            )
     normal = tuple(int(a) % n for a in axes)
     if len(set(normal)) != len(normal):
-        raise ValueError(f"{where} names an axis twice: {axis!r}")
+        raise ValueError(f"{op_name}: axis (x has shape {shape}) names an axis twice: {axis!r}")
     return None if ndim == 0 else normal
 
 
