@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6")
     parser.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks it runs")
     args = parser.parse_args(argv)
     before, after = load_run(args.before, "run_before"), load_run(args.after, "run_after")
     dtypes = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
@@ -78,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         if workload_b.key not in keys:
             continue
         for dtype in dtypes:
-            case_b = workload_b.make(before.DTYPES[dtype], False)
-            case_a = workload_a.make(after.DTYPES[dtype], False)
+            case_b = workload_b.make(before.DTYPES[dtype], args.quick)
+            case_a = workload_a.make(after.DTYPES[dtype], args.quick)
             for case in (case_b, case_a):
                 case.ours(), case.reference()  # warm-up
             times = {"b": [], "a": [], "ref": []}

@@ -251,3 +251,29 @@ def test_unknown_workload_is_a_clear_error():
     )
     assert done.returncode == 2
     assert "--workloads: unknown W9" in done.stderr
+
+
+def test_compare_times_two_checkouts_side_by_side():
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "compare.py"),
+            str(BENCHMARKS.parent),
+            str(BENCHMARKS.parent),
+            "--quick",
+            "--repeat",
+            "1",
+            "--workloads",
+            "W1,W5",
+            "--dtype",
+            "float32",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("W")]
+    assert [row[:2] for row in rows] == [["W1", "float32"], ["W5", "float32"]]
+    assert all(float(row[-1].rstrip("x")) > 0 for row in rows)  # after / before, a ratio
