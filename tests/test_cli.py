@@ -29,6 +29,7 @@ def _one_line_error(result, status=2):
     return lines[0]
 
 
+@pytest.mark.slow  # over half a second: the whole suite runs it
 def test_train_prints_chance_and_writes_plots_to_runs_data(tmp_path):
     result = _run("train", "--steps", "300", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -161,8 +161,10 @@ def _skipped(command: str) -> bool:
     return any(command.startswith(prefix) for prefix in NOT_RUN)
 
 
-def _marks(name: str, code: str) -> list:
-    marks = [pytest.mark.slow] if any(s in code for s in SLOW) else []
+def _marks(name: str, code: str, in_a_shell: bool = False) -> list:
+    # A command in a shell starts a Python of its own (about half a second): the quick tier
+    # leaves those to the whole suite, and keeps the in-process Python snippets.
+    marks = [pytest.mark.slow] if in_a_shell or any(s in code for s in SLOW) else []
     if name in BEING_REWRITTEN:
         marks.append(pytest.mark.xfail(reason=BEING_REWRITTEN[name], strict=True))
     return marks
@@ -183,7 +185,9 @@ def _params(kind: str):
             if block.code.startswith("python3 -m venv"):
                 continue  # the README's set-up, checked as text by tests/test_readme.py
             params.append(
-                pytest.param([block], id=f"{name}:{block.line}", marks=_marks(name, block.code))
+                pytest.param(
+                    [block], id=f"{name}:{block.line}", marks=_marks(name, block.code, True)
+                )
             )
     return params
 

@@ -271,6 +271,7 @@ def test_a_reused_tensor_gets_every_contribution():
     np.testing.assert_allclose(a.grad, [24.0])
 
 
+@pytest.mark.slow  # over half a second: the whole suite runs it
 def test_a_chain_of_100_000_ops_backpropagates_without_recursion():
     x = Tensor([1.0], requires_grad=True)
     y = x

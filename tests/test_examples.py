@@ -150,6 +150,7 @@ GRAPH_GRADIENTS = {
 }
 
 
+@pytest.mark.slow  # over half a second: the whole suite runs it
 @pytest.mark.parametrize("example", sorted(GRAPH_GRADIENTS))
 def test_cli_graph_draws_and_explains(tmp_path, example):
     result = _cli("graph", "--example", example, "--out", "g.png", cwd=tmp_path)

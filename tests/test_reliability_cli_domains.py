@@ -200,6 +200,7 @@ def test_a_model_that_cannot_be_written_is_one_line(tmp_path, monkeypatch, capsy
     )
 
 
+@pytest.mark.slow  # over half a second: the whole suite runs it
 def test_out_of_memory_is_one_line_and_status_1(tmp_path):
     resource = pytest.importorskip("resource")
 
