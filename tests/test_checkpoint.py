@@ -105,7 +105,7 @@ def test_loaded_shapes_checked_by_the_model(tmp_path):
     tx.save(nn.MLP([2, 7, 3], rng=0), tmp_path / "model.npz")
     with pytest.raises(
         ValueError,
-        match=r"'layers.0.weight' has shape \(2, 7\) in the state "
+        match=r"'0.weight' has shape \(2, 7\) in the state "
         r"but \(2, 8\) in the model",
     ):
         nn.MLP([2, 8, 3]).load_state_dict(tx.load(tmp_path / "model.npz"))

@@ -127,10 +127,10 @@ def test_parameters_and_constants_are_named():
     loss.backward()
     texts = _texts(tx.draw(loss))
     for title in (
-        "layers.0.weight (2, 3)",
-        "layers.0.bias (3,)",
-        "layers.2.weight (3, 2)",
-        "layers.2.bias (2,)",
+        "0.weight (2, 3)",
+        "0.bias (3,)",
+        "2.weight (3, 2)",
+        "2.bias (2,)",
         "row max",
         "count N",
     ):

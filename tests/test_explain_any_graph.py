@@ -282,10 +282,10 @@ def test_parameters_are_named_by_their_path_in_nested_models():
     model = Encoder()
     names = [name for name, _ in model.named_parameters()]
     assert names == [
-        "trunk.layers.0.weight",
-        "trunk.layers.0.bias",
-        "trunk.layers.2.weight",
-        "trunk.layers.2.bias",
+        "trunk.0.weight",
+        "trunk.0.bias",
+        "trunk.2.weight",
+        "trunk.2.bias",
         "head.weight",
         "head.bias",
     ]

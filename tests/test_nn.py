@@ -51,7 +51,7 @@ def test_mlp_structure_and_names():
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds == ["Linear", "ReLU", "Linear"]
     names = [name for name, _ in model.named_parameters()]
-    assert names == ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert sum(p.size for p in model.parameters()) == 2 * 100 + 100 + 100 * 3 + 3
     assert type(nn.MLP([2, 5, 3], activation="tanh").layers[1]).__name__ == "Tanh"
     with pytest.raises(ValueError, match="activation"):
@@ -118,7 +118,7 @@ def test_shared_parameter_listed_once():
 def test_state_dict_round_trip_copies():
     a, b = nn.MLP([2, 5, 3], rng=0), nn.MLP([2, 5, 3], rng=1)
     state = a.state_dict()
-    state["layers.0.weight"][0, 0] = 123.0  # a copy: the model is untouched
+    state["0.weight"][0, 0] = 123.0  # a copy: the model is untouched
     assert a.layers[0].weight.data[0, 0] != 123.0
     b.load_state_dict(a.state_dict())
     for pa, pb in zip(a.parameters(), b.parameters()):
@@ -128,19 +128,19 @@ def test_state_dict_round_trip_copies():
 def test_load_state_dict_names_key_and_both_shapes():
     model = nn.MLP([2, 5, 3], rng=0)
     state = model.state_dict()
-    state["layers.2.weight"] = np.zeros((4, 3))
+    state["2.weight"] = np.zeros((4, 3))
     with pytest.raises(
         ValueError,
-        match=r"'layers.2.weight' has shape \(4, 3\) in the state "
+        match=r"'2.weight' has shape \(4, 3\) in the state "
         r"but \(5, 3\) in the model",
     ):
         model.load_state_dict(state)
     state = model.state_dict()
-    del state["layers.0.bias"]
+    del state["0.bias"]
     state["extra"] = np.zeros(2)
     with pytest.raises(ValueError, match="the state does not fit this MLP") as err:
         model.load_state_dict(state)
-    assert "'layers.0.bias' is missing from the state (shape (5,)" in str(err.value)
+    assert "'0.bias' is missing from the state (shape (5,)" in str(err.value)
     assert "'extra' (shape (2,) in the state) is not a parameter" in str(err.value)
 
 

@@ -129,18 +129,17 @@ def test_load_names_missing_and_unexpected_keys_in_torch_names_and_changes_nothi
     before = [p.data.copy() for p in model.parameters()]
     state = nn.torch_state_dict(nn.MLP([2, 4, 3], rng=1))
     del state["2.bias"]
-    state["layers.0.weight"] = np.zeros((2, 4))  # our own name is not PyTorch's
+    state["0.kernel"] = np.zeros((2, 4))  # a name no parameter has
     with pytest.raises(
         ValueError,
-        match=r"load_torch_state_dict: .* missing \['2\.bias'\], "
-        r"unexpected \['layers\.0\.weight'\]",
+        match=r"load_torch_state_dict: .* missing \['2\.bias'\], unexpected \['0\.kernel'\]",
     ):
         nn.load_torch_state_dict(model, state)
     state = nn.torch_state_dict(nn.MLP([2, 4, 3], rng=1))
     state["0.weight"] = state["0.weight"].T  # (in, out): our layout, not PyTorch's
     with pytest.raises(
         ValueError,
-        match=r"'layers\.0\.weight' has shape \(4, 2\) in the "
+        match=r"'0\.weight' has shape \(4, 2\) in the "
         r"state but \(2, 4\) in the model",
     ):
         nn.load_torch_state_dict(model, state)

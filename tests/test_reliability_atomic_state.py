@@ -46,13 +46,13 @@ def test_a_bad_last_value_changes_nothing(spoil, message):
     model = nn.MLP([2, 4, 3], rng=0, dtype=np.float32)
     before = _snapshot(model)
     state = {k: v + 1.0 for k, v in nn.MLP([2, 4, 3], rng=1).state_dict().items()}
-    with pytest.raises(ValueError, match=r"MLP.load_state_dict: .*'layers.2.bias' " + message):
+    with pytest.raises(ValueError, match=r"MLP.load_state_dict: .*'2.bias' " + message):
         model.load_state_dict(_spoil_last(state, spoil))
     assert _unchanged(model, before)
 
 
 @pytest.mark.parametrize(
-    "state", [None, [("layers.0.weight", np.zeros((2, 4)))], "model.npz", np.zeros(3), 5]
+    "state", [None, [("0.weight", np.zeros((2, 4)))], "model.npz", np.zeros(3), 5]
 )
 def test_a_state_that_is_not_a_mapping_is_named(state):
     model = nn.MLP([2, 4, 3], rng=0)
@@ -68,14 +68,14 @@ def test_every_problem_is_listed_and_nothing_assigned():
     model = nn.MLP([2, 4, 3], rng=0)
     before = _snapshot(model)
     state = model.state_dict()
-    state["layers.0.weight"] = np.full((2, 4), np.nan)
-    del state["layers.0.bias"]
+    state["0.weight"] = np.full((2, 4), np.nan)
+    del state["0.bias"]
     state["extra"] = np.ones(2)
     with pytest.raises(ValueError, match="load_state_dict: ") as err:
         model.load_state_dict(state)
     for part in (
-        "'layers.0.weight' holds nan",
-        "'layers.0.bias' is missing",
+        "'0.weight' holds nan",
+        "'0.bias' is missing",
         "'extra' (shape (2,) in the state) is not a parameter",
     ):
         assert part in str(err.value)
@@ -84,11 +84,11 @@ def test_every_problem_is_listed_and_nothing_assigned():
 
 def test_values_are_copied_and_cast():
     model = nn.MLP([2, 3], rng=0, dtype=np.float32)
-    state = {"layers.0.weight": np.arange(6).reshape(2, 3), "layers.0.bias": tx.Tensor([1.0] * 3)}
+    state = {"0.weight": np.arange(6).reshape(2, 3), "0.bias": tx.Tensor([1.0] * 3)}
     model.load_state_dict(state)
     assert model.layers[0].weight.dtype == np.float32
     np.testing.assert_array_equal(model.layers[0].weight.data, np.arange(6).reshape(2, 3))
-    state["layers.0.weight"][0, 0] = 99  # the model holds its own copy
+    state["0.weight"][0, 0] = 99  # the model holds its own copy
     assert model.layers[0].weight.data[0, 0] == 0
 
 

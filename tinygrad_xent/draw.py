@@ -78,7 +78,7 @@ def draw(
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
     and, after ``loss.backward()``, its gradient d loss / d tensor (red). Leaves show their
-    name when they have one (an nn model's parameters: ``layers.0.weight``); constants their
+    name when they have one (an nn model's parameters: ``0.weight``); constants their
     name and value when the tape kept them. Each op box shows the op's name and its position
     on the tape (``print(tx.tape(loss))`` lists the same numbers). Edges into a two-input op
     are labelled with the rule's names, ``a`` and ``b``.

@@ -75,7 +75,7 @@ def explain(
     shapes it saw, its output value when small, ``g`` (the gradient of the loss with respect
     to its output, arriving from above), the local rule it applies, and the gradient it hands
     to each input. Leaves are named by their ``name`` (an nn model's parameters by their path,
-    ``layers.0.weight``) or numbered; constants show their name (the row max of log-sum-exp)
+    ``0.weight``) or numbered; constants show their name (the row max of log-sum-exp)
     and their value when small. A closing block sums, for each leaf, every gradient it
     received: that sum is the leaf's ``.grad`` from this backward. Arrays of up to 12
     elements are printed in full with 4 decimals; larger ones as shape, mean and norm.
@@ -274,7 +274,7 @@ def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
 
 class _Labels:
     """Names for what feeds a node: ``node 3 (exp)``, ``leaf (3,)``, ``leaf 2 (3,)`` or a
-    parameter's name, ``layers.0.weight (2, 100)``.
+    parameter's name, ``0.weight (2, 100)``.
 
     Everything is found by identity (``id``): tensors compare elementwise, so ``in`` and
     ``==`` on them give arrays, and two leaves may hold the same numbers.

@@ -31,7 +31,8 @@ class Module:
 
     A parameter is any attribute that is a Tensor with ``requires_grad=True``; attributes that
     are Modules (or lists of Modules) are walked in turn, so names read like paths:
-    ``layers.0.weight``. Subclasses write ``forward``; calling the module calls it.
+    ``encoder.weight``, ``blocks.1.bias``; a Sequential names its layers by position, as
+    PyTorch does: ``0.weight``, ``2.bias``. Subclasses write ``forward``; calling the module calls it.
 
     Attributes
     ----------
@@ -96,10 +97,10 @@ class Module:
 
         Models are built inside out (the layers first), so the outermost module names a
         parameter last, with its full path: ``tx.explain`` and ``tx.draw`` then show
-        ``layers.0.weight`` where they would show ``leaf 3``.
+        ``0.weight`` where they would show ``leaf 3``.
         """
         object.__setattr__(self, attr, value)
-        for name, tensor in _parameters_in(attr, value):
+        for name, tensor in self._walk(""):
             tensor.name = name
 
     def parameters(self) -> list[Tensor]:
@@ -356,6 +357,11 @@ class Sequential(Module):
                 )
         self.layers = list(layers)
 
+    def _walk(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
+        # By position alone, as torch.nn.Sequential names them: 0.weight, 2.bias.
+        for i, layer in enumerate(self.layers):
+            yield from layer._walk(f"{prefix}{i}.")
+
     def forward(self, x) -> Tensor:
         """Each layer's output fed to the next, the last one's returned."""
         for layer in self.layers:
@@ -452,29 +458,25 @@ class MLP(Sequential):
 
 
 # ---- PyTorch's layout -------------------------------------------------------------------------
-def _torch_walk(
-    module: Module, ours: str = "", theirs: str = ""
-) -> Iterator[tuple[str, str, Tensor, bool]]:
-    """(our name, PyTorch's name, tensor, stored transposed there) for every parameter.
+def _transposed_in_torch(model: Module) -> Iterator[tuple[str, Tensor, bool]]:
+    """(name, tensor, stored transposed in PyTorch) for every parameter.
 
-    Two differences: PyTorch names a Sequential's layers by position alone (``0.weight`` where
-    we say ``layers.0.weight``), and stores a Linear weight as (out_features, in_features).
-    A list of modules is a ``ModuleList`` there: ``blocks.0.weight`` on both sides.
+    The names are PyTorch's too (a Sequential's layers by position, ``0.weight``; a list of
+    modules is a ``ModuleList`` there, ``blocks.0.weight``); only the layout differs: PyTorch
+    stores a Linear weight as (out_features, in_features).
     """
-    for attr, value in vars(module).items():
-        if isinstance(value, Tensor) and value.requires_grad:
-            yield ours + attr, theirs + attr, value, isinstance(module, Linear) and attr == "weight"
-        elif isinstance(value, Module):
-            yield from _torch_walk(value, f"{ours}{attr}.", f"{theirs}{attr}.")
-        elif isinstance(value, (list, tuple)):
-            positional = isinstance(module, Sequential) and attr == "layers"
-            for i, item in enumerate(value):
-                if isinstance(item, Module):
-                    yield from _torch_walk(
-                        item,
-                        f"{ours}{attr}.{i}.",
-                        f"{theirs}{i}." if positional else f"{theirs}{attr}.{i}.",
-                    )
+    linear_weights = {id(module.weight) for module in _modules(model) if isinstance(module, Linear)}
+    for name, tensor in model.named_parameters():
+        yield name, tensor, id(tensor) in linear_weights
+
+
+def _modules(module: Module) -> Iterator[Module]:
+    """The module and every module inside it."""
+    yield module
+    for value in vars(module).values():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, Module):
+                yield from _modules(item)
 
 
 def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
@@ -498,8 +500,8 @@ def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
         A fresh contiguous copy of every parameter, in the order PyTorch lists them.
     """
     return {
-        theirs: np.array(tensor.data.T if transposed else tensor.data, order="C")
-        for _, theirs, tensor, transposed in _torch_walk(model)
+        name: np.array(tensor.data.T if transposed else tensor.data, order="C")
+        for name, tensor, transposed in _transposed_in_torch(model)
     }
 
 
@@ -525,17 +527,15 @@ def load_torch_state_dict(model: Module, state: dict) -> None:
         key of ``state`` the model does not have; or, from ``load_state_dict``, a shape that
         differs (in this package's names and layout).
     """
-    names = {theirs: (ours, transposed) for ours, theirs, _, transposed in _torch_walk(model)}
-    missing = [key for key in names if key not in state]
-    unexpected = [key for key in state if key not in names]
+    transposed = {name: flag for name, _, flag in _transposed_in_torch(model)}
+    missing = [key for key in transposed if key not in state]
+    unexpected = [key for key in state if key not in transposed]
     if missing or unexpected:
         raise ValueError(
             f"load_torch_state_dict: the state does not fit this "
             f"{type(model).__name__}: missing {missing}, unexpected {unexpected} "
-            f"(PyTorch's names, e.g. {list(names)[:2]})"
+            f"(PyTorch's names, e.g. {list(transposed)[:2]})"
         )
-    ours = {}
-    for key, (name, transposed) in names.items():
-        value = np.asarray(state[key])
-        ours[name] = value.T if transposed else value
-    model.load_state_dict(ours)
+    model.load_state_dict(
+        {key: np.asarray(state[key]).T if flag else state[key] for key, flag in transposed.items()}
+    )

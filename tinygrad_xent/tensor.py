@@ -41,7 +41,7 @@ class Tensor:
         The dtype to convert ``data`` to.
     name : str, optional
         Shown by ``tx.explain`` and ``tx.draw``: nn layers name their parameters by their
-        path in the model (``layers.0.weight``), and the losses name the constants they make
+        path in the model (``0.weight``), and the losses name the constants they make
         (the row max of log-sum-exp).
 
     Attributes
