@@ -32,7 +32,8 @@ class Module:
     A parameter is any attribute that is a Tensor with ``requires_grad=True``; attributes that
     are Modules (or lists of Modules) are walked in turn, so names read like paths:
     ``encoder.weight``, ``blocks.1.bias``; a Sequential names its layers by position, as
-    PyTorch does: ``0.weight``, ``2.bias``. Subclasses write ``forward``; calling the module calls it.
+    PyTorch does: ``0.weight``, ``2.bias``. Subclasses write ``forward``; calling the module
+    calls it.
 
     Attributes
     ----------
