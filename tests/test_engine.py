@@ -437,7 +437,9 @@ def test_forward_passes_never_backpropagated_do_not_grow_memory():
     cost_of_100 = tracemalloc.get_traced_memory()[0] - after
     tracemalloc.stop()
     assert len(kept) == 100 and cost_of_100 > 100_000  # each graph holds ~KB of arrays
-    assert after - before < 10_000  # 3000 dropped graphs: nothing stays alive
+    # 3000 dropped graphs: nothing stays alive. One kept graph in 30 would add 100 KB; what
+    # moves below that is Python's and numpy's free lists settling (numpy 1.x more so).
+    assert after - before < cost_of_100
 
 
 def test_leaves_given_the_same_array_get_gradients_of_their_own():
