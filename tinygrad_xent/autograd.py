@@ -248,7 +248,6 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     Each leaf's ``.grad`` receives d(scalar)/d(leaf), added to what it already held.
     """
     nodes = tape(tensor)
-    _check_not_freed(nodes)
     observers = _observers(nodes, retain_graph)  # explain's recorder, detect_anomaly's check
     # pending: node or leaf -> the sum of the gradients its consumers have sent so far
     pending = Gradients(tensor.node or tensor, grad_out)
@@ -256,6 +255,8 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
         node = nodes[position]
         # Every consumer of this node was recorded after it, so it was walked before it: the
         # gradient is complete, and taken out once.
+        if node.backward is None:  # walked before, without retain_graph
+            raise _freed(node, position)
         grad = pending.pop(node)
         # The op's rule: one gradient per input (None for an input that wants none).
         grads = node.backward(grad, node.needs_input_grad, *node.saved)
@@ -273,15 +274,16 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     pending.deposit_into_leaves()
 
 
-def _check_not_freed(nodes: Tape) -> None:
-    """A walk frees the rules and saved arrays of the nodes it passed (unless retain_graph)."""
-    for position, node in enumerate(nodes):
-        if node.backward is None:
-            raise RuntimeError(
-                f"backward: the graph was freed by an earlier backward() (at node {position}, "
-                f"{node.name}); to backpropagate through it twice, call "
-                f"backward(retain_graph=True) the first time"
-            )
+def _freed(node: Node, position: int) -> RuntimeError:
+    """The error of a second walk through nodes an earlier backward() freed.
+
+    Nothing has reached a leaf yet when it is raised: leaves get their gradients at the end.
+    """
+    return RuntimeError(
+        f"backward: the graph was freed by an earlier backward() (at node {position}, "
+        f"{node.name}); to backpropagate through it twice, call "
+        f"backward(retain_graph=True) the first time"
+    )
 
 
 def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
