@@ -6,19 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from run_cli import run_cli
 
 import tinygrad_xent
 from tinygrad_xent.cli import main
-
-
-def _run(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "tinygrad_xent", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def _one_line_error(result, status=2):
@@ -31,7 +22,7 @@ def _one_line_error(result, status=2):
 
 @pytest.mark.slow  # over half a second: the whole suite runs it
 def test_train_prints_chance_and_writes_plots_to_runs_data(tmp_path):
-    result = _run("train", "--steps", "300", cwd=tmp_path)
+    result = run_cli("train", "--steps", "300", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1] == "step 0  loss 1.0983  (log 3 = 1.0986, chance)"
@@ -95,19 +86,19 @@ def test_digits_reports_test_accuracy(capsys):
     ],
 )
 def test_usage_errors_are_one_line_and_status_2(args, message):
-    assert message in _one_line_error(_run(*args))
+    assert message in _one_line_error(run_cli(*args))
 
 
 def test_unwritable_out_folder(tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    line = _one_line_error(_run("train", "--out", str(blocker / "plots")))
+    line = _one_line_error(run_cli("train", "--out", str(blocker / "plots")))
     assert "train: cannot write to --out" in line and "a_file" in line
 
 
 def test_nan_loss_names_the_step_and_suggests_a_smaller_lr():
     line = _one_line_error(
-        _run("train", "--lr", "1e6", "--steps", "100", "--no-plots", "--no-model"), status=1
+        run_cli("train", "--lr", "1e6", "--steps", "100", "--no-plots", "--no-model"), status=1
     )
     assert "the loss became inf at step" in line and "smaller learning rate" in line
     # not a tenth (--lr 100000 diverges too): the data set's default, which trains

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from run_cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(ROOT.glob("examples/*.py")) + sorted(ROOT.glob("docs/make_*.py"))
@@ -130,16 +131,6 @@ def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
         assert shown <= set(pngs)
 
 
-def _cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "tinygrad_xent", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 # Each example's leaf gradient: softmax - one_hot; row 1 of softmax's Jacobian,
 # p_1 (one_hot(1) - p); (sigmoid - y) / 2; NT-Xent's two views.
 GRAPH_GRADIENTS = {
@@ -153,7 +144,7 @@ GRAPH_GRADIENTS = {
 @pytest.mark.slow  # over half a second: the whole suite runs it
 @pytest.mark.parametrize("example", sorted(GRAPH_GRADIENTS))
 def test_cli_graph_draws_and_explains(tmp_path, example):
-    result = _cli("graph", "--example", example, "--out", "g.png", cwd=tmp_path)
+    result = run_cli("graph", "--example", example, "--out", "g.png", cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert GRAPH_GRADIENTS[example] in result.stdout
     assert "graph written to g.png" in result.stdout
@@ -161,17 +152,17 @@ def test_cli_graph_draws_and_explains(tmp_path, example):
 
 
 def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):
-    result = _cli("graph", "--out", str(tmp_path / "missing" / "g.png"), cwd=tmp_path)
+    result = run_cli("graph", "--out", str(tmp_path / "missing" / "g.png"), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "does not exist" in result.stderr
-    result = _cli("graph", "--example", "mse", cwd=tmp_path)
+    result = run_cli("graph", "--example", "mse", cwd=tmp_path)
     assert result.returncode == 2 and "invalid choice: 'mse'" in result.stderr
     assert result.stderr.count("\n") == 1
 
 
 def test_cli_textbook_is_the_textbook_example(tmp_path):
-    result = _cli("textbook", cwd=tmp_path)
+    result = run_cli("textbook", cwd=tmp_path)
     script = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "textbook.py")],
         cwd=tmp_path,

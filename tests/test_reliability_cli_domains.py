@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from run_cli import run_cli
 
 from tinygrad_xent import cli
 from tinygrad_xent.cli import main
@@ -120,13 +121,7 @@ def test_a_value_outside_the_domain_is_one_line_and_status_2(argv, tmp_path, mon
     ],
 )
 def test_the_real_entry_point_prints_one_line(args, message, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "tinygrad_xent", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and message in result.stderr
 

@@ -9,11 +9,10 @@ one is what the package gives.
 
 import math
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from run_cli import run_cli
 
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor, maximum
@@ -290,15 +289,6 @@ def test_walkthrough_prints_every_row_and_its_source(capsys):
     assert max(len(line) for line in out.splitlines()) <= 100
 
 
-def _cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "tinygrad_xent", "textbook", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     "args,valid",
     [
@@ -309,19 +299,19 @@ def _cli(*args):
     ],
 )
 def test_cli_errors_are_one_line_listing_the_valid_values(args, valid):
-    result = _cli(*args)
+    result = run_cli("textbook", *args)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("tinygrad-xent: error: ")
     assert valid in result.stderr
 
 
 def test_cli_selects_one_lesson_or_one_source():
-    one = _cli("--lesson", "11")
+    one = run_cli("textbook", "--lesson", "11")
     assert one.returncode == 0
     assert "11. The multi-class SVM (hinge) loss" in one.stdout
     assert "source: CS231n's notes (cs231n)" in one.stdout and "\n12." not in one.stdout
-    bits = _cli("--source", "bits")
+    bits = run_cli("textbook", "--source", "bits")
     titles = re.findall(r"^(\d+)\. ", bits.stdout, flags=re.M)
     assert titles == [str(n) for n, lesson in enumerate(LESSONS, 1) if lesson.source == "bits"]
-    listing = _cli("--list")
+    listing = run_cli("textbook", "--list")
     assert listing.returncode == 0 and all(name in listing.stdout for name in SOURCES)

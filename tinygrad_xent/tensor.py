@@ -558,9 +558,7 @@ def mul(a: Operand, b: Operand) -> Tensor:
     """y = a * b;  da = g * b,  db = g * a"""
     av, bv = _values(a, b)
     # da needs b and db needs a: save each operand only if the other's gradient is wanted.
-    a_needs = isinstance(a, Tensor) and a.requires_grad
-    b_needs = isinstance(b, Tensor) and b.requires_grad
-    saved = (av if b_needs else None, bv if a_needs else None)
+    saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
     return _record(mul, av * bv, (a, b), _mul_backward, saved)
 
 
@@ -572,7 +570,7 @@ def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b;  da = g / b,  db = -g * y / b"""
     av, bv = _values(a, b)
     y = av / bv
-    saved = (bv, y if isinstance(b, Tensor) and b.requires_grad else None)  # only db needs y
+    saved = (bv, y if _needs_grad(b) else None)  # only db needs y
     return _record(div, y, (a, b), _div_backward, saved)
 
 
