@@ -314,17 +314,22 @@ def test_maximum_splits_a_tie_half_and_half():
     np.testing.assert_allclose(b.grad, [1, 0.5, 0])
 
 
+class DoubleWrong(tx.Function):
+    """y = 2 x;  dx = g  (wrong: the factor 2 is forgotten)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 def test_gradcheck_catches_a_wrong_backward():
-    def double_wrong(t):
-        # y = 2x, with a backward that forgets the factor 2
-        def backward(g, needs):
-            return (g,)
-
-        return tx.tensor._record(double_wrong, t.data * 2, (t,), backward)
-
     x = Tensor(np.random.default_rng(5).normal(size=(2, 3)), requires_grad=True)
     with pytest.raises(tx.GradcheckError, match=r"input 0 .* backward gives .* finite"):
-        tx.gradcheck(lambda t: (double_wrong(t) * np.arange(6.0).reshape(2, 3)).sum(), x)
+        tx.gradcheck(lambda t: (DoubleWrong.apply(t) * np.arange(6.0).reshape(2, 3)).sum(), x)
     assert tx.gradcheck(lambda t: (t * 2 * np.arange(6.0).reshape(2, 3)).sum(), x)
 
 
@@ -361,9 +366,9 @@ def test_backward_frees_the_arrays_each_node_saved():
     x = Tensor(np.ones(3), requires_grad=True)
     y = x.exp().log().sum()
     nodes = tx.tape(y)
-    assert all(node.backward is not None for node in nodes)
+    assert all(node.saved is not None for node in nodes)
     y.backward()
-    assert all(node.backward is None for node in nodes)
+    assert all(node.saved is None for node in nodes)
 
 
 def test_backward_on_a_non_scalar_needs_grad():
@@ -570,34 +575,45 @@ def test_gradients_passed_on_as_they_are_stay_unshared(n):
     assert a.grad is not b.grad
 
 
+class OuterSum(tx.Function):
+    """y = u + v, broadcast;  du = g,  dv = g  (of y's shape: the walk sums each back)"""
+
+    @staticmethod
+    def forward(ctx, u, v):
+        return u + v
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
 def test_the_walk_sums_a_gradient_back_to_a_broadcast_input():
-    def outer_sum(u, v):
-        # y = u + v broadcast to (2, 3); the rule hands both inputs g as it is, (2, 3)
-        def backward(g, needs):
-            return g, g
-
-        return tx.tensor._record(outer_sum, u.data + v.data, (u, v), backward)
-
     u, v = Tensor(np.zeros((2, 1)), requires_grad=True), Tensor(np.zeros(3), requires_grad=True)
-    outer_sum(u, v).backward(np.arange(6.0).reshape(2, 3))
+    OuterSum.apply(u, v).backward(np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(u.grad, [[3.0], [12.0]])
     np.testing.assert_array_equal(v.grad, [3.0, 5.0, 7.0])
 
 
+class BadRule(tx.Function):
+    """y = x;  dx = ones(5)  (wrong: not x's shape)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.ones(5)
+
+
 def test_a_gradient_of_the_wrong_shape_is_an_error_naming_the_op():
-    def bad_rule(u):
-        def backward(g, needs):
-            return (np.ones(5),)
-
-        return tx.tensor._record(bad_rule, u.data * 1, (u,), backward)
-
     u = Tensor(np.zeros(3), requires_grad=True)
     with pytest.raises(
         RuntimeError,
-        match=r"backward of bad_rule: gradient has shape \(5,\) "
+        match=r"backward of BadRule: gradient has shape \(5,\) "
         r"but its input has shape \(3,\)",
     ):
-        bad_rule(u).sum().backward()
+        BadRule.apply(u).sum().backward()
 
 
 @walk_sizes

@@ -32,7 +32,7 @@ def plain_walk(loss: Tensor, upstream: np.ndarray) -> dict:
     pending = {loss.node: np.asarray(upstream, dtype=np.float64)}
     for node in reversed(tx.tape(loss)):
         grad = pending.pop(node)
-        grads = node.backward(grad, node.needs_input_grad, *node.saved)
+        grads = node.op.backward(grad, *node.saved)
         for parent, shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:
                 continue

@@ -76,63 +76,121 @@ _modes_lock = threading.Lock()
 modes = _Modes()
 
 
+class Op:
+    """A primitive op, declared once: everything the tape, the walk and the teaching tools
+    know about it.
+
+    The package's own ops are declared in ``tensor.py`` (the list is ``tensor.PRIMITIVES``);
+    an op of your own, a ``tx.Function`` subclass, gets one the same way. Nothing else in the
+    package keeps a list of ops: the tests over every op, the README's op list, the anomaly
+    hints and the benchmarks all read these declarations.
+
+    Parameters
+    ----------
+    forward : callable
+        The function that runs the op (``tensor.exp``). Its name is the op's name and the
+        first line of its docstring is the op's math, ``y = exp(x);  dx = g * y``: the line
+        ``tx.explain`` prints as the rule.
+    backward : callable
+        The rule, ``backward(g, *saved) -> one gradient (or None) per input``: ``g`` is the
+        gradient arriving at the output (``grad_out``), ``saved`` what the forward kept for
+        it. A gradient may have the broadcast shape of the output; the walk sums it back.
+        Each is a new array, a view, a :class:`Scatter`, ``g`` itself or ``None``; never a
+        saved array, and never one new array for two inputs.
+    inputs : tuple of str, or None
+        The names the math gives the inputs, in order (``("a", "b")``); None for an op that
+        takes a list of tensors (concatenate), whose inputs are x_0, x_1, ...
+    forward_hint, backward_hint : str
+        What ``detect_anomaly`` adds when this op's output, or the gradient its rule
+        makes, holds a nan or an inf: the usual cause and its cure.
+    name, math : str, optional
+        The name and the math line, when they are not the forward's (``tx.Function``).
+    """
+
+    __slots__ = ("forward", "backward", "inputs", "forward_hint", "backward_hint", "name", "math")
+
+    def __init__(
+        self,
+        forward: Callable,
+        backward: Callable,
+        inputs: tuple[str, ...] | None,
+        forward_hint: str = "",
+        backward_hint: str = "",
+        name: str | None = None,
+        math: str | None = None,
+    ):
+        self.forward = forward
+        self.backward = backward
+        self.inputs = inputs
+        self.forward_hint = forward_hint
+        self.backward_hint = backward_hint
+        self.name = forward.__name__ if name is None else name
+        doc = math if math is not None else forward.__doc__
+        self.math = (doc or self.name).strip().splitlines()[0]
+
+    def input_names(self, n: int) -> list[str]:
+        """The names of ``n`` inputs: the declared ones, else x_0, x_1, ..."""
+        if self.inputs is not None and len(self.inputs) == n:
+            return list(self.inputs)
+        return [f"x_{i}" for i in range(n)]
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}: {self.math}>"
+
+
 class Node:
     """One recorded op: what ran, on which shapes, and how to send a gradient back.
 
+    Recording a node does only what the walk needs. What the teaching tools show is kept as
+    plain references (a small output, the constants an op was given) or gathered by the walk
+    when it is asked to (what flowed through the node).
+
     Attributes
     ----------
-    op : callable
-        The op's function (``op.__name__`` is its name, the first docstring line its math).
+    op : Op
+        The op's declaration: its name, its rule (``op.backward``) and its math.
     parents : tuple
         For each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
     needs_input_grad : tuple of bool
-        For each input, whether it wants a gradient (its parent is not ``None``). The rule
-        computes only those.
-    backward : callable or None
-        The op's rule, ``backward(grad_out, needs_input_grad, *saved) -> (grad per input)``;
-        ``None`` once the graph is freed. Each gradient is a new array, a view, a
-        :class:`Scatter`, ``grad_out`` itself or ``None`` (not needed); never a saved array,
-        and never one new array for two inputs.
+        For each input, whether it wants a gradient (its parent is not ``None``).
     saved : tuple or None
-        What ``backward`` needs from the forward pass (exp's output, mul's operands, a shape);
-        ``None`` once the graph is freed.
+        What the rule needs from the forward pass (exp's output, mul's operands, a shape);
+        ``None`` once a backward without ``retain_graph`` has freed the graph.
     in_shapes, out_shape : tuple
         What the op saw and made.
     order : int
         When it was recorded, so that sorting by it replays the forward pass.
-    grad_out, grads_in : numpy arrays or None
-        What flowed through the node in the last backward, kept for ``tx.explain`` on small
-        graphs or with ``retain_graph=True``; ``None`` otherwise.
     value : numpy array or None
-        The op's output when it has at most ``KEEP_VALUE_SIZE`` elements.
-    constants : tuple or None
-        For each input, a :class:`Constant` when it is a named constant Tensor, or a number
-        or numpy array of at most ``KEEP_VALUE_SIZE`` elements; else ``None``. ``None`` in
-        place of the tuple when no input is such a constant.
+        The op's output when it has at most ``KEEP_VALUE_SIZE`` elements (a reference to
+        the array the op made, not a copy).
+    shown_inputs : list or None
+        For each input that needs no gradient, what explain may show of it: the named
+        constant Tensor, the number or the small array itself; None elsewhere, and None in
+        place of the list when there is nothing to show.
+    flow : tuple or None
+        ``(grad_out, grads_in)`` from the last backward, kept when the walk records (small
+        graphs, or ``retain_graph=True``); read it as ``grad_out`` and ``grads_in``.
     """
 
     __slots__ = (
         "op",
         "parents",
         "needs_input_grad",
-        "backward",
         "saved",
         "in_shapes",
         "out_shape",
-        "value",
         "order",
-        "grad_out",
-        "grads_in",
-        "constants",
+        "value",
+        "shown_inputs",
+        "flow",
     )
 
     def __init__(
         self,
-        op: Callable,
+        op: Op,
         parents: tuple,
         needs_input_grad: tuple,
-        backward: Callable,
         saved: tuple,
         in_shapes: tuple,
         out: np.ndarray,
@@ -140,43 +198,68 @@ class Node:
         self.op = op
         self.parents = parents
         self.needs_input_grad = needs_input_grad
-        self.backward = backward
-        self.saved = saved
+        self.saved: tuple | None = saved
         self.in_shapes = in_shapes
         self.out_shape = out.shape
-        # A few numbers are cheap to keep, and tx.explain / tx.draw show them.
-        self.value = out if out.size <= KEEP_VALUE_SIZE else None
         self.order = next(_order)
-        self.grad_out: np.ndarray | None = None
-        self.grads_in: tuple | None = None
-        self.constants: tuple | None = None
+        # A few numbers cost nothing to keep (the array exists already), and explain shows them.
+        self.value = out if out.size <= KEEP_VALUE_SIZE else None
+        self.shown_inputs: list | None = None
+        self.flow: tuple | None = None
 
-    @property
-    def walked(self) -> bool:
-        """True once a backward has gone through this node."""
-        return self.backward is None or self.grad_out is not None
-
+    # ---- what the teaching tools read, gathered when they ask ----------------------------
     @property
     def name(self) -> str:
-        return self.op.__name__
+        return self.op.name
 
     @property
     def rule(self) -> str:
-        """The op's math, ``y = exp(x);  dx = g * y``: the first line of its docstring."""
-        return (self.op.__doc__ or self.name).strip().splitlines()[0]
+        """The op's math, ``y = exp(x);  dx = g * y``."""
+        return self.op.math
 
     @property
     def input_names(self) -> list[str]:
         """The names the rule gives the inputs: x for one, a and b for two, x_0, x_1, ... else."""
-        if len(self.parents) == 1 and "dx" in self.rule:
-            return ["x"]
-        if len(self.parents) == 2 and "da" in self.rule:
-            return ["a", "b"]
-        return [f"x_{i}" for i in range(len(self.parents))]
+        return self.op.input_names(len(self.parents))
+
+    @property
+    def walked(self) -> bool:
+        """True once a backward has gone through this node."""
+        return self.saved is None or self.flow is not None
+
+    @property
+    def grad_out(self) -> np.ndarray | None:
+        """The gradient that arrived at the output in the last recorded backward."""
+        return None if self.flow is None else self.flow[0]
+
+    @property
+    def grads_in(self) -> tuple | None:
+        """What the rule handed each input in the last recorded backward."""
+        return None if self.flow is None else self.flow[1]
+
+    @property
+    def constants(self) -> tuple | None:
+        """For each input, a :class:`Constant` explain can show, or None; None when none is.
+
+        A named constant keeps its value up to ``EXPLAIN_MAX_SIZE`` elements (explain then
+        summarises a large one); an unnamed number or array up to ``KEEP_VALUE_SIZE``.
+        """
+        if self.shown_inputs is None:
+            return None
+        return tuple(None if x is None else _constant(x) for x in self.shown_inputs)
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(s) for s in self.in_shapes)
         return f"{self.name}({shapes}) -> {self.out_shape}"
+
+
+def _constant(x) -> Constant:
+    """What explain shows of a constant input: a named Tensor's name and value, or a value."""
+    name = getattr(x, "name", None)
+    value = getattr(x, "data", x)  # a Tensor's array, or the number or array itself
+    if name is not None and np.size(value) > EXPLAIN_MAX_SIZE:
+        value = None
+    return Constant(name, value)
 
 
 class Constant(NamedTuple):
@@ -209,8 +292,9 @@ class Tape(list):
         if not self:
             return "(empty tape: nothing that requires grad leads to this tensor)"
         width = len(str(len(self) - 1))
+        names = max(12, *(len(node.name) for node in self))  # an op of your own may be longer
         lines = [
-            f"{i:>{width}}  {node.name:<12} {_shapes(node.in_shapes):<28} -> {node.out_shape}"
+            f"{i:>{width}}  {node.name:<{names}} {_shapes(node.in_shapes):<28} -> {node.out_shape}"
             for i, node in enumerate(self)
         ]
         return "\n".join(lines)
@@ -255,21 +339,21 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
         node = nodes[position]
         # Every consumer of this node was recorded after it, so it was walked before it: the
         # gradient is complete, and taken out once.
-        if node.backward is None:  # walked before, without retain_graph
+        if node.saved is None:  # walked before, without retain_graph
             raise _freed(node, position)
         grad = pending.pop(node)
-        # The op's rule: one gradient per input (None for an input that wants none).
-        grads = node.backward(grad, node.needs_input_grad, *node.saved)
+        # The op's rule: one gradient per input (None, or ignored, for one that wants none).
+        grads = node.op.backward(grad, *node.saved)
         for observe in observers:
             observe(node, position, grad, grads)
         for parent, in_shape, g in zip(node.parents, node.in_shapes, grads):
             if parent is None:  # this input wants no gradient
                 continue
             if g.shape != in_shape:  # a broadcast input: sum the gradients of all its uses
-                g = unbroadcast(g, in_shape, node.op)
+                g = unbroadcast(g, in_shape, node.name)
             pending.add(parent, g)
         if not retain_graph:
-            node.backward = node.saved = None  # frees the arrays the rule kept
+            node.saved = None  # frees the arrays the rule kept
     # What is left are the leaves, each with its complete gradient.
     pending.deposit_into_leaves()
 
@@ -305,8 +389,13 @@ def _record_flow(node: Node, position: int, grad: np.ndarray, grads: tuple) -> N
 
     Copies, because the walk may later add into the very arrays it handed on.
     """
-    node.grad_out = grad.copy()
-    node.grads_in = tuple(None if g is None else _dense(g).copy() for g in grads)
+    node.flow = (
+        grad.copy(),
+        tuple(
+            None if g is None or parent is None else _dense(g).copy()
+            for g, parent in zip(grads, node.parents)
+        ),
+    )
 
 
 def _dense(g: np.ndarray | Scatter) -> np.ndarray:
@@ -397,14 +486,14 @@ class Gradients:
                 leaf.grad = np.array(g, dtype=leaf.dtype)
 
 
-def unbroadcast(grad, shape: tuple, op: Callable | None = None):
+def unbroadcast(grad, shape: tuple, op_name: str = "unbroadcast"):
     """Sum ``grad`` back down to ``shape``, undoing numpy broadcasting.
 
     An input that was broadcast was used many times, once for every position it was stretched
     over, so its gradient is the sum of the gradients of all those uses: sum over the leading
     axes broadcasting added, and over the axes where the input had size 1. The walk calls it
     for every gradient, so a backward rule can be written for the broadcast shape:
-    ``da = g * b``. A gradient that cannot be summed to ``shape`` is an error naming ``op``.
+    ``da = g * b``. A gradient that cannot be summed to ``shape`` is an error naming the op.
     """
     if grad.shape == shape:
         return grad
@@ -415,9 +504,9 @@ def unbroadcast(grad, shape: tuple, op: Callable | None = None):
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     if grad.shape != shape:
-        name = "unbroadcast" if op is None else op.__name__
         raise RuntimeError(
-            f"backward of {name}: gradient has shape {grad.shape} but its input has shape {shape}"
+            f"backward of {op_name}: gradient has shape {grad.shape} but its input has "
+            f"shape {shape}"
         )
     return grad
 
@@ -490,37 +579,25 @@ class _Anomaly:
     def __init__(self):
         self.ops_run = 0
 
-    def check_forward(self, op: Callable, inputs: Sequence[np.ndarray], out: np.ndarray) -> None:
+    def check_forward(self, op: Op, inputs: Sequence[np.ndarray], out: np.ndarray) -> None:
         position = self.ops_run
         self.ops_run += 1
         if np.isfinite(out).all():
             return
         described = "; ".join(_describe(x) for x in inputs)
-        hint = ""
-        if op.__name__ == "log" and any((x <= 0).any() for x in inputs if x.size):
-            hint = (
-                "\n  log of zero (or of a negative number): the usual cure is "
-                "F.log_softmax(x) instead of log(softmax(x)),\n  or clamping the input "
-                "first, tx.maximum(x, 1e-12)"
-            )
+        hint = f"\n  {op.forward_hint}" if op.forward_hint else ""
         raise AnomalyError(
-            f"detect_anomaly: forward of {op.__name__} (op {position} since "
+            f"detect_anomaly: forward of {op.name} (op {position} since "
             f"detect_anomaly began) produced {_bad(out)}\n"
             f"  inputs: {described}{hint}"
         )
 
     def check_backward(self, node: Node, position: int, grad_out: np.ndarray, grads: tuple) -> None:
-        for i, g in enumerate(grads):
+        for i, (g, parent) in enumerate(zip(grads, node.parents)):
             if isinstance(g, Scatter):
                 g = g.values
-            if g is not None and not np.isfinite(g).all():
-                hint = ""
-                if node.name in ("log", "div", "pow"):
-                    hint = (
-                        "\n  an input at 0 makes this rule divide by 0 (log, sqrt and "
-                        "x ** p with p < 1 have an\n  infinite slope there): keep the "
-                        "input away from 0, e.g. tx.maximum(x, 1e-12)"
-                    )
+            if g is not None and parent is not None and not np.isfinite(g).all():
+                hint = f"\n  {node.op.backward_hint}" if node.op.backward_hint else ""
                 raise AnomalyError(
                     f"detect_anomaly: backward of {node.name} (node {position} on the tape) "
                     f"produced {_bad(g)} in the gradient of input {i}\n"

@@ -192,20 +192,14 @@ def relu(x) -> Tensor:
     return tensor_ops.relu(_as_tensor("relu", "x", x))
 
 
-def _sigmoid(x: Tensor) -> Tensor:
-    """sigma(x) = e^(x - m) / (e^-m + e^(x - m)) with m = max(x, 0), for finite x."""
-    m, exp_minus_m = _shift(x)  # e^(x-m) / (e^-m + e^(x-m)) holds for any constant m
-    e = (x - m).exp()
-    return e / (exp_minus_m + e)
-
-
 def sigmoid(x) -> Tensor:
     """Logistic sigmoid: y = 1 / (1 + exp(-x)), computed without overflow.
 
-    Multiplying above and below by e^-m gives sigma(x) = e^(x - m) / (e^-m + e^(x - m)) for
-    any constant m; m = max(x, 0) keeps both exponents non-positive, so x = 1e4 gives 1 and
-    x = -1e4 gives 0, each with a zero gradient, instead of exp(1e4) = inf. The limits
-    sigmoid(+inf) = 1 and sigmoid(-inf) = 0 hold exactly (rule 3).
+    The engine's ``sigmoid`` op (tensor.py), one node on the tape whose rule reuses its
+    output, dx = g * y * (1 - y), as exp's does. Its forward lets exp see only -|x|:
+    1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so x = 1e4 gives 1 and x = -1e4
+    gives 0, each with a zero gradient, instead of exp(1e4) = inf. The limits
+    sigmoid(+inf) = 1 and sigmoid(-inf) = 0 hold exactly.
 
     Parameters
     ----------
@@ -217,7 +211,7 @@ def sigmoid(x) -> Tensor:
     Tensor
         Of x's shape, values in [0, 1]; dy/dx = y (1 - y).
     """
-    return _with_limits(_as_tensor("sigmoid", "x", x), _sigmoid, lambda: (1.0, 0.0))
+    return tensor_ops.sigmoid(_as_tensor("sigmoid", "x", x))
 
 
 def _minus_softplus_of_minus(x: Tensor) -> Tensor:
@@ -249,10 +243,10 @@ def log_sigmoid(x) -> Tensor:
 
 
 def tanh(x) -> Tensor:
-    """Hyperbolic tangent, computed without overflow.
+    """Hyperbolic tangent: y = (e^x - e^-x) / (e^x + e^-x), computed without overflow.
 
-    tanh(x) = (e^x - e^-x) / (e^x + e^-x) = 2 sigmoid(2x) - 1, and sigmoid is computed
-    without overflow and holds its limits, so tanh(+-inf) = +-1.
+    The engine's ``tanh`` op (tensor.py): numpy's tanh never overflows, tanh(+-inf) = +-1,
+    and its rule reuses the output, dx = g * (1 - y^2).
 
     Parameters
     ----------
@@ -264,7 +258,7 @@ def tanh(x) -> Tensor:
     Tensor
         Of x's shape, values in [-1, 1]; dy/dx = 1 - y^2.
     """
-    return sigmoid(_as_tensor("tanh", "x", x) * 2.0) * 2.0 - 1.0
+    return tensor_ops.tanh(_as_tensor("tanh", "x", x))
 
 
 # ---- softmax and log-sum-exp ------------------------------------------------------------------

@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal, TypeAlias, overload
 
 import numpy as np
 
 from . import autograd
-from .autograd import Constant, Node, Scatter, unbroadcast
+from .autograd import Node, Op, Scatter, unbroadcast
 
 
 class Tensor:
@@ -345,35 +345,35 @@ class Tensor:
         """Axes start..end merged into one: :func:`tinygrad_xent.tensor.flatten`."""
         return flatten(self, start_axis, end_axis)
 
-    # The activations live in functional.py, a layer above this one: each method imports it
-    # when called, so importing tensor.py never imports functional.py.
     def relu(self) -> Tensor:
         """max(x, 0): :func:`tinygrad_xent.tensor.relu`, gradient 0 at 0."""
         return relu(self)
 
     def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-x)): :func:`tinygrad_xent.functional.sigmoid`."""
-        from . import functional
-
-        return functional.sigmoid(self)
+        """1 / (1 + exp(-x)): :func:`tinygrad_xent.tensor.sigmoid`."""
+        return sigmoid(self)
 
     def tanh(self) -> Tensor:
-        """The hyperbolic tangent: :func:`tinygrad_xent.functional.tanh`."""
-        from . import functional
+        """The hyperbolic tangent: :func:`tinygrad_xent.tensor.tanh`."""
+        return tanh(self)
 
-        return functional.tanh(self)
-
+    # softmax and log_softmax are composed from the ops above in functional.py, a layer up,
+    # which this module does not import (imports point one way, down): the methods say where.
     def softmax(self, axis=None, *, dim=None) -> Tensor:
-        """Softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.softmax`."""
-        from . import functional
-
-        return functional.softmax(self, axis, dim=dim)
+        """Not a method here: raises, naming :func:`tinygrad_xent.functional.softmax`."""
+        raise _in_functional("softmax")
 
     def log_softmax(self, axis=None, *, dim=None) -> Tensor:
-        """Log softmax along ``axis`` (default -1): :func:`tinygrad_xent.functional.log_softmax`."""
-        from . import functional
+        """Not a method here: raises, naming :func:`tinygrad_xent.functional.log_softmax`."""
+        raise _in_functional("log_softmax")
 
-        return functional.log_softmax(self, axis, dim=dim)
+
+def _in_functional(name: str) -> AttributeError:
+    return AttributeError(
+        f"Tensor.{name}: {name} is composed from ops in tinygrad_xent.functional, so that "
+        f"its backward can be watched step by step; call F.{name}(x, dim=...) after "
+        f"import tinygrad_xent.functional as F"
+    )
 
 
 # What an op accepts as an operand: a Tensor, a numpy array or scalar, or a Python number or
@@ -425,33 +425,27 @@ def _from_python(what: str, x) -> np.ndarray:
 
 
 def _values(a, b) -> tuple:
-    """The numpy values of two operands, a Python number staying weak under numpy 1.x too.
+    """The numpy values of two operands; a Python number meeting a float array becomes a 0-d
+    array of that array's dtype.
 
-    numpy 2 treats Python numbers as weak by itself (NEP 50): float32 * 2.0 is float32. numpy
-    1.x does so only when the other operand has at least one dimension; a 0-d float32 times
-    2.0 becomes float64 there, so the number is first cast to the other's float dtype.
+    That is what numpy does with the number anyway (NEP 50: float32 * 2.0 is float32, the 2.0
+    taken as a float32), but numpy pays for the conversion on every use of the number: once
+    in the forward and again in the backward (``g * 2.0``). Converted once here, both are
+    products of two arrays, about twice as fast. It also keeps numpy 1.x in line with numpy
+    2, where a 0-d float32 times 2.0 would otherwise become float64.
     """
     # (a Tensor's data read here, not through _value: this runs for every binary op)
     av = a.data if isinstance(a, Tensor) else _value(a)
     bv = b.data if isinstance(b, Tensor) else _value(b)
-    if _NUMPY_1:
-        av, bv = _weak_number(av, bv), _weak_number(bv, av)
+    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
+    if type(bv) in _NUMBERS and type(av) is np.ndarray and av.dtype.kind == "f":
+        bv = np.asarray(bv, av.dtype)
+    elif type(av) in _NUMBERS and type(bv) is np.ndarray and bv.dtype.kind == "f":
+        av = np.asarray(av, bv.dtype)
     return av, bv
 
 
-_NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
-
-
-def _weak_number(x, other):
-    """``x`` cast to ``other``'s float dtype when ``x`` is a Python number (numpy 1.x only)."""
-    # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
-    if (
-        type(x) in (int, float, bool)
-        and isinstance(other, (np.ndarray, np.generic))
-        and other.dtype.kind == "f"
-    ):
-        return np.asarray(x, dtype=other.dtype)
-    return x
+_NUMBERS = (float, int)
 
 
 def _shape(x) -> tuple:
@@ -465,19 +459,12 @@ def _needs_grad(x) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
-def _record(
-    op: Callable,
-    data: np.ndarray | np.generic | float,
-    inputs: tuple,
-    backward: Callable,
-    saved: tuple = (),
-) -> Tensor:
+def _record(op: Op, data: np.ndarray | np.generic | float, inputs: tuple, saved: tuple = ()):
     """Wrap ``data`` as the output of ``op`` and, if any input needs a gradient, record a node.
 
-    ``inputs`` are the op's operands in the order ``backward`` returns their gradients;
-    non-Tensor operands are constants and get no gradient. ``backward(g, needs, *saved)``
-    gives the gradients of the inputs, computing only those whose ``needs`` entry is True;
-    ``saved`` holds exactly what it needs and no more.
+    ``inputs`` are the op's operands in the order its rule returns their gradients; non-Tensor
+    operands are constants and get no gradient. ``saved`` is what the rule reads, exactly
+    that and no more: ``op.backward(g, *saved)`` gives one gradient per input.
     """
     if type(data) is not np.ndarray:  # numpy answers a 0-d input with a scalar: keep arrays
         data = np.asarray(data)
@@ -485,33 +472,35 @@ def _record(
     if autograd.modes_in_use and not _recording_in_this_thread(op, inputs, data):
         return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
-    parents, needs, shapes = [], [], []
-    # A constant tx.explain can show: a named Tensor, a number or a small array. An unnamed
-    # Tensor is not looked into: reading its size would cost every op ~1%, named or not.
-    show_constants = False
-    for x in inputs:
+    parents: list[Tensor | Node | None] = []
+    needs: list[bool] = []
+    shapes: list[tuple] = []
+    shown = None  # what explain may show of the constants: plain references, no copies
+    for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
             shapes.append(x.data.shape)
-            need = x.requires_grad
-            if not need and x.name is not None:
-                show_constants = True
+            if x.requires_grad:
+                parents.append(x if x.node is None else x.node)
+                needs.append(True)
+                continue
+            keep = x.name is not None  # a named constant (the row max); unnamed: not looked at
         else:
             shapes.append(_shape(x))
-            need = False
-            show_constants = True
-        parents.append((x if x.node is None else x.node) if need else None)
-        needs.append(need)
+            keep = type(x) in _NUMBERS or np.size(x) <= autograd.KEEP_VALUE_SIZE
+        parents.append(None)
+        needs.append(False)
+        if keep:
+            if shown is None:
+                shown = [None] * len(inputs)
+            shown[i] = x
     if True not in needs:
         return Tensor._from_op(data, None)
-    node = Node(op, tuple(parents), tuple(needs), backward, saved, tuple(shapes), data)
-    if show_constants:
-        constants = tuple(None if need else _constant(x) for x, need in zip(inputs, needs))
-        if constants.count(None) < len(constants):
-            node.constants = constants
+    node = Node(op, tuple(parents), tuple(needs), saved, tuple(shapes), data)
+    node.shown_inputs = shown
     return Tensor._from_op(data, node)
 
 
-def _recording_in_this_thread(op: Callable, inputs: tuple, data: np.ndarray) -> bool:
+def _recording_in_this_thread(op: Op, inputs: tuple, data: np.ndarray) -> bool:
     """detect_anomaly's check of the op's output, then whether this thread records at all."""
     modes = autograd.modes
     if modes.anomaly is not None:
@@ -519,39 +508,33 @@ def _recording_in_this_thread(op: Callable, inputs: tuple, data: np.ndarray) -> 
     return modes.grad_enabled
 
 
-def _constant(x) -> Constant | None:
-    """What tx.explain shows of a constant input: its name, and its value if it is small.
-
-    A named constant keeps its value up to the size of a graph explain records, so that a
-    large one can be summarised; an unnamed one only up to a few numbers.
-    """
-    name = x.name if isinstance(x, Tensor) else None
-    value = _value(x)
-    limit = autograd.KEEP_VALUE_SIZE if name is None else autograd.EXPLAIN_MAX_SIZE
-    if np.size(value) <= limit:
-        return Constant(name, value)
-    return None if name is None else Constant(name, None)
-
-
 # ---- elementwise arithmetic -----------------------------------------------------------------
+# Each op: its forward, its rule right below it (``g`` arrives at the output; the rule returns
+# one gradient per input), and its declaration, which the tape, explain and the tests read.
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b;  da = g,  db = g  (each summed back to its input's shape)"""
     av, bv = _values(a, b)
-    return _record(add, av + bv, (a, b), _add_backward)
+    return _record(ADD, av + bv, (a, b))
 
 
-def _add_backward(g, needs):
-    return (g if needs[0] else None), (g if needs[1] else None)
+def _add_backward(g):
+    return g, g  # the walk hands each to its input only if that input wants a gradient
+
+
+ADD = Op(add, _add_backward, ("a", "b"))
 
 
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a - b;  da = g,  db = -g"""
     av, bv = _values(a, b)
-    return _record(sub, av - bv, (a, b), _sub_backward)
+    return _record(SUB, av - bv, (a, b), (_needs_grad(b),))
 
 
-def _sub_backward(g, needs):
-    return (g if needs[0] else None), (-g if needs[1] else None)
+def _sub_backward(g, b_needs):
+    return g, (-g if b_needs else None)  # x - m with a constant m: no -g computed
+
+
+SUB = Op(sub, _sub_backward, ("a", "b"))
 
 
 def mul(a: Operand, b: Operand) -> Tensor:
@@ -559,11 +542,14 @@ def mul(a: Operand, b: Operand) -> Tensor:
     av, bv = _values(a, b)
     # da needs b and db needs a: save each operand only if the other's gradient is wanted.
     saved = (av if _needs_grad(b) else None, bv if _needs_grad(a) else None)
-    return _record(mul, av * bv, (a, b), _mul_backward, saved)
+    return _record(MUL, av * bv, (a, b), saved)
 
 
-def _mul_backward(g, needs, a, b):
-    return (g * b if needs[0] else None), (g * a if needs[1] else None)
+def _mul_backward(g, a, b):
+    return (None if b is None else g * b), (None if a is None else g * a)
+
+
+MUL = Op(mul, _mul_backward, ("a", "b"))
 
 
 def div(a: Operand, b: Operand) -> Tensor:
@@ -571,23 +557,35 @@ def div(a: Operand, b: Operand) -> Tensor:
     av, bv = _values(a, b)
     y = av / bv
     saved = (bv, y if _needs_grad(b) else None)  # only db needs y
-    return _record(div, y, (a, b), _div_backward, saved)
+    return _record(DIV, y, (a, b), saved)
 
 
-def _div_backward(g, needs, b, y):
+def _div_backward(g, b, y):
     g_over_b = g / b
-    return (g_over_b if needs[0] else None), (-g_over_b * y if needs[1] else None)
+    return g_over_b, (None if y is None else -g_over_b * y)
+
+
+DIV = Op(
+    div,
+    _div_backward,
+    ("a", "b"),
+    forward_hint="a division by 0 gives inf (or nan for 0 / 0): keep the divisor away from 0",
+    backward_hint="db = -g * y / b is infinite where b is 0: keep the divisor away from 0",
+)
 
 
 def neg(x: Operand) -> Tensor:
     """y = -x;  dx = -g"""
     # mypy is right here: for a Python number x, -x is a float, not the array a Tensor holds
     # (add(2.0, 3) does the same; mypy cannot see it there, _values returns a plain tuple).
-    return _record(neg, -_value(x), (x,), _neg_backward)
+    return _record(NEG, -_value(x), (x,))
 
 
-def _neg_backward(g, needs):
+def _neg_backward(g):
     return (-g,)
+
+
+NEG = Op(neg, _neg_backward, ("x",))
 
 
 def pow(x: Operand, exponent: Operand) -> Tensor:
@@ -605,35 +603,54 @@ def pow(x: Operand, exponent: Operand) -> Tensor:
         y = xv**pv
     if isinstance(exponent, Tensor) or np.ndim(pv) != 0:
         # dp needs y, and only dp does.
-        saved = (xv, pv, y if _needs_grad(exponent) else None)
-        return _record(pow, y, (x, exponent), _pow_backward, saved)
+        saved = (xv, pv, _needs_grad(x), y if _needs_grad(exponent) else None)
+        return _record(POW, y, (x, exponent), saved)
     # A number exponent is a constant: the tape shows pow with one input, x.
-    return _record(pow, y, (x,), _pow_backward, (xv, pv, None))
+    return _record(POW, y, (x,), (xv, pv, True, None))
 
 
-def _pow_backward(g, needs, x, p, y):
+def _pow_backward(g, x, p, x_needs, y):
     dx = dp = None
-    if needs[0]:
+    if x_needs:
         if np.any(p == 0):  # x ** 0 = 1 is flat, even at x = 0 where p * x ** (p - 1) = 0 * inf
             with np.errstate(divide="ignore", invalid="ignore"):
                 dx = np.where(p == 0, 0, g * (p * x ** (p - 1)))
         else:
             dx = g * (p * x ** (p - 1))
-    if len(needs) == 2 and needs[1]:
+    if y is not None:
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf is replaced below
             dp = g * (y * np.log(x))
         dp = np.where((x == 0) & (p >= 0), 0, dp)
-    return (dx, dp)[: len(needs)]
+    return dx, dp
+
+
+POW = Op(
+    pow,
+    _pow_backward,
+    ("x", "p"),
+    backward_hint="x ** p with p < 1 has an infinite slope at x = 0: keep x away from 0, "
+    "e.g. tx.maximum(x, 1e-12)",
+)
 
 
 def sqrt(x: Operand) -> Tensor:
     """y = sqrt(x);  dx = g / (2 y)  (inf at x = 0, where the slope is infinite)"""
     y = np.sqrt(_value(x))
-    return _record(sqrt, y, (x,), _sqrt_backward, (y,))
+    return _record(SQRT, y, (x,), (y,))
 
 
-def _sqrt_backward(g, needs, y):
+def _sqrt_backward(g, y):
     return (g / (2 * y),)
+
+
+SQRT = Op(
+    sqrt,
+    _sqrt_backward,
+    ("x",),
+    forward_hint="sqrt of a negative number is nan",
+    backward_hint="sqrt has an infinite slope at 0: keep its input away from 0, "
+    "e.g. tx.sqrt(x + 1e-12)",
+)
 
 
 def abs(x: Operand) -> Tensor:
@@ -643,11 +660,14 @@ def abs(x: Operand) -> Tensor:
     and JAX use. It is exactly 0 there, even when g holds an inf.
     """
     xv = _value(x)
-    return _record(abs, np.abs(xv), (x,), _abs_backward, (xv,))
+    return _record(ABS, np.abs(xv), (x,), (xv,))
 
 
-def _abs_backward(g, needs, x):
+def _abs_backward(g, x):
     return (_scaled(g, np.sign(x)),)
+
+
+ABS = Op(abs, _abs_backward, ("x",))
 
 
 def clip(x: Operand, low=None, high=None) -> Tensor:
@@ -662,31 +682,54 @@ def clip(x: Operand, low=None, high=None) -> Tensor:
     lo = -np.inf if low is None else _value(low)
     hi = np.inf if high is None else _value(high)
     inside = (xv >= lo) & (xv <= hi)
-    return _record(clip, np.clip(xv, lo, hi), (x,), _clip_backward, (inside,))
+    return _record(CLIP, np.clip(xv, lo, hi), (x,), (inside,))
 
 
-def _clip_backward(g, needs, inside):
+def _clip_backward(g, inside):
     return (_scaled(g, inside),)
+
+
+CLIP = Op(clip, _clip_backward, ("x",))
 
 
 def exp(x: Operand) -> Tensor:
     """y = exp(x);  dx = g * y  (exp is its own derivative: backward reuses the output)"""
     y = np.exp(_value(x))
-    return _record(exp, y, (x,), _exp_backward, (y,))
+    return _record(EXP, y, (x,), (y,))
 
 
-def _exp_backward(g, needs, y):
+def _exp_backward(g, y):
     return (g * y,)
+
+
+EXP = Op(
+    exp,
+    _exp_backward,
+    ("x",),
+    forward_hint="exp overflows to inf above 88.7 in float32 (709.8 in float64): subtract the "
+    "max first (log-sum-exp),\n  as F.softmax and F.log_softmax do",
+)
 
 
 def log(x: Operand) -> Tensor:
     """y = log(x);  dx = g / x"""
     xv = _value(x)
-    return _record(log, np.log(xv), (x,), _log_backward, (xv,))
+    return _record(LOG, np.log(xv), (x,), (xv,))
 
 
-def _log_backward(g, needs, x):
+def _log_backward(g, x):
     return (g / x,)
+
+
+LOG = Op(
+    log,
+    _log_backward,
+    ("x",),
+    forward_hint="log of zero (or of a negative number): the usual cure is F.log_softmax(x) "
+    "instead of log(softmax(x)),\n  or clamping the input first, tx.maximum(x, 1e-12)",
+    backward_hint="an input at 0 makes dx = g / x divide by 0 (log has an infinite slope "
+    "there): keep the input\n  away from 0, e.g. tx.maximum(x, 1e-12)",
+)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:
@@ -696,11 +739,11 @@ def maximum(a: Operand, b: Operand) -> Tensor:
     ``torch.maximum`` does). The losing side gets exactly 0, even where g holds an inf.
     """
     av, bv = _values(a, b)
-    return _record(maximum, np.maximum(av, bv), (a, b), _maximum_backward, (av, bv))
+    saved = (av, bv, _needs_grad(a), _needs_grad(b))
+    return _record(MAXIMUM, np.maximum(av, bv), (a, b), saved)
 
 
-def _maximum_backward(g, needs, a, b):
-    a_needs, b_needs = needs
+def _maximum_backward(g, a, b, a_needs, b_needs):
     ties = a == b
     if ties.any():  # rare for real numbers: only then pay for the half shares
         a_share = (a > b) + 0.5 * ties
@@ -712,18 +755,25 @@ def _maximum_backward(g, needs, a, b):
     return da, db
 
 
+MAXIMUM = Op(maximum, _maximum_backward, ("a", "b"))
+
+
 def minimum(a: Operand, b: Operand) -> Tensor:
     """y = minimum(a, b);  da = g * [a < b],  db = g * [b < a]; a tie sends g/2 to each
 
     The rule is maximum's with its two gradients swapped: a gets what maximum would send b.
     """
     av, bv = _values(a, b)
-    return _record(minimum, np.minimum(av, bv), (a, b), _minimum_backward, (av, bv))
+    saved = (av, bv, _needs_grad(a), _needs_grad(b))
+    return _record(MINIMUM, np.minimum(av, bv), (a, b), saved)
 
 
-def _minimum_backward(g, needs, a, b):
-    db, da = _maximum_backward(g, needs[::-1], a, b)
+def _minimum_backward(g, a, b, a_needs, b_needs):
+    db, da = _maximum_backward(g, a, b, b_needs, a_needs)
     return da, db
+
+
+MINIMUM = Op(minimum, _minimum_backward, ("a", "b"))
 
 
 def where(condition, a: Operand, b: Operand) -> Tensor:
@@ -735,11 +785,15 @@ def where(condition, a: Operand, b: Operand) -> Tensor:
     """
     cond = np.asarray(_value(condition), dtype=bool)
     av, bv = _values(a, b)
-    return _record(where, np.where(cond, av, bv), (a, b), _where_backward, (cond,))
+    saved = (cond, _needs_grad(a), _needs_grad(b))
+    return _record(WHERE, np.where(cond, av, bv), (a, b), saved)
 
 
-def _where_backward(g, needs, cond):
-    return (_scaled(g, cond) if needs[0] else None), (_scaled(g, ~cond) if needs[1] else None)
+def _where_backward(g, cond, a_needs, b_needs):
+    return (_scaled(g, cond) if a_needs else None), (_scaled(g, ~cond) if b_needs else None)
+
+
+WHERE = Op(where, _where_backward, ("a", "b"))
 
 
 def relu(x: Operand) -> Tensor:
@@ -750,11 +804,55 @@ def relu(x: Operand) -> Tensor:
     times slower than the product a rule can use here.
     """
     xv = _value(x)
-    return _record(relu, np.maximum(xv, 0), (x,), _relu_backward, (xv > 0,))
+    return _record(RELU, np.maximum(xv, 0), (x,), (xv > 0,))
 
 
-def _relu_backward(g, needs, positive):
+def _relu_backward(g, positive):
     return (_scaled(g, positive),)
+
+
+RELU = Op(relu, _relu_backward, ("x",))
+
+
+def sigmoid(x: Operand) -> Tensor:
+    """y = 1 / (1 + exp(-x));  dx = g * y * (1 - y)
+
+    Computed without overflow: with e = exp(-|x|), which lies in (0, 1], y = 1 / (1 + e) for
+    x >= 0 and e / (1 + e) below, so x = 1e4 gives 1 and x = -1e4 gives 0 instead of
+    exp(1e4) = inf, and sigmoid(+-inf) is 1 and 0 exactly. The rule reuses e:
+    y (1 - y) = e / (1 + e)^2, the same number without 1 - y rounding to 0 at large x
+    (at x = 40 the slope is 4.2e-18, not 0). ``F.sigmoid`` is this op.
+    """
+    xv = np.asarray(_value(x))
+    e = np.exp(-np.abs(xv))
+    y = np.where(xv >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)
+    return _record(SIGMOID, y, (x,), (e,))
+
+
+def _sigmoid_backward(g, e):
+    return (g * (e / (1 + e) ** 2),)
+
+
+SIGMOID = Op(sigmoid, _sigmoid_backward, ("x",))
+
+
+def tanh(x: Operand) -> Tensor:
+    """y = tanh(x);  dx = g * (1 - y ** 2)
+
+    numpy's tanh is finite everywhere, tanh(+-inf) = +-1. The rule computes 1 - y^2 as
+    4 e / (1 + e)^2 with e = exp(-2|x|), the same number without 1 - y^2 rounding to 0 at
+    large |x|. ``F.tanh`` is this op.
+    """
+    xv = _value(x)
+    e = np.exp(-2 * np.abs(xv))
+    return _record(TANH, np.tanh(xv), (x,), (e,))
+
+
+def _tanh_backward(g, e):
+    return (g * (4 * e / (1 + e) ** 2),)
+
+
+TANH = Op(tanh, _tanh_backward, ("x",))
 
 
 def _scaled(g: np.ndarray, w) -> np.ndarray:
@@ -777,11 +875,14 @@ def sum(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     axes = _axes("sum", _axis_arg("sum", axis, dim), xv.shape)
     y = xv.sum(axis=axes, keepdims=True)  # the summed axes kept with size 1, for backward
     out = y if keepdims else y.reshape(_dropped(y.shape, axes))
-    return _record(sum, out, (x,), _sum_backward, (y.shape, xv.shape))  # shapes, no arrays
+    return _record(SUM, out, (x,), (y.shape, xv.shape))  # shapes, no arrays
 
 
-def _sum_backward(g, needs, kept_shape, x_shape):
+def _sum_backward(g, kept_shape, x_shape):
     return (np.broadcast_to(g.reshape(kept_shape), x_shape),)
+
+
+SUM = Op(sum, _sum_backward, ("x",))
 
 
 def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
@@ -791,15 +892,18 @@ def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
     with _named_errors("max"):  # the max of nothing
         y = xv.max(axis=axes, keepdims=True)  # the reduced axes kept with size 1, for backward
     out = y if keepdims else y.reshape(_dropped(y.shape, axes))
-    return _record(max, out, (x,), _max_backward, (xv, y, axes))
+    return _record(MAX, out, (x,), (xv, y, axes))
 
 
-def _max_backward(g, needs, x, y, axes):
+def _max_backward(g, x, y, axes):
     winners = x == y
     if np.isnan(y).any():  # a nan is the max of its row (as in numpy and PyTorch): it gets g
         winners |= np.isnan(x) & np.isnan(y)
     share = g.reshape(y.shape) / winners.sum(axis=axes, keepdims=True)
     return (_scaled(share, winners),)  # exactly 0 off the maximum, whatever g holds
+
+
+MAX = Op(max, _max_backward, ("x",))
 
 
 def min(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
@@ -913,19 +1017,23 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     a2 = (av if av.ndim > 1 else av[None, :]) if _needs_grad(b) else None
     b2 = (bv if bv.ndim > 1 else bv[:, None]) if _needs_grad(a) else None
     saved = (a2, b2, av.ndim == 1, bv.shape if bv.ndim == 1 else None)
-    return _record(matmul, np.matmul(av, bv), (a, b), _matmul_backward, saved)
+    return _record(MATMUL, np.matmul(av, bv), (a, b), saved)
 
 
-def _matmul_backward(g, needs, a2, b2, a_is_row, b_column_shape):
+def _matmul_backward(g, a2, b2, a_is_row, b_column_shape):
     if b_column_shape is not None:
         g = g[..., None]
     if a_is_row:
         g = g[..., None, :]
-    da = g @ np.swapaxes(b2, -1, -2) if needs[0] else None  # the walk sums batch axes
-    db = np.swapaxes(a2, -1, -2) @ g if needs[1] else None
+    # b2 is saved only when a wants its gradient, and a2 only when b does.
+    da = None if b2 is None else g @ np.swapaxes(b2, -1, -2)  # the walk sums batch axes
+    db = None if a2 is None else np.swapaxes(a2, -1, -2) @ g
     if db is not None and b_column_shape is not None:  # from the column (n, 1) back to (n,)
         db = unbroadcast(db, b_column_shape + (1,)).reshape(b_column_shape)
     return da, db
+
+
+MATMUL = Op(matmul, _matmul_backward, ("a", "b"))
 
 
 # ---- indexing and shape ops ------------------------------------------------------------------
@@ -944,11 +1052,14 @@ def getitem(x: Tensor | np.ndarray | Sequence, index) -> Tensor:
     xv = _value(x)
     with _named_errors("getitem"):
         y = xv[index]
-    return _record(getitem, y, (x,), _getitem_backward, (index, np.shape(xv)))
+    return _record(GETITEM, y, (x,), (index, np.shape(xv)))
 
 
-def _getitem_backward(g, needs, index, x_shape):
+def _getitem_backward(g, index, x_shape):
     return (Scatter(index, g, x_shape),)
+
+
+GETITEM = Op(getitem, _getitem_backward, ("x",))
 
 
 def reshape(x: Operand, shape: tuple) -> Tensor:
@@ -956,11 +1067,14 @@ def reshape(x: Operand, shape: tuple) -> Tensor:
     xv = _value(x)
     with _named_errors("reshape"):
         y = np.reshape(xv, shape)
-    return _record(reshape, y, (x,), _reshape_backward, (np.shape(xv),))
+    return _record(RESHAPE, y, (x,), (np.shape(xv),))
 
 
-def _reshape_backward(g, needs, x_shape):
+def _reshape_backward(g, x_shape):
     return (g.reshape(x_shape),)
+
+
+RESHAPE = Op(reshape, _reshape_backward, ("x",))
 
 
 def transpose(x: Operand, axes=None) -> Tensor:
@@ -970,11 +1084,14 @@ def transpose(x: Operand, axes=None) -> Tensor:
         axes = _permutation("transpose", axes, np.ndim(xv))
     inverse = None if axes is None else tuple(np.argsort(axes))
     y = np.transpose(xv, axes)
-    return _record(transpose, y, (x,), _transpose_backward, (inverse,))
+    return _record(TRANSPOSE, y, (x,), (inverse,))
 
 
-def _transpose_backward(g, needs, inverse):
+def _transpose_backward(g, inverse):
     return (np.transpose(g, inverse),)
+
+
+TRANSPOSE = Op(transpose, _transpose_backward, ("x",))
 
 
 def _permutation(op_name: str, axes, ndim: int) -> tuple:
@@ -1041,11 +1158,14 @@ def concatenate(tensors: Sequence[Operand], axis: int | None = None, *, dim=None
     with _named_errors("concatenate"):
         y = np.concatenate(values, axis=axis)
     ends = np.cumsum([np.shape(v)[axis] for v in values])[:-1]
-    return _record(concatenate, y, tuple(tensors), _concatenate_backward, (ends, axis))
+    return _record(CONCATENATE, y, tuple(tensors), (ends, axis))
 
 
-def _concatenate_backward(g, needs, ends, axis):
-    return tuple(part if need else None for part, need in zip(np.split(g, ends, axis=axis), needs))
+def _concatenate_backward(g, ends, axis):
+    return tuple(np.split(g, ends, axis=axis))  # views: nothing computed for a constant
+
+
+CONCATENATE = Op(concatenate, _concatenate_backward, None)
 
 
 def stack(tensors: Sequence[Operand], axis: int | None = None, *, dim=None) -> Tensor:
@@ -1053,11 +1173,14 @@ def stack(tensors: Sequence[Operand], axis: int | None = None, *, dim=None) -> T
     axis = _axis_arg("stack", axis, dim, default=0)
     with _named_errors("stack"):
         y = np.stack([_value(t) for t in _nonempty("stack", tensors)], axis=axis)
-    return _record(stack, y, tuple(tensors), _stack_backward, (axis,))
+    return _record(STACK, y, tuple(tensors), (axis,))
 
 
-def _stack_backward(g, needs, axis):
-    return tuple(part if need else None for part, need in zip(np.moveaxis(g, axis, 0), needs))
+def _stack_backward(g, axis):
+    return tuple(np.moveaxis(g, axis, 0))  # views: nothing computed for a constant
+
+
+STACK = Op(stack, _stack_backward, None)
 
 
 def _nonempty(op_name: str, tensors: Sequence) -> Sequence:
@@ -1085,3 +1208,38 @@ def _renamed_errors(inner: str, outer: str) -> Iterator[None]:
         if message.startswith(inner + ":"):
             raise type(err)(outer + message[len(inner) :]) from None
         raise
+
+
+# ---- the registry -----------------------------------------------------------------------------
+# Every primitive op, once. The tests over every op, the README's op list, the anomaly hints and
+# the benchmarks read this; an op added here is covered by all of them.
+PRIMITIVES: dict[str, Op] = {
+    op.name: op
+    for op in (
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        NEG,
+        POW,
+        SQRT,
+        ABS,
+        CLIP,
+        EXP,
+        LOG,
+        MAXIMUM,
+        MINIMUM,
+        WHERE,
+        RELU,
+        SIGMOID,
+        TANH,
+        SUM,
+        MAX,
+        MATMUL,
+        GETITEM,
+        RESHAPE,
+        TRANSPOSE,
+        CONCATENATE,
+        STACK,
+    )
+}
