@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         default=HERE.parent,
         help="checkout of the change (default: this one)",
     )
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6,W7,W8,W9")
     parser.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks it runs")

@@ -242,6 +242,93 @@ def _chain(dtype: type, quick: bool) -> Case:
     return Case(ours, lambda: ref.elementwise_chain(x0, factors, n_ops), compare, per=n_ops)
 
 
+USER_CHAIN_OPS = 200
+# What learners write: a number on either side of a Tensor (y * 1.0001, y + 0.001).
+USER_FACTORS = (1.0001, 0.001, 0.0005, 1.0002)
+
+
+def _number_chain(dtype: type, quick: bool, named: bool = False) -> Case:
+    """W7: the chain y * a, y + b, y - c, y / d with Python numbers as a, b, c, d.
+
+    W8 (``named``): the same numbers as 0-d Tensors with names, as the losses make them (the
+    row max, 1 / temperature): what explain shows, so each op keeps a reference to them.
+    """
+    n_ops = 40 if quick else USER_CHAIN_OPS
+    x0 = np.random.default_rng(7).normal(size=(4, 4)).astype(dtype)
+    x = _leaf(x0)
+    factors: tuple = USER_FACTORS
+    if named:
+        factors = tuple(
+            tx.Tensor(np.asarray(f, dtype), name=f"c{i}") for i, f in enumerate(USER_FACTORS)
+        )
+    arrays = tuple(np.full((4, 4), f, dtype) for f in USER_FACTORS)
+    upstream = np.ones((4, 4), dtype=dtype)
+
+    def ours():
+        x.zero_grad()
+        y = ref.elementwise_chain(x, factors, n_ops)
+        y.backward(upstream)
+        return y
+
+    def compare():
+        y = ours()
+        return [
+            ("chain output", y.data, ref.elementwise_chain(x0, arrays, n_ops)),
+            ("dx", x.grad, ref.elementwise_chain_grad(x0, arrays, n_ops)),
+        ]
+
+    return Case(ours, lambda: ref.elementwise_chain(x0, USER_FACTORS, n_ops), compare, per=n_ops)
+
+
+def _named_chain(dtype: type, quick: bool) -> Case:
+    return _number_chain(dtype, quick, named=True)
+
+
+def _spiral_by_hand(dtype: type, quick: bool) -> Case:
+    """W9: 50 SGD steps of the 2-100-3 spiral MLP written with tensors, as a learner writes it:
+    ``h = tx.maximum(x @ W1 + b1, 0)``, cross-entropy, an update under no_grad."""
+    steps = 5 if quick else 50
+    lr = 0.5
+    x, t = data.spiral(n_per_class=100, n_classes=3, seed=6)  # (300, 2), (300,)
+    x = x.astype(dtype)
+    _, _, params = _model_and_copy([2, 100, 3], dtype, seed=6)
+    leaves = [(_leaf(w.copy()), _leaf(b.copy())) for w, b in params]
+
+    def step():
+        (w1, b1), (w2, b2) = leaves
+        h = tx.maximum(x @ w1 + b1, 0)
+        loss = F.cross_entropy(h @ w2 + b2, t)
+        for p in (w1, b1, w2, b2):
+            p.zero_grad()
+        loss.backward()
+        with tx.no_grad():
+            for p in (w1, b1, w2, b2):
+                p.data -= lr * p.grad
+        return loss
+
+    def ours():
+        for _ in range(steps):
+            loss = step()
+        return loss
+
+    def reference():
+        for _ in range(steps):
+            loss, _ = ref.mlp_sgd_step(params, x, t, lr)
+        return loss
+
+    def compare():
+        pairs = []
+        for i in range(3):
+            loss = step()
+            ref_loss, _ = ref.mlp_sgd_step(params, x, t, lr)
+            pairs.append((f"loss at step {i}", loss.data, ref_loss))
+        for i, ((w, b), (w_ref, b_ref)) in enumerate(zip(leaves, params)):
+            pairs += [(f"W{i + 1}", w.data, w_ref), (f"b{i + 1}", b.data, b_ref)]
+        return pairs
+
+    return Case(ours, reference, compare)
+
+
 def _spiral(dtype: type, quick: bool) -> Case:
     steps = 20 if quick else 1000
     sizes = [2, 100, 3]
@@ -323,6 +410,36 @@ WORKLOADS = [
         "<= 1.3x",
         _spiral,
         "spiral: 20 SGD steps, MLP 2-100-3",
+        target_ratio=1.3,
+    ),
+    Workload(
+        "W7",
+        "200 ops on (4, 4) with Python numbers (y * 1.0001, y + 0.001)",
+        "us/op",
+        1e6,
+        "<= 4 us/op",
+        _number_chain,
+        "40 ops on (4, 4) with Python numbers",
+        target_absolute=4.0,
+    ),
+    Workload(
+        "W8",
+        "200 ops on (4, 4) with named 0-d constants",
+        "us/op",
+        1e6,
+        "<= 4 us/op",
+        _named_chain,
+        "40 ops on (4, 4) with named 0-d constants",
+        target_absolute=4.0,
+    ),
+    Workload(
+        "W9",
+        "spiral by hand: 50 SGD steps, tx.maximum(h, 0), cross-entropy",
+        "ms",
+        1e3,
+        "<= 1.3x",
+        _spiral_by_hand,
+        "spiral by hand: 5 SGD steps",
         target_ratio=1.3,
     ),
 ]
