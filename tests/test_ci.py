@@ -104,3 +104,17 @@ def test_floors_fails_loudly_on_what_it_cannot_read(table, key, message):
     toml_array = runpy.run_path(str(ROOT / ".ci" / "floors.py"))["toml_array"]
     with pytest.raises(SystemExit, match=message):
         toml_array(TOML, table, key)
+
+
+def test_contributing_shows_the_commands_ci_runs():
+    """Each command of CONTRIBUTING.md's shell blocks is one .ci/run runs (in any leg's venv)."""
+    page = (ROOT / "CONTRIBUTING.md").read_text()
+    shown = [
+        line
+        for block in re.findall(r"```bash\n(.*?)```", page, flags=re.S)
+        for line in block.splitlines()
+    ]
+    ci = re.sub(r"\.venv-\w+/", ".venv/", CI_RUN)
+    assert len(shown) >= 6
+    for command in shown:
+        assert command in ci, f"CONTRIBUTING.md shows {command!r}, which .ci/run does not run"

@@ -19,6 +19,9 @@ SHIPPED_FOLDERS = ["tinygrad_xent", "tests", "examples", "docs", "benchmarks"]
 SHIPPED_FILES = [
     "LICENSE",
     "README.md",
+    "CHANGELOG.md",
+    "CONTRIBUTING.md",
+    "CITATION.cff",
     "pyproject.toml",
     "MANIFEST.in",
     ".ci/run",
