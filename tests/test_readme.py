@@ -1,6 +1,7 @@
-"""The README's set-up is CI's, and the docs' links and generated reference are current.
+"""The README's set-up is CI's, and the docs' generated reference is current.
 
-Every other command and snippet of the README and docs/ is run by tests/test_docs_commands.py.
+Every other command and snippet of the README and docs/ is run by tests/test_docs_commands.py;
+every link of the README and docs/ is followed by tests/test_links.py.
 """
 
 import re
@@ -25,25 +26,6 @@ def test_ci_runs_the_readme_test_command_word_for_word():
         if line and not line.startswith("#")
     ]
     assert test_command in ci_commands
-
-
-def test_every_relative_link_and_image_in_the_docs_exists():
-    pages = [
-        ROOT / "README.md",
-        *sorted((ROOT / "docs").rglob("*.md")),
-        *sorted((ROOT / "benchmarks").glob("*.md")),
-    ]
-    checked = 0
-    for page in pages:
-        text = page.read_text()
-        targets = re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r'src="([^"]+)"', text)
-        for target in targets:
-            if "://" in target or target.startswith("#") or not re.search(r"[./]", target):
-                continue  # a web address, an anchor, or code such as f(x) that looks like one
-            path = (page.parent / target.split("#")[0]).resolve()
-            assert path.exists(), f"{page.relative_to(ROOT)} links to missing {target}"
-            checked += 1
-    assert checked > 20
 
 
 def _pdoc_modules(command: str) -> list[str]:
