@@ -113,10 +113,10 @@ def test_a_long_graph_past_the_record_threshold_gives_the_plain_gradients(n):
 
 # ---- the helper ------------------------------------------------------------------------------
 class _Node:
-    """As much of a tape node as Gradients reads: which inputs want a gradient."""
+    """As much of a tape node as Gradients reads: how many inputs want a gradient."""
 
     def __init__(self, *needs):
-        self.needs_input_grad = needs
+        self.wanted = sum(needs)
 
 
 def test_gradients_adds_in_place_only_into_arrays_it_alone_holds():

@@ -152,8 +152,9 @@ class Node:
     parents : tuple
         For each input, the ``Node`` that made it, the leaf ``Tensor`` itself, or ``None``
         when that input needs no gradient.
-    needs_input_grad : tuple of bool
-        For each input, whether it wants a gradient (its parent is not ``None``).
+    wanted : int
+        How many inputs want a gradient (parents that are not ``None``): the walk may write
+        into a gradient a rule passes on as it is only when it goes to one input.
     saved : tuple or None
         What the rule needs from the forward pass (exp's output, mul's operands, a shape);
         ``None`` once a backward without ``retain_graph`` has freed the graph.
@@ -164,10 +165,9 @@ class Node:
     value : numpy array or None
         The op's output when it has at most ``KEEP_VALUE_SIZE`` elements (a reference to
         the array the op made, not a copy).
-    shown_inputs : list or None
-        For each input that needs no gradient, what explain may show of it: the named
-        constant Tensor, the number or the small array itself; None elsewhere, and None in
-        place of the list when there is nothing to show.
+    shown_inputs : dict or None
+        Input position -> what explain may show of that constant input: the named constant
+        Tensor, the number or the small array itself; None when there is nothing to show.
     flow : tuple or None
         ``(grad_out, grads_in)`` from the last backward, kept when the walk records (small
         graphs, or ``retain_graph=True``); read it as ``grad_out`` and ``grads_in``.
@@ -176,7 +176,7 @@ class Node:
     __slots__ = (
         "op",
         "parents",
-        "needs_input_grad",
+        "wanted",
         "saved",
         "in_shapes",
         "out_shape",
@@ -190,22 +190,28 @@ class Node:
         self,
         op: Op,
         parents: tuple,
-        needs_input_grad: tuple,
+        wanted: int,
         saved: tuple,
         in_shapes: tuple,
         out: np.ndarray,
+        shown_inputs: dict | None = None,
     ):
         self.op = op
         self.parents = parents
-        self.needs_input_grad = needs_input_grad
+        self.wanted = wanted
         self.saved: tuple | None = saved
         self.in_shapes = in_shapes
         self.out_shape = out.shape
         self.order = next(_order)
         # A few numbers cost nothing to keep (the array exists already), and explain shows them.
         self.value = out if out.size <= KEEP_VALUE_SIZE else None
-        self.shown_inputs: list | None = None
+        self.shown_inputs = shown_inputs
         self.flow: tuple | None = None
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it wants a gradient (its parent is not None)."""
+        return tuple(parent is not None for parent in self.parents)
 
     # ---- what the teaching tools read, gathered when they ask ----------------------------
     @property
@@ -246,7 +252,10 @@ class Node:
         """
         if self.shown_inputs is None:
             return None
-        return tuple(None if x is None else _constant(x) for x in self.shown_inputs)
+        return tuple(
+            _constant(self.shown_inputs[i]) if i in self.shown_inputs else None
+            for i in range(len(self.parents))
+        )
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(s) for s in self.in_shapes)
@@ -437,7 +446,7 @@ class Gradients:
         else:
             owned = node in self._owned
         self._popped = g
-        self._popped_own = owned and node.needs_input_grad.count(True) == 1
+        self._popped_own = owned and node.wanted == 1
         return g
 
     def add(self, key, g) -> None:

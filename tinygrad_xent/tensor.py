@@ -434,9 +434,9 @@ def _values(a, b) -> tuple:
     products of two arrays, about twice as fast. It also keeps numpy 1.x in line with numpy
     2, where a 0-d float32 times 2.0 would otherwise become float64.
     """
-    # (a Tensor's data read here, not through _value: this runs for every binary op)
-    av = a.data if isinstance(a, Tensor) else _value(a)
-    bv = b.data if isinstance(b, Tensor) else _value(b)
+    # (a Tensor's data and a number read here, not through _value: this runs for every op)
+    av = a.data if isinstance(a, Tensor) else a if type(a) in _NUMBERS else _value(a)
+    bv = b.data if isinstance(b, Tensor) else b if type(b) in _NUMBERS else _value(b)
     # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
     if type(bv) in _NUMBERS and type(av) is np.ndarray and av.dtype.kind == "f":
         bv = np.asarray(bv, av.dtype)
@@ -473,30 +473,31 @@ def _record(op: Op, data: np.ndarray | np.generic | float, inputs: tuple, saved:
         return Tensor._from_op(data, None)
     # Where each input's gradient goes: the node that made it, the leaf itself, or nowhere.
     parents: list[Tensor | Node | None] = []
-    needs: list[bool] = []
     shapes: list[tuple] = []
-    shown = None  # what explain may show of the constants: plain references, no copies
-    for i, x in enumerate(inputs):
+    wanted = 0  # how many inputs want a gradient
+    shown = None  # position -> a constant explain may show, kept by reference (no copy)
+    for x in inputs:
         if isinstance(x, Tensor):
             shapes.append(x.data.shape)
             if x.requires_grad:
                 parents.append(x if x.node is None else x.node)
-                needs.append(True)
+                wanted += 1
                 continue
-            keep = x.name is not None  # a named constant (the row max); unnamed: not looked at
+            show = x.name is not None  # a named constant (the row max); unnamed: not looked at
+        elif type(x) in _NUMBERS:
+            shapes.append(())
+            show = True
         else:
-            shapes.append(_shape(x))
-            keep = type(x) in _NUMBERS or np.size(x) <= autograd.KEEP_VALUE_SIZE
-        parents.append(None)
-        needs.append(False)
-        if keep:
+            shapes.append(np.shape(x))
+            show = np.size(x) <= autograd.KEEP_VALUE_SIZE
+        if show:
             if shown is None:
-                shown = [None] * len(inputs)
-            shown[i] = x
-    if True not in needs:
+                shown = {}
+            shown[len(parents)] = x
+        parents.append(None)
+    if not wanted:
         return Tensor._from_op(data, None)
-    node = Node(op, tuple(parents), tuple(needs), saved, tuple(shapes), data)
-    node.shown_inputs = shown
+    node = Node(op, tuple(parents), wanted, saved, tuple(shapes), data, shown)
     return Tensor._from_op(data, node)
 
 
