@@ -100,6 +100,77 @@ class Knob:
 SIGN = Knob("sign", ((1, ""), (-1, SIGN_HINT)))
 
 
+# The three kinds of slip every exercise with products, reductions or a mean can make. Each
+# hint names its kind first ("transpose:", "reduction axis:", "normaliser:") and then what
+# the answer given did, never the right answer.
+def transposes(name: str, out: str, right: str, wrong: tuple, shape: str) -> Knob:
+    """A knob over the products of ``out``: ``right`` and the ``wrong`` spellings (``"g.T @
+    a"``), evaluated by :func:`product`; ``shape`` says whose shape ``out`` must have."""
+    return Knob(
+        name,
+        ((right, ""),)
+        + tuple(
+            (
+                expr,
+                f"transpose: {out} came out as {expr}, so a transpose or the order of a "
+                f"product is off; write each factor's shape under it: {out} must have "
+                f"{shape}, and the summed index must meet itself",
+            )
+            for expr in wrong
+        ),
+    )
+
+
+def product(expr: str, **arrays: np.ndarray) -> np.ndarray:
+    """``"g.T @ a"`` evaluated on ``arrays``: two names, each maybe transposed, and ``@``."""
+    left, right = (term.strip() for term in expr.split("@"))
+
+    def value(term: str) -> np.ndarray:
+        name, transposed = term.removesuffix(".T"), term.endswith(".T")
+        return arrays[name].T if transposed else arrays[name]
+
+    return value(left) @ value(right)
+
+
+def reduction_axes(name: str, what: str, options: tuple) -> Knob:
+    """A knob over the axis of a reduction: ``options`` are (axis, where it ran) pairs, the
+    right one first; ``what`` says what is summed (or normalised)."""
+    return Knob(
+        name,
+        (options[0][:1] + ("",),)
+        + tuple(
+            (
+                axis,
+                f"reduction axis: {what} ran {where}; which elements share it? (one row's "
+                f"numbers only, or more?)",
+            )
+            for axis, where in options[1:]
+        ),
+    )
+
+
+def normalisers(name: str, what: str, options: tuple) -> Knob:
+    """A knob over what a mean divides by: ``options`` are (value, description), the right
+    one first; the hint asks what the mean averages over."""
+    return Knob(
+        name,
+        (options[0][:1] + ("",),)
+        + tuple(
+            (
+                value,
+                f"normaliser: {what} {description}; L is a mean: over how many terms, exactly?",
+            )
+            for value, description in options[1:]
+        ),
+    )
+
+
+def softmax(x: np.ndarray, axis=-1) -> np.ndarray:
+    """softmax along ``axis`` (None: over the whole array), stable: the maximum subtracted."""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise: the task, the reference solution and how to grade an answer.
@@ -264,11 +335,11 @@ def grade(exercise: Exercise, fn: object) -> Result:
         )
     if found:
         return failed(name, found)
+    second = "" if exercise.tape is not None else " and finite differences"
     return Result(
         name,
         "passed",
-        f"{name}: passed all {len(cases)} cases against the tape's "
-        f"backward() and finite differences",
+        f"{name}: passed all {len(cases)} cases against the tape's backward(){second}",
     )
 
 
@@ -587,6 +658,7 @@ def _hint_values(case: Case, expected: np.ndarray) -> dict:
             values[f"{key}_shape"] = value.shape
             values[f"{key}_size"] = value.size
             values[f"{key}_rows"] = value.shape[0] if value.ndim else 1
+            values[f"{key}_cols"] = value.shape[-1] if value.ndim else 1
     return values
 
 
