@@ -45,8 +45,8 @@ def _cases() -> list:
     rng = np.random.default_rng(8)
     return [
         Case(
-            {"scores": np.array([[1.2, 2.3, 0.8]]), "target": np.array([1])},
-            note="the worked example",
+            {"scores": np.array([[1.2, 2.3, 0.8], [0.5, -0.3, 1.1]]), "target": np.array([1, 2])},
+            note="the worked example and one more row",
         ),
         Case({"scores": uniform(rng, (4, 5)), "target": np.array([0, 4, 2, 2])}),
         Case({"scores": uniform(rng, (6, 3), np.float32), "target": np.array([2, 0, 1, 1, 0, 2])}),

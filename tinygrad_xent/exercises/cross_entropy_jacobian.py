@@ -131,8 +131,8 @@ KNOBS = (
         "part",
         (
             ("full", ""),
-            ("diagonal", "only the diagonal of J was used (p * dp): J_ij is not 0 for j != i"),
             ("outer", "only the -p p^T part of J was used: its diagonal has a second term"),
+            ("diagonal", "only the diagonal of J was used (p * dp): J_ij is not 0 for j != i"),
         ),
     ),
     reduction_axes(
@@ -145,7 +145,7 @@ KNOBS = (
 
 EXERCISE = Exercise(
     name="cross_entropy_jacobian",
-    title="cross-entropy's gradient by the Jacobian route: dL/dp, then back through softmax",
+    title="cross-entropy by the Jacobian route: dL/dp, then through softmax",
     task=TASK,
     solution=cross_entropy_jacobian,
     wrt=("scores",),

@@ -1,4 +1,4 @@
-"""Exercise 1: the backward of exp, the simplest rule there is."""
+"""The backward of exp, the simplest rule there is."""
 
 import numpy as np
 
@@ -8,9 +8,10 @@ TASK = """\
 y = exp(x), element by element. g is the gradient of the final loss L with respect to y
 (the upstream gradient, y's shape). Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    d exp(x)/dx = exp(x) = y                    (exp is its own derivative)
-    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule; y_i depends on x_i only)
+The questions:
+    what is d exp(x)/dx? can you write it with y, which the forward pass computed anyway?
+    y_i depends on x_i only: what does the chain rule dL/dx_i = sum_j dL/dy_j dy_j/dx_i
+    keep?
 
 Arguments: x, g : numpy arrays of the same shape (0-d included), float32 or float64."""
 
@@ -59,12 +60,10 @@ EXERCISE = Exercise(
     wrt=("x",),
     cases=_cases,
     mistakes=(
-        Mistake(
-            "x used where y = exp(x) was meant: d exp(x)/dx = exp(x), the output, not x", _x_for_y
-        ),
+        Mistake("x used where the derivative needs something else: what is d exp(x)/dx?", _x_for_y),
         Mistake(
             "the upstream gradient g is missing: the chain rule multiplies the "
-            "local derivative exp(x) by g",
+            "local derivative by g",
             _g_forgotten,
         ),
     ),

@@ -9,9 +9,9 @@ An exercise asks for a gradient as a plain numpy function. For each of its cases
    smooth (not at tied maxima), as a second opinion that does not trust the tape;
 3. calls the learner's function on copies of the inputs and compares, element by element.
 
-Every disagreement that says something new is reported (the first one of each returned
-gradient, and any later one with a hint not yet given), each with its index, the expected and
-the given value. Hints come from known wrong answers computed from the same inputs:
+Every disagreement that says something new is reported (each one with a hint not yet given,
+and the first one of each returned gradient when there is no hint), each with its index, the
+expected and the given value. Hints come from known wrong answers computed from the same inputs:
 
 - an exercise's :class:`Knob` s are the choices its derivation makes (which operand is
   transposed, which axis a sum runs along, what the mean divides by), each with its wrong
@@ -132,17 +132,22 @@ def product(expr: str, **arrays: np.ndarray) -> np.ndarray:
     return value(left) @ value(right)
 
 
-def reduction_axes(name: str, what: str, options: tuple) -> Knob:
+def reduction_axes(
+    name: str,
+    what: str,
+    options: tuple,
+    question: str = "which elements share it: one row's numbers only, or more?",
+) -> Knob:
     """A knob over the axis of a reduction: ``options`` are (axis, where it ran) pairs, the
-    right one first; ``what`` says what is summed (or normalised)."""
+    right one first; ``what`` says what is summed (or normalised), ``question`` what to ask
+    oneself."""
     return Knob(
         name,
         (options[0][:1] + ("",),)
         + tuple(
             (
                 axis,
-                f"reduction axis: {what} ran {where}; which elements share it? (one row's "
-                f"numbers only, or more?)",
+                f"reduction axis: {what} ran {where}; {question}",
             )
             for axis, where in options[1:]
         ),
@@ -286,27 +291,33 @@ class _NotStarted(Exception):
 
 @dataclass(frozen=True)
 class Found:
-    """One disagreement: what it is about (a returned name, or the call), the text, hints."""
+    """One disagreement: what it is about (a returned name, or the call), the text, hints.
+
+    ``kinds`` are the hints before the case's numbers were put in: two cases with the same
+    mistake give the same kinds, and the mistake is told once."""
 
     about: str
     text: str
     hints: tuple = field(default=())
+    kinds: tuple = field(default=())
 
     def __str__(self) -> str:
         return self.text + "".join(f"\n  hint: {hint}" for hint in self.hints)
 
 
 def distinct(found: list) -> list:
-    """The disagreements that say something new: the first about each returned name (or the
-    call), and any later one with a hint not given yet."""
+    """The disagreements that say something new: each with a hint not given yet, and the
+    first without hints about each returned name (or the call)."""
     about: set = set()
     hints: set = set()
     kept = []
     for item in found:
-        if item.about not in about or not hints.issuperset(item.hints):
+        kinds = item.kinds or item.hints
+        new = not hints.issuperset(kinds) if kinds else item.about not in about
+        if new:
             kept.append(item)
             about.add(item.about)
-            hints.update(item.hints)
+            hints.update(kinds)
     return kept
 
 
@@ -344,44 +355,54 @@ def grade(exercise: Exercise, fn: object) -> Result:
 
 
 def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> list:
-    """Every disagreement of ``fn`` with the tape on ``case`` (or why it has no answer)."""
+    """Every disagreement of ``fn`` with the tape on ``case`` (or why it has no answer):
+    the values first; once they are right, the dtypes; then finite differences."""
     where = f"{where} ({_describe(case)})"
     expected = _tape_gradients(exercise, case)
     try:
         given = _call(fn, exercise, case, where)
     except _Failure as failure:
         return [Found("the call", str(failure))]
+    found = _wrong_values(exercise, case, where, expected, given)
+    found = found or _wrong_dtypes(exercise, where, expected, given)
+    smooth = case.smooth and exercise.tape is None
+    if found or not smooth or any(e.dtype != np.float64 for e in expected):
+        return found
+    for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
+        if not _close(x, e, "finite differences"):
+            text = _first_wrong(out_name, e, x, "finite differences")
+            found.append(Found(out_name, f"{where}: {text}"))
+    return found
+
+
+def _wrong_values(exercise: Exercise, case: Case, where: str, expected, given) -> list:
+    """A Found, with its hints, for each returned array whose shape or values are wrong."""
     found = []
     for out_name, e, x in zip(exercise.outputs, expected, given):
         if x.shape == e.shape and _close(x, e, e.dtype.name):
             continue
-        hints = _hints(exercise, case, out_name, e, x)
+        kinds = _hints(exercise, case, out_name, e, x)
         if x.shape != e.shape:
             text = f"{out_name} has shape {x.shape}, expected {e.shape}"
         else:
             text = _first_wrong(out_name, e, x, e.dtype.name)
-        found.append(Found(out_name, f"{where}: {text}", hints))
-    if found:
-        return found
-    for out_name, e, x in zip(exercise.outputs, expected, given):
-        if x.dtype != e.dtype:
-            found.append(
-                Found(
-                    out_name,
-                    f"{where}: {out_name} has the right values but dtype "
-                    f"{x.dtype}; the inputs are {e.dtype} and so must the gradient be "
-                    f"(make constants in the inputs' dtype, e.g. np.eye(C, dtype="
-                    f"x.dtype), or end with .astype(x.dtype))",
-                )
-            )
-    if found or not case.smooth or exercise.tape is not None:
-        return found
-    if all(e.dtype == np.float64 for e in expected):
-        for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
-            if not _close(x, e, "finite differences"):
-                text = _first_wrong(out_name, e, x, "finite differences")
-                found.append(Found(out_name, f"{where}: {text}"))
+        hints = tuple(kind.format(**_hint_values(case, e)) for kind in kinds)
+        found.append(Found(out_name, f"{where}: {text}", hints, kinds))
     return found
+
+
+def _wrong_dtypes(exercise: Exercise, where: str, expected, given) -> list:
+    """A Found for each returned array with the right values in the wrong dtype."""
+    return [
+        Found(
+            out_name,
+            f"{where}: {out_name} has the right values but dtype {x.dtype}; the inputs are "
+            f"{e.dtype} and so must the gradient be (make constants in the inputs' dtype, "
+            f"e.g. np.eye(C, dtype=x.dtype), or end with .astype(x.dtype))",
+        )
+        for out_name, e, x in zip(exercise.outputs, expected, given)
+        if x.dtype != e.dtype
+    ]
 
 
 def _describe(case: Case) -> str:
@@ -558,19 +579,18 @@ def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, against
 def _hints(
     exercise: Exercise, case: Case, out_name: str, expected: np.ndarray, given: np.ndarray
 ) -> tuple:
-    """The hints for ``given``, a wrong answer for output ``out_name``: one per wrong choice
-    of the knobs that reproduce it, else the written-out mistake it equals, else a hint from
-    its shape or its infinities, else none."""
-    values = _hint_values(case, expected)
+    """The hints for ``given``, a wrong answer for output ``out_name``, with ``{placeholders}``
+    for the case's numbers: one per wrong choice of the knobs that reproduce it, else the
+    written-out mistake it equals, else a hint from its shape or its infinities, else none."""
     k = exercise.outputs.index(out_name)
     chosen = _knob_search(exercise, case, k, expected, given)
     if chosen is not None:
-        return tuple(hint.format(**values) for hint in chosen)
+        return tuple(chosen)
     mistakes = (Mistake(SIGN_HINT, _negated(exercise.solution)),) + tuple(exercise.mistakes)
     for mistake in mistakes:
         wrong = _attempt(mistake.answer, case)
         if wrong is not None and _matches(exercise, wrong, k, expected, given):
-            return (mistake.hint.format(**values),)
+            return (mistake.hint,)
     return _shape_hint(expected, given)
 
 

@@ -1,4 +1,4 @@
-"""Exercise 2: the backward of log, where the input, not the output, is what backward needs."""
+"""The backward of log, where the input, not the output, is what backward needs."""
 
 import numpy as np
 
@@ -8,9 +8,9 @@ TASK = """\
 y = log(x), element by element, for x > 0. g is the upstream gradient dL/dy (y's shape).
 Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    d log(x)/dx = 1 / x
-    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule, element by element)
+The questions:
+    what is d log(x)/dx? does it need the input x or the output y?
+    y_i depends on x_i only: what does the chain rule keep?
 
 Arguments: x (all > 0), g : numpy arrays of the same shape, float32 or float64."""
 
@@ -65,12 +65,15 @@ EXERCISE = Exercise(
     cases=_cases,
     mistakes=(
         Mistake(
-            "y = log(x) used where x was meant: d log(x)/dx = 1/x, the input, not 1/log(x)",
+            "y = log(x) used where x was meant: the derivative of log needs the input, "
+            "not the output",
             _y_for_x,
         ),
-        Mistake("multiplied by x where it should divide: d log(x)/dx = 1/x", _times_x),
+        Mistake("multiplied by x where it should divide: what is d log(x)/dx?", _times_x),
         Mistake(
-            "the upstream gradient g is missing: the chain rule multiplies 1/x by g", _g_forgotten
+            "the upstream gradient g is missing: the chain rule multiplies the local "
+            "derivative by g",
+            _g_forgotten,
         ),
     ),
 )

@@ -81,6 +81,10 @@ KNOBS = (
         (
             ("g - p * sum(g)", ""),
             (
+                "softmax's",
+                "this is softmax's VJP; the output here is log p: its Jacobian is a different one",
+            ),
+            (
                 "g",
                 "dx is g passed straight through: the log-sum-exp term of every y_i depends "
                 "on every x_j too",
@@ -94,10 +98,6 @@ KNOBS = (
                 "g * (1 - p)",
                 "only the diagonal of the Jacobian (j = i) was used: y_i also depends on "
                 "every other x_j through the log-sum-exp",
-            ),
-            (
-                "softmax's",
-                "this is softmax's VJP; the output here is log p: its Jacobian is a different one",
             ),
         ),
     ),

@@ -1,4 +1,4 @@
-"""Exercise 4: the backward of sum, which copies the gradient back along the summed axes."""
+"""The backward of sum, which copies the gradient back along the summed axes."""
 
 import numpy as np
 
@@ -8,11 +8,12 @@ TASK = """\
 y = x.sum(axis=axis, keepdims=keepdims). g is the upstream gradient dL/dy, of y's shape.
 Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    y_j = sum_i x_ij, so dy_j/dx_ij = 1: every term of a sum gets the sum's gradient as it is
-    g lacks the summed axes when keepdims=False; numpy aligns shapes from the right, so put
-    them back (np.expand_dims(g, axis)) before broadcasting g to x's shape. axis=None sums
-    everything and g is then 0-d.
+The questions:
+    y_j = sum_i x_ij: by how much does y_j move when one x_ij moves by a little?
+    so which element of g does each x_ij receive?
+    g lacks the summed axes when keepdims=False, and numpy lines shapes up from the right:
+    where must g's numbers go so that each lands on the elements it belongs to?
+    axis=None sums everything (g is 0-d); axis may be negative or a tuple.
 
 Arguments: x : a numpy array; g : y's shape; axis : None, an int (maybe negative) or a tuple
 of ints; keepdims : bool."""
@@ -68,14 +69,12 @@ EXERCISE = Exercise(
     cases=_cases,
     mistakes=(
         Mistake(
-            "g was broadcast without putting the summed axis back: numpy lines "
-            "shapes up from the right, so g ran along the wrong axis; "
-            "np.expand_dims(g, axis) first",
+            "reduction axis: g was broadcast without putting the summed axis back: numpy "
+            "lines shapes up from the right, so g ran along the wrong axis",
             _axis_not_restored,
         ),
         Mistake(
-            "multiplied by x: the derivative of a sum with respect to each of its "
-            "terms is 1, so dx is g copied, not g * x",
+            "multiplied by x: by how much does a sum move when one of its terms moves?",
             _times_x,
         ),
     ),

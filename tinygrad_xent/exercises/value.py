@@ -36,6 +36,9 @@ the walk, with a random upstream gradient at the root."""
 
 TEMPLATE = '''
 
+import math
+
+
 class Value:
     """A scalar that remembers the Values it was computed from."""
 
@@ -164,13 +167,10 @@ UPSTREAM_HINT = (
     "the gradients of {op} are its local derivatives alone: the closure must also multiply "
     "by out.grad, the gradient arriving from above (the chain rule)"
 )
-SWAPPED_HINT = (
-    "the two inputs' gradients of {op} came out swapped: the closure captured the wrong "
-    "variable (self where other was meant, or the reverse)"
-)
 OWN_HINT = (
     "in {op} each input received its own value as local derivative: the closure captured "
-    "the wrong variable. Nudge a alone: by how much does a * b move?"
+    "the wrong variable (self where other was meant, or the reverse). Nudge a alone: by how "
+    "much does a * b move?"
 )
 EXP_HINT = (
     "exp's closure used the input a where its derivative needs something else: what is "
@@ -255,13 +255,13 @@ def _grade_graph(cls, graph: graphs.Graph, where: str) -> Found | None:
     except _NotStarted:
         raise
     except Exception as err:  # the learner's bug: a message, not a traceback
-        return Found(graph.note, f"{where}: raised {type(err).__name__}: {err}")
-    about = graph.op or graph.note
+        return Found(graph.op or "the call", f"{where}: raised {type(err).__name__}: {err}")
+    about = graph.op or "a graph of several ops"
     wrong_data = [k for k, (x, e) in enumerate(zip(given_data, data)) if not graphs.close(x, e)]
     if wrong_data:
         k = wrong_data[0]
         text = f"{where}: node {k} has data {given_data[k]:.8g}, expected {data[k]:.8g}"
-        hints = (FORWARD_HINT.format(op=graph.op),) if graph.op else ()
+        hints = (FORWARD_HINT.format(op=graphs.SPELLING[graph.op]),) if graph.op else ()
         return Found(about, text, hints)
     wrong = [k for k, (x, e) in enumerate(zip(given, grads)) if not graphs.close(x, e)]
     if not wrong:
@@ -281,12 +281,9 @@ def _one_op_hint(graph: graphs.Graph, given: list, expected: list) -> str:
     spelled = graphs.SPELLING[op]
     if all(x == 0.0 for x in given):
         return NOTHING_HINT.format(op=spelled)
-    if all(graphs.close(x, e / g) for x, e in zip(given, expected)):
+    if any(graphs.close(x, e / g) and not graphs.close(x, e) for x, e in zip(given, expected)):
         return UPSTREAM_HINT.format(op=spelled)
-    if op in ("add", "mul") and graphs.close(given[0], expected[1]):
-        if graphs.close(given[1], expected[0]):
-            return SWAPPED_HINT.format(op=spelled)
-    if op == "mul" and graphs.close(given[0], g * a):
+    if op in ("mul", "rmul", "mulc") and graphs.close(given[0], g * a):
         return OWN_HINT.format(op=spelled)
     if op == "exp" and graphs.close(given[0], g * a):
         return EXP_HINT

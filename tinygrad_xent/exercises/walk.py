@@ -147,11 +147,12 @@ WRONG_WALKS = (
 )
 
 
-def _leaf_grads(graph: graphs.Graph, walk) -> list[float]:
-    """Each input's grad after ``walk`` on the graph built with the reference Value."""
+def _grads(graph: graphs.Graph, walk) -> list[float]:
+    """Each input's grad after ``walk`` on the graph built with the reference Value, and the
+    root's grad last."""
     nodes = graphs.run(graph, Value)
     walk(nodes[-1])
-    return [float(n.grad) for n in nodes[: len(graph.leaves)]]
+    return [float(n.grad) for n in nodes[: len(graph.leaves)]] + [float(nodes[-1].grad)]
 
 
 class _NotStarted(Exception):
@@ -187,7 +188,7 @@ def _grade_graph(fn, graph: graphs.Graph, where: str) -> Found | None:
     """What is wrong with the learner's walk on ``graph``, or None."""
     _, expected = graphs.tape(graph)
     try:
-        given = _leaf_grads(graph, fn)
+        *given, root_grad = _grads(graph, fn)
     except NotImplementedError:
         raise _NotStarted() from None
     except RecursionError:
@@ -201,17 +202,17 @@ def _grade_graph(fn, graph: graphs.Graph, where: str) -> Found | None:
     text = (
         f"{where}: input {k}'s grad is {given[k]:.8g}, expected {expected[k]:.8g} (from the tape)"
     )
-    return Found("grad", text, _walk_hint(graph, given))
+    return Found("grad", text, _walk_hint(graph, given, root_grad))
 
 
-def _walk_hint(graph: graphs.Graph, given: list) -> tuple:
+def _walk_hint(graph: graphs.Graph, given: list, root_grad: float) -> tuple:
     """The hint of the known wrong walk that gives ``given`` on ``graph``, if any."""
-    if all(x == 0.0 for x in given):
+    if all(x == 0.0 for x in given) and root_grad == 0.0:
         return (SEED_HINT,)
     for walk, hint in WRONG_WALKS:
         if graph.depth > 100:
             break  # the recursive wrong walk would not finish; the small graphs tell
-        wrong = _leaf_grads(graph, walk)
+        *wrong, _ = _grads(graph, walk)
         if all(graphs.close(x, w) for x, w in zip(given, wrong)):
             return (hint,)
     return ()
