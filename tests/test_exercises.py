@@ -610,6 +610,17 @@ def test_python_solution_is_locked_until_checked_in_python(capsys):
 
 
 # ---- the docs quote what the code prints ------------------------------------------------------
+def columns_and_no_mean(scores, target):
+    e = np.exp(scores - scores.max())
+    p = e / e.sum(axis=0)  # normalised down the columns, and no 1/N
+    p[np.arange(len(p)), target] -= 1
+    return p
+
+
+def both_transposed(a, b, g):
+    return b @ g.T, g.T @ a
+
+
 def test_docs_quote_the_stub_and_the_verdicts_as_printed():
     from pathlib import Path
 
@@ -618,10 +629,22 @@ def test_docs_quote_the_stub_and_the_verdicts_as_printed():
     for name, fn in [
         ("exp_backward", x_for_y_exp),
         ("exp_backward", lambda x, g: g * np.exp(x)),
-        ("cross_entropy_dscores", mean_forgotten_ce),
-        ("log_backward", lambda x, g: g / x),
+        ("cross_entropy_dscores", columns_and_no_mean),
+        ("matmul_backward", both_transposed),
     ]:
         assert grade(name, fn).message in page
+    log = grade("log_backward", lambda x, g: g * x).message
+    assert "\n".join("# " + line for line in log.splitlines()) in page
+
+
+def test_two_mistakes_in_one_answer_and_in_two_answers_get_two_hints():
+    message = grade("cross_entropy_dscores", columns_and_no_mean).message
+    assert "hint: reduction axis: softmax's normalisation ran over axis 0" in message
+    assert "hint: normaliser: dscores is not divided by anything" in message
+    message = grade("matmul_backward", both_transposed).message
+    assert "hint: transpose: da came out as b @ g.T" in message
+    assert "hint: transpose: db came out as g.T @ a" in message
+    assert message.count("matmul_backward: FAILED") == 2
 
 
 # ---- each misbehaviour as a class, over every exercise ----------------------------------------

@@ -114,7 +114,7 @@ def transposes(name: str, out: str, right: str, wrong: tuple, shape: str) -> Kno
                 expr,
                 f"transpose: {out} came out as {expr}, so a transpose or the order of a "
                 f"product is off; write each factor's shape under it: {out} must have "
-                f"{shape}, and the summed index must meet itself",
+                f"{shape}, and the index summed over must be the inner one of the product",
             )
             for expr in wrong
         ),

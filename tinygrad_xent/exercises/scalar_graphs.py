@@ -127,20 +127,16 @@ def random_graph(rng: np.random.Generator, size: int, reuse: bool, g: float = 1.
     free = list(range(len(leaves)))  # nodes not used yet
     steps: list[tuple] = []
     while len(steps) < size:
-        op = str(rng.choice(list(SPELLING)))
         pool = list(range(len(values))) if reuse else free
-        i = int(rng.choice(pool))
-        j = int(rng.choice(pool)) if op in ("add", "mul") else float(rng.choice([0.5, 2.0, -1.0]))
-        if not reuse and op in ("add", "mul") and (i == j or len(free) < 2):
+        made = _random_step(rng, values, pool, distinct=not reuse)
+        if made is None:
             continue
-        value = _value(op, values[i], values[j] if op in ("add", "mul") else j)
-        if value is None:
-            continue
-        steps.append((op, i, j))
+        step_, value, used = made
+        steps.append(step_)
         values.append(value)
-        for used in (i, j) if op in ("add", "mul") else (i,):
-            if used in free:
-                free.remove(used)
+        for k in used:
+            if k in free:
+                free.remove(k)
         free.append(len(values) - 1)
     while len(free) > 1:  # gather what is left into one root
         i, j = free.pop(0), free.pop(0)
@@ -149,6 +145,24 @@ def random_graph(rng: np.random.Generator, size: int, reuse: bool, g: float = 1.
         free.append(len(values) - 1)
     kind = "with values used more than once" if reuse else "each value used once"
     return Graph(f"a random graph of {len(steps)} ops, {kind}", leaves, tuple(steps), reuse, g)
+
+
+def _random_step(
+    rng: np.random.Generator, values: list, pool: list, distinct: bool
+) -> tuple[tuple, float, tuple] | None:
+    """A random step on nodes of ``pool``: (the step, its value, the nodes it used), or None
+    if the draw left the domain (or, with ``distinct``, used one node twice)."""
+    op = str(rng.choice(list(SPELLING)))
+    i = int(rng.choice(pool))
+    if op in ("add", "mul"):
+        j = int(rng.choice(pool))
+        if distinct and (i == j or len(pool) < 2):
+            return None
+        value = _value(op, values[i], values[j])
+        return None if value is None else ((op, i, j), value, (i, j))
+    c = float(rng.choice([0.5, 2.0, -1.0]))
+    value = _value(op, values[i], c)
+    return None if value is None else ((op, i, c), value, (i,))
 
 
 def _value(op: str, a: float, other: float) -> float | None:
