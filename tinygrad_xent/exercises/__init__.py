@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
+import sys
 import traceback
 from collections.abc import Callable
 
@@ -246,6 +247,8 @@ def check_file(path: str, name: str | None = None) -> Result:
         raise ValueError(f"exercises: {path!r} is not a Python file")
     module = importlib.util.module_from_spec(spec)
     label = name or stem
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)  # so that walk.py can import the learner's value.py beside it
     try:
         spec.loader.exec_module(module)
     except SyntaxError as err:
@@ -260,6 +263,8 @@ def check_file(path: str, name: str | None = None) -> Result:
         return Result(
             label, "failing", f"{path}: importing it raised {type(err).__name__}{line}: {err}"
         )
+    finally:
+        sys.path.remove(folder)
     if name is None:
         defined = [n for n, e in EXERCISES.items() if callable(getattr(module, e.defines, None))]
         if stem in EXERCISES:

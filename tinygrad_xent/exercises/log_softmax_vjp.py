@@ -14,8 +14,7 @@ The questions:
     the row; its derivative is a quantity you met in the softmax exercise)
     dL/dx_j = sum_i g_i dy_i/dx_j: simplify until no C x C matrix is left. Which sum
     remains, along which axis, and what multiplies it?
-    compare with softmax's VJP: which of the two needs the forward output, and which a sum
-    of g weighted by it?
+    compare with softmax's VJP: what is alike, and what is not?
 
 Arguments: x, g : numpy arrays of the same shape (..., C), float32 or float64."""
 
