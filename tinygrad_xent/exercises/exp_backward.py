@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, uniform
 
 TASK = """\
 y = exp(x), element by element. g is the gradient of the final loss L with respect to y
@@ -43,12 +43,32 @@ def _cases() -> list:
     return cases
 
 
-def _x_for_y(x, g):
-    return g * x
+def _family(x, g, local="exp(x)", upstream="times g"):
+    """The solution with its local derivative and the chain rule's factor g as knobs."""
+    derivative = np.exp(x) if local == "exp(x)" else x
+    return derivative * g if upstream == "times g" else derivative
 
 
-def _g_forgotten(x, g):
-    return np.exp(x)
+KNOBS = (
+    Knob(
+        "local",
+        (
+            ("exp(x)", ""),
+            ("x", "x used where the derivative needs something else: what is d exp(x)/dx?"),
+        ),
+    ),
+    Knob(
+        "upstream",
+        (
+            ("times g", ""),
+            (
+                "missing",
+                "the upstream gradient g is missing: the chain rule multiplies the local "
+                "derivative by g",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -59,12 +79,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake("x used where the derivative needs something else: what is d exp(x)/dx?", _x_for_y),
-        Mistake(
-            "the upstream gradient g is missing: the chain rule multiplies the "
-            "local derivative by g",
-            _g_forgotten,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, uniform
 
 TASK = """\
 y = log(x), element by element, for x > 0. g is the upstream gradient dL/dy (y's shape).
@@ -43,16 +43,37 @@ def _cases() -> list:
     return cases
 
 
-def _y_for_x(x, g):
-    return g / np.log(x)
+def _family(x, g, local="1/x", upstream="times g"):
+    """The solution with its local derivative and the chain rule's factor g as knobs."""
+    derivative = {"1/x": 1 / x, "1/log(x)": 1 / np.log(x), "x": x}[local]
+    return derivative * g if upstream == "times g" else derivative
 
 
-def _times_x(x, g):
-    return g * x
-
-
-def _g_forgotten(x, g):
-    return 1 / x
+KNOBS = (
+    Knob(
+        "local",
+        (
+            ("1/x", ""),
+            (
+                "1/log(x)",
+                "y = log(x) used where x was meant: the derivative of log needs the input, "
+                "not the output",
+            ),
+            ("x", "multiplied by x where it should divide: what is d log(x)/dx?"),
+        ),
+    ),
+    Knob(
+        "upstream",
+        (
+            ("times g", ""),
+            (
+                "missing",
+                "the upstream gradient g is missing: the chain rule multiplies the local "
+                "derivative by g",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -63,17 +84,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "y = log(x) used where x was meant: the derivative of log needs the input, "
-            "not the output",
-            _y_for_x,
-        ),
-        Mistake("multiplied by x where it should divide: what is d log(x)/dx?", _times_x),
-        Mistake(
-            "the upstream gradient g is missing: the chain rule multiplies the local "
-            "derivative by g",
-            _g_forgotten,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

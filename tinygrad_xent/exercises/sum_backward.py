@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, reduction_axes, uniform
 
 TASK = """\
 y = x.sum(axis=axis, keepdims=keepdims). g is the upstream gradient dL/dy, of y's shape.
@@ -51,12 +51,36 @@ def _cases() -> list:
     return cases
 
 
-def _axis_not_restored(x, g, axis, keepdims):
-    return np.broadcast_to(g, x.shape)
+def _family(x, g, axis, keepdims, restored="yes", factor="1"):
+    """The solution with the summed axes put back or not, and an extra factor, as knobs."""
+    if restored == "yes" and axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    dx = np.broadcast_to(g, x.shape)
+    return dx * x if factor == "x" else dx
 
 
-def _times_x(x, g, axis, keepdims):
-    return sum_backward(x, g, axis, keepdims) * x
+KNOBS = (
+    reduction_axes(
+        "restored",
+        "g",
+        (
+            ("yes", ""),
+            (
+                "no",
+                "along the wrong axis: it was broadcast without putting the summed axis back, "
+                "and numpy lines shapes up from the right",
+            ),
+        ),
+        "which element of g belongs to each x_ij?",
+    ),
+    Knob(
+        "factor",
+        (
+            ("1", ""),
+            ("x", "multiplied by x: by how much does a sum move when one of its terms moves?"),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -67,15 +91,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "reduction axis: g was broadcast without putting the summed axis back: numpy "
-            "lines shapes up from the right, so g ran along the wrong axis",
-            _axis_not_restored,
-        ),
-        Mistake(
-            "multiplied by x: by how much does a sum move when one of its terms moves?",
-            _times_x,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )
