@@ -13,14 +13,18 @@ Every disagreement that says something new is reported (each one with a hint not
 and the first one of each returned gradient when there is no hint), each with its index, the
 expected and the given value. Hints come from known wrong answers computed from the same inputs:
 
-- an exercise's :class:`Knob` s are the choices its derivation makes (which operand is
-  transposed, which axis a sum runs along, what the mean divides by), each with its wrong
+- each :class:`Knob` of an exercise is a choice its derivation makes (which operand is
+  transposed, which axis a sum runs along, what the mean divides by) with its wrong
   options; the grader looks for the fewest wrong options that reproduce the answer given,
   and names each of them, so two mistakes at once get two hints;
 - each :class:`Mistake` is a whole wrong solution written out; an answer equal to it is that
   mistake;
 - a flipped sign, a broadcast left undone, a wrong shape and an overflow are recognised in
   every exercise.
+
+The two engine exercises (``value``, ``walk``) grade a class and a walk rather than one
+backward: they bring their own grader (``Exercise.grader``), on the random scalar graphs of
+:mod:`.scalar_graphs`, and report through :class:`Found` and :func:`failed` the same way.
 """
 
 from __future__ import annotations
