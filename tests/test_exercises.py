@@ -1,5 +1,8 @@
-"""The graded exercises: solutions pass, stubs are not started, usual mistakes get their hint."""
+"""The graded exercises on arrays: solutions pass, stubs are not started, each usual mistake gets
+its hint, two mistakes get two hints, titles and stubs do not give the answer away, and a
+solution is shown only after a check (tests/test_exercises_engine.py: value and walk)."""
 
+import inspect
 import re
 
 import numpy as np
@@ -10,6 +13,8 @@ from tinygrad_xent import cli
 from tinygrad_xent.exercises import EXERCISES, check, check_file, grading, solution, status, stub
 
 NAMES = list(EXERCISES)
+# The exercises that grade a numpy function (value and walk grade a class and a walk).
+ARRAY_NAMES = [name for name in NAMES if EXERCISES[name].grader is None]
 
 
 def grade(name, fn):
@@ -26,6 +31,8 @@ def write(folder, name, body):
 # ---- the set ----------------------------------------------------------------------------------
 def test_the_set_and_its_order_are_the_issues():
     assert NAMES == [
+        "value",
+        "walk",
         "exp_backward",
         "log_backward",
         "mul_backward",
@@ -33,11 +40,14 @@ def test_the_set_and_its_order_are_the_issues():
         "max_backward",
         "matmul_backward",
         "softmax_vjp",
+        "log_softmax_vjp",
         "cross_entropy_dscores",
+        "cross_entropy_jacobian",
         "bce_with_logits_grad",
-        "mlp_backward",
         "nt_xent_grad",
+        "mlp_backward",
     ]
+    assert [name for name, _ in tx.exercises.COMING] == ["own_op"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -47,7 +57,7 @@ def test_every_solution_passes_its_check(name):
     assert result.message.startswith(f"{name}: passed all ")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ARRAY_NAMES)
 def test_the_grading_inputs_cover_both_dtypes_and_finite_differences_agree_with_the_tape(name):
     exercise = EXERCISES[name]
     cases = exercise.cases()
@@ -55,13 +65,15 @@ def test_the_grading_inputs_cover_both_dtypes_and_finite_differences_agree_with_
     assert dtypes == {np.dtype(np.float32), np.dtype(np.float64)}
     smooth = [case for case in cases if case.smooth]
     assert smooth
+    if exercise.tape is not None:
+        return  # answers that are not all gradients of leaves: no finite differences
     for case in smooth:
         numeric = grading._numeric_gradients(exercise, case)
         for e, n in zip(grading._tape_gradients(exercise, case), numeric):
             np.testing.assert_allclose(e, n, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ARRAY_NAMES)
 def test_the_cases_give_the_arguments_in_the_stubs_order(name):
     import inspect
 
@@ -92,23 +104,24 @@ def test_an_untouched_stub_is_not_started(name, tmp_path):
     path.write_text(stub(name))
     result = check_file(str(path))
     assert result.status == "not started" and not result.passed
-    assert result.message == (
-        f"{name}: not started (the function still raises NotImplementedError)"
-    )
+    assert result.message.startswith(f"{name}: not started (")
+    assert result.message.endswith(" still raises NotImplementedError)")
 
 
-def test_the_stub_gives_the_task_the_math_and_the_signature():
+def test_the_stub_gives_the_task_the_questions_and_the_signature():
     text = stub("cross_entropy_dscores")
-    assert text.startswith('"""Exercise 8 of 11: ')
-    assert "d(-log p_y)/ds_j = p_j - [j == y]" in text
+    assert text.startswith(
+        '"""Exercise 11 of 15: the gradient of mean cross-entropy w.r.t. the scores'
+    )
+    assert "The questions:" in text and "(N, C)" in text
     assert "def cross_entropy_dscores(scores, target):\n    raise NotImplementedError(" in text
     assert "tinygrad-xent exercise check cross_entropy_dscores" in text
     compile(text, "stub", "exec")
 
 
 def test_the_solution_text_is_the_code_with_its_derivation():
-    text = solution("softmax_vjp")
-    assert text.startswith("# Exercise 7 of 11: softmax's vector-Jacobian product\n")
+    text = solution("softmax_vjp", show=True)
+    assert text.startswith("# Exercise 9 of 15: softmax's vector-Jacobian product\n")
     assert "def softmax_vjp(x, g):" in text and "p_j (g_j - <g, p>)" in text
 
 
@@ -121,7 +134,7 @@ def test_check_prints_and_returns_the_result(capsys):
 
 def test_an_unknown_name_lists_the_exercises():
     with pytest.raises(
-        ValueError, match="no exercise called 'exp'; the exercises are exp_backward, log_backward, "
+        ValueError, match="no exercise called 'exp'; the exercises are value, walk, exp_backward, "
     ):
         check("exp", print)
 
@@ -130,7 +143,7 @@ def test_an_unknown_name_lists_the_exercises():
 def test_a_failure_names_the_case_the_element_and_both_values():
     def one_wrong(x, g):
         dx = g * np.exp(x)
-        dx[..., -1] += 1.0  # the last element off by one
+        dx.reshape(-1)[-1] += 1.0  # the last element off by one
         return dx
 
     result = grade("exp_backward", one_wrong)
@@ -172,8 +185,8 @@ def mean_forgotten_ce(scores, target):
     return p
 
 
-def mean_forgotten_bce(logits, target):
-    return 1 / (1 + np.exp(-logits)) - target
+def mean_forgotten_bce(logits, target, weight):
+    return weight * (1 / (1 + np.exp(-logits)) - target)
 
 
 def one_hot_kept_ce(scores, target):
@@ -195,6 +208,23 @@ def mean_forgotten_mlp(x, target, w1, b1, w2, b2):
     p[np.arange(len(x)), target] -= 1
     dh = p @ w2.T * (u > 0)
     return x.T @ dh, dh.sum(axis=0), h.T @ p, p.sum(axis=0)
+
+
+def transposed_db(a, b, g):
+    return g @ b.T, g.T @ a  # the transpose of the right db
+
+
+def summed_over_everything(x, g):
+    p = np.exp(x - x.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    return p * (g - (g * p).sum())  # one sum over the whole array, not one per row
+
+
+def normalised_by_columns(scores, target):
+    e = np.exp(scores - scores.max())
+    p = e / e.sum(axis=0)  # normalised down the columns
+    p[np.arange(len(p)), target] -= 1
+    return p / len(p)
 
 
 def naive_softmax_vjp(x, g):
@@ -221,23 +251,34 @@ def naive_softmax_vjp(x, g):
             "sum over the broadcast axes to get the input's shape (3,)",
         ),
         ("log_backward", y_for_x_log, "hint: y = log(x) used where x was meant"),
-        ("exp_backward", x_for_y_exp, "hint: x used where y = exp(x) was meant"),
+        ("exp_backward", x_for_y_exp, "hint: x used where the derivative needs something else"),
         (
             "cross_entropy_dscores",
             mean_forgotten_ce,
-            "hint: the 1/N of the mean was forgotten: L averages 4 rows",
+            "hint: normaliser: dscores is not divided by anything",
         ),
         (
             "bce_with_logits_grad",
             mean_forgotten_bce,
-            "hint: the 1/N of the mean was forgotten: L averages 4 elements",
+            "hint: normaliser: dlogits is not divided by anything",
         ),
         (
             "mlp_backward",
             mean_forgotten_mlp,
-            "hint: the 1/N of the mean was forgotten: L averages 6 samples",
+            "hint: normaliser: dscores is not divided by anything",
         ),
-        ("cross_entropy_dscores", one_hot_kept_ce, "hint: the one-hot was not subtracted"),
+        ("cross_entropy_dscores", one_hot_kept_ce, "hint: the answer is the softmax alone"),
+        ("matmul_backward", transposed_db, "hint: transpose: db came out as g.T @ a"),
+        (
+            "softmax_vjp",
+            summed_over_everything,
+            "hint: reduction axis: the sum in dx ran over the whole array",
+        ),
+        (
+            "cross_entropy_dscores",
+            normalised_by_columns,
+            "hint: reduction axis: softmax's normalisation ran over axis 0",
+        ),
         (
             "softmax_vjp",
             naive_softmax_vjp,
@@ -263,7 +304,55 @@ def test_every_listed_mistake_gets_its_own_hint(name, index):
     assert "\n  hint: " + hint_start in result.message, result.message
 
 
-@pytest.mark.parametrize("name", NAMES)
+def knob_answer(name, **choices):
+    """The exercise's family with ``choices``: a learner's answer with those mistakes."""
+    family = EXERCISES[name].family
+
+    def answer(*args):
+        order = inspect.signature(EXERCISES[name].solution).parameters
+        return family(**dict(zip(order, args)), **choices)
+
+    return answer
+
+
+def hint_text(name, knob, value):
+    """The start of the hint of ``knob``'s option ``value`` (before any {placeholder})."""
+    hint = dict(next(k for k in EXERCISES[name].knobs if k.name == knob).options)[value]
+    return "\n  hint: " + re.split(r"\{", hint)[0]
+
+
+WRONG_OPTIONS = [
+    (name, knob.name, value)
+    for name in ARRAY_NAMES
+    for knob in EXERCISES[name].knobs
+    for value, _ in knob.options[1:]
+]
+
+
+@pytest.mark.parametrize("name, knob, value", WRONG_OPTIONS)
+def test_every_wrong_choice_of_every_knob_gets_its_hint(name, knob, value):
+    result = grade(name, knob_answer(name, **{knob: value}))
+    assert result.status == "failing"
+    assert hint_text(name, knob, value) in result.message, result.message
+    assert result.message.count("hint:") == 1, result.message
+
+
+KNOB_PAIRS = [
+    (name, first.name, first.options[1][0], second.name, second.options[1][0])
+    for name in ARRAY_NAMES
+    for i, first in enumerate(EXERCISES[name].knobs)
+    for second in EXERCISES[name].knobs[i + 1 :]
+]
+
+
+@pytest.mark.parametrize("name, knob1, value1, knob2, value2", KNOB_PAIRS)
+def test_two_mistakes_at_once_get_two_hints(name, knob1, value1, knob2, value2):
+    result = grade(name, knob_answer(name, **{knob1: value1, knob2: value2}))
+    assert hint_text(name, knob1, value1) in result.message, result.message
+    assert hint_text(name, knob2, value2) in result.message, result.message
+
+
+@pytest.mark.parametrize("name", ARRAY_NAMES)
 def test_a_flipped_sign_is_recognised_in_every_exercise(name):
     def flipped(*args):
         answer = EXERCISES[name].solution(*args)
@@ -446,12 +535,12 @@ def test_cli_check_exit_codes(tmp_path, capsys):
     [
         (
             ["exercise", "start", "softmax"],
-            "no exercise called 'softmax'; the exercises are exp_backward, log_backward",
+            "no exercise called 'softmax'; the exercises are value, walk, exp_backward",
         ),
         (["exercise", "solution", "nope"], "no exercise called 'nope'; the exercises are"),
         (
             ["exercise", "check", "nope"],
-            "'nope' is neither an exercise nor a file; the exercises are exp_backward",
+            "'nope' is neither an exercise nor a file; the exercises are value, walk, exp_backward",
         ),
         (["exercise", "check", "missing.py"], "no file 'missing.py'"),
         (["exercise"], "exercise needs an action: list, start NAME"),
@@ -474,19 +563,64 @@ def test_cli_list_shows_each_status(tmp_path, capsys):
     write(tmp_path, "sum_backward", "def sum_backward(x, g, axis, keepdims):\n    return g\n")
     code, out, _ = run(capsys, "exercise", "list", "--dir", str(tmp_path))
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 13
-    assert re.match(r"\s+1  exp_backward\s+not started\s+the backward of exp$", lines[1])
-    assert re.match(r"\s+2  log_backward\s+passing\s+", lines[2])
-    assert re.match(r"\s+4  sum_backward\s+failing\s+", lines[4])
-    assert lines[-1] == "1 of 11 passing"
+    assert code == 0 and len(lines) == 18
+    assert re.match(r"\s+1  value\s+not started\s+build a scalar Value", lines[1])
+    assert re.match(r"\s+3  exp_backward\s+not started\s+the backward of exp$", lines[3])
+    assert re.match(r"\s+4  log_backward\s+passing\s+", lines[4])
+    assert re.match(r"\s+6  sum_backward\s+failing\s+", lines[6])
+    assert re.match(
+        r"\s+--  own_op\s+to come\s+your own vectorised op through tx.Function", lines[16]
+    )
+    assert lines[-1] == "1 of 15 passing"
 
 
-def test_cli_solution_prints_the_worked_solution(capsys):
-    code, out, _ = run(capsys, "exercise", "solution", "bce_with_logits_grad")
-    assert code == 0 and out == solution("bce_with_logits_grad") + "\n"
+def test_cli_solution_is_refused_before_a_check_and_shown_after(tmp_path, capsys):
+    folder = str(tmp_path)
+    code, out, err = run(capsys, "exercise", "solution", "bce_with_logits_grad", "--dir", folder)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "'tinygrad-xent exercise check bce_with_logits_grad --dir" in err and "--show" in err
+    run(capsys, "exercise", "start", "bce_with_logits_grad", "--dir", folder)
+    run(capsys, "exercise", "check", "bce_with_logits_grad", "--dir", folder)  # the stub
+    assert run(capsys, "exercise", "solution", "bce_with_logits_grad", "--dir", folder)[0] == 2
+    write(tmp_path, "bce_with_logits_grad", "def bce_with_logits_grad(x, y, w):\n    return x\n")
+    assert run(capsys, "exercise", "check", "bce_with_logits_grad", "--dir", folder)[0] == 1
+    code, out, _ = run(capsys, "exercise", "solution", "bce_with_logits_grad", "--dir", folder)
+    assert code == 0 and out == solution("bce_with_logits_grad", show=True) + "\n"
+    assert (tmp_path / ".checked").read_text() == "bce_with_logits_grad\n"
+    assert run(capsys, "exercise", "solution", "mlp_backward", "--dir", folder)[0] == 2
+
+
+def test_cli_solution_with_show_needs_no_check(tmp_path, capsys):
+    code, out, _ = run(capsys, "exercise", "solution", "walk", "--show", "--dir", str(tmp_path))
+    assert code == 0 and out.startswith("# Exercise 2 of 15: ") and "def backward(root)" in out
+
+
+def test_checking_a_file_by_its_path_unlocks_in_its_folder(tmp_path, capsys):
+    path = write(tmp_path, "log_backward", "def log_backward(x, g):\n    return g / x\n")
+    assert run(capsys, "exercise", "check", str(path))[0] == 0
+    assert tx.exercises.checked(str(tmp_path)) == {"log_backward"}
+
+
+def test_python_solution_is_locked_until_checked_in_python(capsys):
+    with pytest.raises(tx.exercises.Locked, match="show=True"):
+        solution("nt_xent_grad")
+    assert "def nt_xent_grad(" in solution("nt_xent_grad", show=True)
+    tx.exercises.check("nt_xent_grad", lambda z_a, z_b, temperature, i: z_a[0])
+    assert "def nt_xent_grad(" in solution("nt_xent_grad")
 
 
 # ---- the docs quote what the code prints ------------------------------------------------------
+def columns_and_no_mean(scores, target):
+    e = np.exp(scores - scores.max())
+    p = e / e.sum(axis=0)  # normalised down the columns, and no 1/N
+    p[np.arange(len(p)), target] -= 1
+    return p
+
+
+def both_transposed(a, b, g):
+    return b @ g.T, g.T @ a
+
+
 def test_docs_quote_the_stub_and_the_verdicts_as_printed():
     from pathlib import Path
 
@@ -495,10 +629,22 @@ def test_docs_quote_the_stub_and_the_verdicts_as_printed():
     for name, fn in [
         ("exp_backward", x_for_y_exp),
         ("exp_backward", lambda x, g: g * np.exp(x)),
-        ("cross_entropy_dscores", mean_forgotten_ce),
-        ("log_backward", lambda x, g: g / x),
+        ("cross_entropy_dscores", columns_and_no_mean),
+        ("matmul_backward", both_transposed),
     ]:
         assert grade(name, fn).message in page
+    log = grade("log_backward", lambda x, g: g * x).message
+    assert "\n".join("# " + line for line in log.splitlines()) in page
+
+
+def test_two_mistakes_in_one_answer_and_in_two_answers_get_two_hints():
+    message = grade("cross_entropy_dscores", columns_and_no_mean).message
+    assert "hint: reduction axis: softmax's normalisation ran over axis 0" in message
+    assert "hint: normaliser: dscores is not divided by anything" in message
+    message = grade("matmul_backward", both_transposed).message
+    assert "hint: transpose: da came out as b @ g.T" in message
+    assert "hint: transpose: db came out as g.T @ a" in message
+    assert message.count("matmul_backward: FAILED") == 2
 
 
 # ---- each misbehaviour as a class, over every exercise ----------------------------------------
@@ -534,7 +680,7 @@ def padded(name):
     return answer
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ARRAY_NAMES)
 def test_every_exercise_turns_misbehaviour_into_one_message(name):
     assert "returned None; is the return statement missing?" in grade(name, returns_none).message
     assert f"{name} raised KeyError: 'oops'" in grade(name, raises_key_error).message
@@ -552,4 +698,42 @@ def test_cli_check_of_every_untouched_stub_is_not_started_exit_1(name, tmp_path,
     assert run(capsys, "exercise", "start", name, "--dir", str(tmp_path))[0] == 0
     code, out, _ = run(capsys, "exercise", "check", name, "--dir", str(tmp_path))
     assert code == 1
-    assert out == f"{name}: not started (the function still raises NotImplementedError)\n"
+    assert out.startswith(f"{name}: not started (") and out.count("\n") == 1
+    assert not tx.exercises.checked(str(tmp_path))  # an untouched stub is not an attempt
+
+
+# ---- titles and stubs ask, they do not answer ------------------------------------------------
+# Each exercise's answer, in the spellings a title or stub could give it away with.
+ANSWERS = {
+    "value": ["+= out.grad", "other.data * out.grad", "out.data * out.grad", "/ self.data"],
+    "walk": ["reversed(", "grad = 1.0", "topological", "seen"],
+    "exp_backward": ["g * np.exp(x)", "g * exp(x)", "g * y", "exp(x) = y"],
+    "log_backward": ["g / x", "1 / x", "1/x"],
+    "mul_backward": ["g * b", "g * a", "dy/da = b", "keepdims=True"],
+    "sum_backward": ["expand_dims", "broadcast_to", "= 1:"],
+    "max_backward": ["argmax", "x == ", "g / (number"],
+    "matmul_backward": ["g @ b.T", "a.T @ g", "b^T", "a^T"],
+    "softmax_vjp": ["p * (g", "<g, p>", "diag(p)", "p p^T", "(g * p).sum", "p_i (delta"],
+    "log_softmax_vjp": ["g - p", "g - softmax", "g.sum(", "delta_ij - p_j"],
+    "cross_entropy_dscores": ["p - one_hot", "one_hot) / N", "p_j - [j == y]", "softmax(s)_j"],
+    "cross_entropy_jacobian": ["-1/p_y", "-e_y/p_y", "diag(p)", "p p^T", "p - one_hot"],
+    "bce_with_logits_grad": ["sigmoid(x) - y", "s - y", "1 - sigmoid(x)", "s (1 - s)"],
+    "nt_xent_grad": ["G + G^T", "(I - u", "u_i (u_i .", "P_ik - [k == p(i)]", "ds_ik/du_i = "],
+    "mlp_backward": ["p - one_hot", "h.T @", "(u > 0)", "@ w2.T", "sum(0)", "softmax(scores)"],
+}
+
+
+def test_every_exercise_has_its_answers_listed():
+    assert set(ANSWERS) == set(EXERCISES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_title_stub_list_line_or_docs_give_the_answer(name, tmp_path, capsys):
+    from pathlib import Path
+
+    _, listing, _ = run(capsys, "exercise", "list", "--dir", str(tmp_path))
+    page = (Path(__file__).resolve().parent.parent / "docs" / "exercises.md").read_text()
+    texts = {"title": EXERCISES[name].title, "stub": stub(name), "list": listing, "docs": page}
+    for where, text in texts.items():
+        for answer in ANSWERS[name]:
+            assert answer not in text, f"{name}: the {where} gives away {answer!r}"

@@ -33,12 +33,17 @@ BAD_VALUES = {  # flag: values outside its domain, for `train` unless the key sa
     "exercise list --dir": ["{file}"],
     "exercise start --dir": ["{file}"],
     "exercise check --dir": ["{file}"],
+    "exercise solution --dir": ["{file}"],
     "play softmax --classes": ["1", "11", "-3", "nan", "abc", "", "2.5", HUGE],
     "play softmax --save": ["", "{dir}/missing/a.png", "{file}/a.png"],
 }
-SWITCHES = ["--no-plots", "--no-model", "textbook --list"]
+SWITCHES = ["--no-plots", "--no-model", "textbook --list", "exercise solution --show"]
 # What a sub-action needs besides the flag under test
-ARGUMENTS = {"exercise start": ["exp_backward"], "exercise check": ["exp_backward"]}
+ARGUMENTS = {
+    "exercise start": ["exp_backward"],
+    "exercise check": ["exp_backward"],
+    "exercise solution": ["exp_backward"],
+}
 
 
 def _cases():

@@ -453,10 +453,11 @@ def add_exercise(commands) -> None:
     """Declare ``tinygrad-xent exercise list | start | check | solution``."""
     p = commands.add_parser(
         "exercise",
-        help="graded exercises: write a backward by hand and have it checked",
-        description="Eleven exercises, from the backward of exp to NT-Xent's gradient. "
-        "'start NAME' writes a stub to fill in, 'check NAME' grades it against "
-        "the tape and finite differences, 'list' shows where you are.",
+        help="graded exercises: build the engine, then derive each backward, and have it checked",
+        description="From a scalar Value and its backward walk to softmax, cross-entropy, "
+        "NT-Xent and an MLP, derived by hand. 'start NAME' writes a stub to fill in, 'check "
+        "NAME' grades it against the tape (and finite differences), 'list' shows where you "
+        "are, 'solution NAME' shows the worked answer once you have checked yours.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     folder = {"default": "exercises", "help": "your exercise folder (default: exercises)"}
@@ -468,8 +469,14 @@ def add_exercise(commands) -> None:
     check = actions.add_parser("check", help="grade NAME (or a FILE); all started ones if none")
     check.add_argument("target", nargs="?", metavar="NAME | FILE")
     check.add_argument("--dir", **folder)
-    answer = actions.add_parser("solution", help="print a worked solution and its derivation")
+    answer = actions.add_parser(
+        "solution", help="print a worked solution and its derivation, once you have checked yours"
+    )
     answer.add_argument("name", metavar="NAME")
+    answer.add_argument("--dir", **folder)
+    answer.add_argument(
+        "--show", action="store_true", help="show it now, before you have checked an answer"
+    )
     p.set_defaults(run=run_exercise)
 
 
@@ -496,8 +503,7 @@ def run_exercise(args: argparse.Namespace) -> int:
     if args.action == "start":
         return _exercise_start(exercises, args.name, args.dir)
     if args.action == "solution":
-        print(exercises.solution(args.name))
-        return 0
+        return _exercise_solution(exercises, args.name, args.dir, args.show)
     return _exercise_check(exercises, args.target, args.dir)
 
 
@@ -506,9 +512,23 @@ def _exercise_list(exercises, folder: str) -> int:
     print(f"exercises in {folder}/ ('{PROG} exercise start NAME' writes one):")
     for number, (name, state) in enumerate(statuses, start=1):
         title = exercises.EXERCISES[name].title
-        print(f"  {number:2d}  {name:<22} {state:<12} {title}")
+        print(f"  {number:2d}  {name:<23} {state:<12} {title}")
+    for name, title in exercises.COMING:
+        print(f"  --  {name:<23} {'to come':<12} {title}")
     passing = sum(state == "passing" for _, state in statuses)
     print(f"{passing} of {len(statuses)} passing")
+    return 0
+
+
+def _exercise_solution(exercises, name: str, folder: str, show: bool) -> int:
+    try:
+        print(exercises.solution(name, show=show, folder=folder))
+    except exercises.Locked:
+        where = "" if folder == "exercises" else f" --dir {folder}"
+        raise UsageError(
+            f"the solution of {name} is shown once you have checked an answer: "
+            f"'{PROG} exercise check {name}{where}' first, or add --show to see it now"
+        ) from None
     return 0
 
 
@@ -563,11 +583,24 @@ def _exercise_check(exercises, target: str | None, folder: str) -> int:
             f"{target!r} is neither an exercise nor a file; the exercises are "
             f"{', '.join(exercises.EXERCISES)}"
         )
+    where = folder if target is None or target in exercises.EXERCISES else os.path.dirname(target)
     for result in results:
         print(result.message)
+        _record_check(exercises, result, where or ".")
     if len(results) > 1:
         print(f"{sum(r.passed for r in results)} of {len(results)} started exercises pass")
     return 0 if all(r.passed for r in results) else 1
+
+
+def _record_check(exercises, result, folder: str) -> None:
+    """Note an attempt (not an untouched stub) in the folder's .checked, which unlocks the
+    solution; a folder that cannot be written only keeps the solution locked."""
+    if result.status == "not started" or result.name not in exercises.EXERCISES:
+        return
+    try:
+        exercises.record_check(folder, result.name)
+    except OSError:
+        pass
 
 
 # ---- play -----------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Graded exercises: write a backward by hand and be told exactly where it went wrong.
+"""Graded exercises: build the engine, then derive each backward, and be told what went wrong.
+
+The path: a scalar ``Value`` and its ops (``value``), the walk over its graph (``walk``), the
+backward of each op on arrays, softmax and cross-entropy derived three ways, BCE, NT-Xent and
+a whole MLP; then, once ``tx.Function`` exists, an op of your own (the slot in ``COMING``).
 
 From Python or a notebook::
 
@@ -14,6 +18,10 @@ From Python or a notebook::
 From the command line: ``tinygrad-xent exercise list | start NAME | check NAME | solution
 NAME``. One module per exercise holds its task, its reference solution with the derivation
 in its docstring, its grading inputs and its usual mistakes; :mod:`.grading` grades.
+
+A solution is shown once the exercise has been checked (``check`` here, or ``exercise check``
+on the command line, which notes it in the folder's ``.checked`` file), or on request
+(``solution(name, show=True)``, ``exercise solution NAME --show``).
 """
 
 from __future__ import annotations
@@ -21,14 +29,17 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
+import sys
 import traceback
 from collections.abc import Callable
 
 from . import (
     bce_with_logits_grad,
     cross_entropy_dscores,
+    cross_entropy_jacobian,
     exp_backward,
     log_backward,
+    log_softmax_vjp,
     matmul_backward,
     max_backward,
     mlp_backward,
@@ -36,6 +47,8 @@ from . import (
     nt_xent_grad,
     softmax_vjp,
     sum_backward,
+    value,
+    walk,
 )
 from .grading import Exercise, Result, grade
 
@@ -43,31 +56,55 @@ from .grading import Exercise, Result, grade
 EXERCISES: dict[str, Exercise] = {
     module.EXERCISE.name: module.EXERCISE
     for module in (
+        # build the engine
+        value,
+        walk,
+        # the backward of each op, on arrays
         exp_backward,
         log_backward,
         mul_backward,
         sum_backward,
         max_backward,
         matmul_backward,
+        # softmax and cross-entropy, derived three ways
         softmax_vjp,
+        log_softmax_vjp,
         cross_entropy_dscores,
+        cross_entropy_jacobian,
+        # losses and a network
         bce_with_logits_grad,
-        mlp_backward,
         nt_xent_grad,
+        mlp_backward,
     )
 }
+# The exercises still to come, after the last of EXERCISES: (name, title).
+COMING = (("own_op", "your own vectorised op through tx.Function (to come)"),)
+# The file in an exercise folder that lists the exercises checked there.
+CHECKED_FILE = ".checked"
 
 __all__ = [
+    "CHECKED_FILE",
+    "COMING",
     "EXERCISES",
     "Exercise",
+    "Locked",
     "Result",
     "check",
     "check_file",
+    "checked",
     "find",
+    "record_check",
     "solution",
     "status",
     "stub",
 ]
+
+# The exercises checked from Python in this session (check()), which unlocks their solution.
+_checked_here: set = set()
+
+
+class Locked(Exception):
+    """The solution of an exercise not checked yet was asked for without ``show=True``."""
 
 
 def find(name: str) -> Exercise:
@@ -93,8 +130,8 @@ def check(name: str, fn: Callable) -> Result:
     -------
     Result
         ``passed`` (bool), ``status`` ("passed", "failing", "not started") and ``message``,
-        the text printed: a pass, or the first wrong element (index, expected, given) with a
-        hint when the answer is a usual mistake.
+        the text printed: a pass, or each mistake found (index, expected, given) with a hint
+        when the answer is a usual mistake. Checking an answer unlocks the solution.
 
     Raises
     ------
@@ -102,32 +139,82 @@ def check(name: str, fn: Callable) -> Result:
         If there is no exercise called ``name``, listing the valid names.
     """
     result = grade(find(name), fn)
+    if result.status != "not started":
+        _checked_here.add(name)
     print(result.message)
     return result
 
 
 def stub(name: str) -> str:
-    """The text of the file ``exercise start`` writes: the task, the math, the signature."""
+    """The text of the file ``exercise start`` writes: the task and the questions, the shapes,
+    and the code to fill in (a signature, or a class whose methods are to be written)."""
     exercise = find(name)
     number = list(EXERCISES).index(name) + 1
-    signature = inspect.signature(exercise.solution)
+    entry = exercise.defines
+    code = exercise.template or (
+        f"\n\nimport numpy as np\n\n\n"
+        f"def {entry}{inspect.signature(exercise.solution)}:\n"
+        f'    raise NotImplementedError("{entry}: not written yet")\n'
+    )
     return (
         f'"""Exercise {number} of {len(EXERCISES)}: {exercise.title}.\n\n'
         f"{exercise.task}\n\n"
         f"Check it:  tinygrad-xent exercise check {name}\n"
-        f'   or, in Python, tx.exercises.check("{name}", {name})\n'
-        f'"""\n\nimport numpy as np\n\n\n'
-        f"def {name}{signature}:\n"
-        f'    raise NotImplementedError("{name}: not written yet")\n'
+        f'   or, in Python, tx.exercises.check("{name}", {entry})\n'
+        f'"""{code}'
     )
 
 
-def solution(name: str) -> str:
-    """The reference solution of exercise ``name``: its code, the derivation in its docstring."""
+def solution(name: str, show: bool = False, folder: str | None = None) -> str:
+    """The reference solution of exercise ``name``: its code, the derivation in its docstring.
+
+    Parameters
+    ----------
+    name : str
+        The exercise.
+    show : bool
+        Show it even if the exercise has not been checked yet.
+    folder : str or None
+        An exercise folder whose ``.checked`` file counts (the command line's ``--dir``).
+
+    Returns
+    -------
+    str
+        The heading and the source of the solution.
+
+    Raises
+    ------
+    Locked
+        If the exercise has not been checked (by ``check`` in this session, or in
+        ``folder``) and ``show`` is False.
+    """
     exercise = find(name)
+    if not (show or name in _checked_here or (folder and name in checked(folder))):
+        raise Locked(
+            f"the solution of {name} is shown once you have checked an answer of yours "
+            f"(check it first), or on request (show=True)"
+        )
     number = list(EXERCISES).index(name) + 1
     heading = f"Exercise {number} of {len(EXERCISES)}: {exercise.title}"
     return f"# {heading}\n\n{inspect.getsource(exercise.solution)}"
+
+
+def checked(folder: str) -> set:
+    """The exercises checked in ``folder``, as its ``.checked`` file lists them."""
+    path = os.path.join(folder, CHECKED_FILE)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return {line.strip() for line in stream if line.strip() in EXERCISES}
+    except OSError:
+        return set()
+
+
+def record_check(folder: str, name: str) -> None:
+    """Note in ``folder``'s ``.checked`` file that exercise ``name`` was checked there."""
+    if name in checked(folder):
+        return
+    with open(os.path.join(folder, CHECKED_FILE), "a", encoding="utf-8") as stream:
+        stream.write(name + "\n")
 
 
 def check_file(path: str, name: str | None = None) -> Result:
@@ -139,7 +226,7 @@ def check_file(path: str, name: str | None = None) -> Result:
         A .py file defining the exercise's function.
     name : str or None
         The exercise; by default the file's name (``exp_backward.py``), else the one exercise
-        function the file defines.
+        whose function (or class) the file defines.
 
     Returns
     -------
@@ -160,6 +247,8 @@ def check_file(path: str, name: str | None = None) -> Result:
         raise ValueError(f"exercises: {path!r} is not a Python file")
     module = importlib.util.module_from_spec(spec)
     label = name or stem
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)  # so that walk.py can import the learner's value.py beside it
     try:
         spec.loader.exec_module(module)
     except SyntaxError as err:
@@ -174,8 +263,10 @@ def check_file(path: str, name: str | None = None) -> Result:
         return Result(
             label, "failing", f"{path}: importing it raised {type(err).__name__}{line}: {err}"
         )
+    finally:
+        sys.path.remove(folder)
     if name is None:
-        defined = [n for n in EXERCISES if callable(getattr(module, n, None))]
+        defined = [n for n, e in EXERCISES.items() if callable(getattr(module, e.defines, None))]
         if stem in EXERCISES:
             name = stem
         elif len(defined) == 1:
@@ -186,9 +277,10 @@ def check_file(path: str, name: str | None = None) -> Result:
                 f"the file after it (e.g. exp_backward.py) or give the name"
             )
     exercise = find(name)
-    fn = getattr(module, name, None)
+    fn = getattr(module, exercise.defines, None)
     if not callable(fn):
-        return Result(name, "failing", f"{path}: defines no function {name}")
+        kind = "class" if isinstance(exercise.solution, type) else "function"
+        return Result(name, "failing", f"{path}: defines no {kind} {exercise.defines}")
     return grade(exercise, fn)
 
 

@@ -1,9 +1,9 @@
-"""Exercise 8: cross-entropy's gradient with respect to the scores, (p - one_hot) / N."""
+"""The gradient of mean cross-entropy with respect to the scores, derived in one line."""
 
 import numpy as np
 
 from .. import functional as F
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, normalisers, reduction_axes, softmax, uniform
 
 TASK = """\
 L = mean over the N rows of -log softmax(scores)[n, target[n]]: the cross-entropy of the
@@ -11,11 +11,13 @@ scores (logits) of shape (N, C) with integer class labels target of shape (N,). 
 dscores = dL/dscores, of the scores' shape and dtype. L is the final loss: there is no
 upstream gradient to multiply by (it is 1).
 
-The math you need:
-    -log p_y = logsumexp(s) - s_y,  and d logsumexp(s)/ds_j = softmax(s)_j = p_j
-    so d(-log p_y)/ds_j = p_j - [j == y]       (p minus the one-hot of y)
-    the mean over N rows divides each row's gradient by N
-    compute softmax stably (subtract each row's max first)
+The questions:
+    write one row's loss with the log of the softmax expanded: -log p_y = ? (a log-sum-exp
+    and one score)
+    differentiate that with respect to s_j: what does the log-sum-exp give, and what does
+    the lone score give, at j = y and elsewhere?
+    L is a mean: what does that do to each row's gradient?
+    exp of a score near 1000 overflows: how do you compute the softmax stably?
 
 Arguments: scores (N, C) float32 or float64; target (N,) integers in [0, C)."""
 
@@ -43,8 +45,8 @@ def _cases() -> list:
     rng = np.random.default_rng(8)
     return [
         Case(
-            {"scores": np.array([[1.2, 2.3, 0.8]]), "target": np.array([1])},
-            note="the worked example",
+            {"scores": np.array([[1.2, 2.3, 0.8], [0.5, -0.3, 1.1]]), "target": np.array([1, 2])},
+            note="the worked example and one more row",
         ),
         Case({"scores": uniform(rng, (4, 5)), "target": np.array([0, 4, 2, 2])}),
         Case({"scores": uniform(rng, (6, 3), np.float32), "target": np.array([2, 0, 1, 1, 0, 2])}),
@@ -58,37 +60,57 @@ def _cases() -> list:
     ]
 
 
-def _probs(scores):
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def _family(scores, target, p_axis=1, one_hot="subtracted", normaliser="N"):
+    """The solution with softmax's axis, the one-hot and the mean's divisor as knobs."""
+    n, c = scores.shape
+    p = softmax(scores, axis=p_axis)
+    rows = np.arange(n)
+    if one_hot == "subtracted":
+        p[rows, target] -= 1
+    elif one_hot == "added":
+        p[rows, target] += 1
+    return p / {"N": n, "none": 1, "C": c, "N * C": n * c}[normaliser]
 
 
-def _mean_forgotten(scores, target):
-    return cross_entropy_dscores(scores, target) * scores.shape[0]
-
-
-def _one_hot_kept(scores, target):
-    return _probs(scores) / scores.shape[0]
+KNOBS = (
+    reduction_axes(
+        "p_axis",
+        "softmax's normalisation",
+        ((1, ""), (0, "over axis 0, down the columns (p.sum(axis=0))"), (None, "over everything")),
+    ),
+    Knob(
+        "one_hot",
+        (
+            ("subtracted", ""),
+            (
+                "kept",
+                "the answer is the softmax alone (divided by the mean's count): where did the "
+                "derivative of the lone score -s_y go?",
+            ),
+            ("added", "the lone score's derivative came in with the wrong sign"),
+        ),
+    ),
+    normalisers(
+        "normaliser",
+        "dscores",
+        (
+            ("N", ""),
+            ("none", "is not divided by anything"),
+            ("C", "is divided by C = {scores_cols}, the number of classes"),
+            ("N * C", "is divided by N * C = {scores_size}, every element"),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
     name="cross_entropy_dscores",
-    title="cross-entropy's dscores = (p - one_hot) / N",
+    title="the gradient of mean cross-entropy w.r.t. the scores",
     task=TASK,
     solution=cross_entropy_dscores,
     forward=_forward,
     wrt=("scores",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "the 1/N of the mean was forgotten: L averages {scores_rows} rows, so "
-            "every row's gradient is divided by N = {scores_rows}",
-            _mean_forgotten,
-        ),
-        Mistake(
-            "the one-hot was not subtracted: d(-log p_y)/ds = p - one_hot(y), and "
-            "you returned p (divided by N)",
-            _one_hot_kept,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

@@ -1,16 +1,17 @@
-"""Exercise 1: the backward of exp, the simplest rule there is."""
+"""The backward of exp, the simplest rule there is."""
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, uniform
 
 TASK = """\
 y = exp(x), element by element. g is the gradient of the final loss L with respect to y
 (the upstream gradient, y's shape). Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    d exp(x)/dx = exp(x) = y                    (exp is its own derivative)
-    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule; y_i depends on x_i only)
+The questions:
+    what is d exp(x)/dx? can you write it with y, which the forward pass computed anyway?
+    y_i depends on x_i only: what does the chain rule dL/dx_i = sum_j dL/dy_j dy_j/dx_i
+    keep?
 
 Arguments: x, g : numpy arrays of the same shape (0-d included), float32 or float64."""
 
@@ -42,12 +43,32 @@ def _cases() -> list:
     return cases
 
 
-def _x_for_y(x, g):
-    return g * x
+def _family(x, g, local="exp(x)", upstream="times g"):
+    """The solution with its local derivative and the chain rule's factor g as knobs."""
+    derivative = np.exp(x) if local == "exp(x)" else x
+    return derivative * g if upstream == "times g" else derivative
 
 
-def _g_forgotten(x, g):
-    return np.exp(x)
+KNOBS = (
+    Knob(
+        "local",
+        (
+            ("exp(x)", ""),
+            ("x", "x used where the derivative needs something else: what is d exp(x)/dx?"),
+        ),
+    ),
+    Knob(
+        "upstream",
+        (
+            ("times g", ""),
+            (
+                "missing",
+                "the upstream gradient g is missing: the chain rule multiplies the local "
+                "derivative by g",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -58,14 +79,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "x used where y = exp(x) was meant: d exp(x)/dx = exp(x), the output, not x", _x_for_y
-        ),
-        Mistake(
-            "the upstream gradient g is missing: the chain rule multiplies the "
-            "local derivative exp(x) by g",
-            _g_forgotten,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

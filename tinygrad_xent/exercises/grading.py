@@ -9,17 +9,31 @@ An exercise asks for a gradient as a plain numpy function. For each of its cases
    smooth (not at tied maxima), as a second opinion that does not trust the tape;
 3. calls the learner's function on copies of the inputs and compares, element by element.
 
-The first disagreement is reported with its index, the expected and the given value, and a
-hint when the answer given is a known wrong answer: each :class:`Mistake` is a wrong solution
-written out, and an answer that matches it is that mistake.
+Every disagreement that says something new is reported (each one with a hint not yet given,
+and the first one of each returned gradient when there is no hint), each with its index, the
+expected and the given value. Hints come from known wrong answers computed from the same inputs:
+
+- each :class:`Knob` of an exercise is a choice its derivation makes (which operand is
+  transposed, which axis a sum runs along, what the mean divides by) with its wrong
+  options; the grader looks for the fewest wrong options that reproduce the answer given,
+  and names each of them, so two mistakes at once get two hints;
+- each :class:`Mistake` is a whole wrong solution written out; an answer equal to it is that
+  mistake;
+- a flipped sign, a broadcast left undone, a wrong shape and an overflow are recognised in
+  every exercise.
+
+The two engine exercises (``value``, ``walk``) grade a class and a walk rather than one
+backward: they bring their own grader (``Exercise.grader``), on the random scalar graphs of
+:mod:`.scalar_graphs`, and report through :class:`Found` and :func:`failed` the same way.
 """
 
 from __future__ import annotations
 
+import itertools
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -71,6 +85,102 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Knob:
+    """One choice a derivation makes: the right option first, then the wrong ones with hints.
+
+    Attributes
+    ----------
+    name : str
+        The keyword the exercise's ``family`` function takes for this choice.
+    options : tuple of (value, hint) pairs
+        The first value is the right one (its hint is unused); every other one is a usual
+        mistake, and its hint says what kind of mistake it is without giving the answer.
+    """
+
+    name: str
+    options: tuple
+
+
+SIGN = Knob("sign", ((1, ""), (-1, SIGN_HINT)))
+
+
+# The three kinds of slip every exercise with products, reductions or a mean can make. Each
+# hint names its kind first ("transpose:", "reduction axis:", "normaliser:") and then what
+# the answer given did, never the right answer.
+def transposes(name: str, out: str, right: str, wrong: tuple, shape: str) -> Knob:
+    """A knob over the products of ``out``: ``right`` and the ``wrong`` spellings (``"g.T @
+    a"``), evaluated by :func:`product`; ``shape`` says whose shape ``out`` must have."""
+    return Knob(
+        name,
+        ((right, ""),)
+        + tuple(
+            (
+                expr,
+                f"transpose: {out} came out as {expr}, so a transpose or the order of a "
+                f"product is off; write each factor's shape under it: {out} must have "
+                f"{shape}, and the index summed over must be the inner one of the product",
+            )
+            for expr in wrong
+        ),
+    )
+
+
+def product(expr: str, **arrays: np.ndarray) -> np.ndarray:
+    """``"g.T @ a"`` evaluated on ``arrays``: two names, each maybe transposed, and ``@``."""
+    left, right = (term.strip() for term in expr.split("@"))
+
+    def value(term: str) -> np.ndarray:
+        name, transposed = term.removesuffix(".T"), term.endswith(".T")
+        return arrays[name].T if transposed else arrays[name]
+
+    return value(left) @ value(right)
+
+
+def reduction_axes(
+    name: str,
+    what: str,
+    options: tuple,
+    question: str = "which elements share it: one row's numbers only, or more?",
+) -> Knob:
+    """A knob over the axis of a reduction: ``options`` are (axis, where it ran) pairs, the
+    right one first; ``what`` says what is summed (or normalised), ``question`` what to ask
+    oneself."""
+    return Knob(
+        name,
+        (options[0][:1] + ("",),)
+        + tuple(
+            (
+                axis,
+                f"reduction axis: {what} ran {where}; {question}",
+            )
+            for axis, where in options[1:]
+        ),
+    )
+
+
+def normalisers(name: str, what: str, options: tuple) -> Knob:
+    """A knob over what a mean divides by: ``options`` are (value, description), the right
+    one first; the hint asks what the mean averages over."""
+    return Knob(
+        name,
+        (options[0][:1] + ("",),)
+        + tuple(
+            (
+                value,
+                f"normaliser: {what} {description}; L is a mean: over how many terms, exactly?",
+            )
+            for value, description in options[1:]
+        ),
+    )
+
+
+def softmax(x: np.ndarray, axis=-1) -> np.ndarray:
+    """softmax along ``axis`` (None: over the whole array), stable: the maximum subtracted."""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise: the task, the reference solution and how to grade an answer.
 
@@ -98,18 +208,45 @@ class Exercise:
         the function returns; None (the default) returns all of them.
     returns : tuple of str
         The names of what it returns; by default ``d`` + each name in ``wrt``.
+    family : callable or None
+        The solution with the choices of ``knobs`` as keyword arguments: with every knob at
+        its first option it is the solution; with others, the usual wrong answers.
+    knobs : tuple of Knob
+        The choices ``family`` takes (a flipped sign is always tried as well).
+    tape : callable or None
+        From the case's arguments to the expected answers, for an exercise whose answers are
+        not all gradients of leaves (finite differences are then not used).
+    grader : callable or None
+        Grades the learner's object itself, ``grader(exercise, obj) -> Result``: for the
+        exercises that build an engine rather than one backward.
+    entry : str
+        The name the learner's file defines; the exercise's name by default.
+    template : str
+        The code of the stub after its docstring; a function raising NotImplementedError
+        by default.
     """
 
     name: str
     title: str
     task: str
     solution: Callable
-    forward: Callable[..., Tensor]
-    wrt: tuple
-    cases: Callable[[], list]
+    forward: Callable[..., Tensor] | None = None
+    wrt: tuple = ()
+    cases: Callable[[], list] = list
     mistakes: tuple = ()
     pick: Callable | None = None
     returns: tuple = ()
+    family: Callable | None = None
+    knobs: tuple = ()
+    tape: Callable | None = None
+    grader: Callable | None = None
+    entry: str = ""
+    template: str = ""
+
+    @property
+    def defines(self) -> str:
+        """The name the learner's file defines: ``entry``, else the exercise's name."""
+        return self.entry or self.name
 
     @property
     def outputs(self) -> tuple:
@@ -129,7 +266,7 @@ class Result:
         "passed", "failing" or "not started" (the function still raises
         NotImplementedError).
     message : str
-        What to print: a pass, or the first wrong element and a hint.
+        What to print: a pass, or each mistake found, with its hints.
     """
 
     name: str
@@ -149,66 +286,127 @@ class Result:
 
 
 class _Failure(Exception):
-    """Stops grading at the first problem; its text is the message."""
+    """Stops grading a case at a problem with the call itself; its text is the message."""
 
 
 class _NotStarted(Exception):
     """The learner's function raised NotImplementedError."""
 
 
+@dataclass(frozen=True)
+class Found:
+    """One disagreement: what it is about (a returned name, or the call), the text, hints.
+
+    ``kinds`` are the hints before the case's numbers were put in: two cases with the same
+    mistake give the same kinds, and the mistake is told once."""
+
+    about: str
+    text: str
+    hints: tuple = field(default=())
+    kinds: tuple = field(default=())
+
+    def __str__(self) -> str:
+        return self.text + "".join(f"\n  hint: {hint}" for hint in self.hints)
+
+
+def distinct(found: list) -> list:
+    """The disagreements that say something new: each with a hint not given yet, and the
+    first without hints about each returned name (or the call)."""
+    about: set = set()
+    hints: set = set()
+    kept = []
+    for item in found:
+        kinds = item.kinds or item.hints
+        new = not hints.issuperset(kinds) if kinds else item.about not in about
+        if new:
+            kept.append(item)
+            about.add(item.about)
+            hints.update(kinds)
+    return kept
+
+
+def failed(name: str, found: list) -> Result:
+    """The "failing" Result listing each of ``found`` that says something new."""
+    return Result(name, "failing", "\n".join(f"{name}: FAILED {item}" for item in distinct(found)))
+
+
 def grade(exercise: Exercise, fn: object) -> Result:
     """Run every case of ``exercise`` on ``fn`` and say what was found (no printing)."""
     name = exercise.name
+    if exercise.grader is not None:
+        return exercise.grader(exercise, fn)
     if not callable(fn):
         return Result(name, "failing", f"{name}: expected a function, got {type(fn).__name__}")
     cases = exercise.cases()
+    found: list = []
     try:
         for number, case in enumerate(cases, start=1):
-            _grade_case(exercise, fn, case, f"case {number} of {len(cases)}")
+            found += _grade_case(exercise, fn, case, f"case {number} of {len(cases)}")
     except _NotStarted:
         return Result(
             name,
             "not started",
             f"{name}: not started (the function still raises NotImplementedError)",
         )
-    except _Failure as failure:
-        return Result(name, "failing", f"{name}: FAILED {failure}")
+    if found:
+        return failed(name, found)
+    second = "" if exercise.tape is not None else " and finite differences"
     return Result(
         name,
         "passed",
-        f"{name}: passed all {len(cases)} cases against the tape's "
-        f"backward() and finite differences",
+        f"{name}: passed all {len(cases)} cases against the tape's backward(){second}",
     )
 
 
-def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> None:
-    """Raise _Failure describing the first disagreement of ``fn`` on ``case``, if any."""
-    about = _describe(case)
+def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> list:
+    """Every disagreement of ``fn`` with the tape on ``case`` (or why it has no answer):
+    the values first; once they are right, the dtypes; then finite differences."""
+    where = f"{where} ({_describe(case)})"
     expected = _tape_gradients(exercise, case)
-    given = _call(fn, exercise, case, f"{where} ({about})")
+    try:
+        given = _call(fn, exercise, case, where)
+    except _Failure as failure:
+        return [Found("the call", str(failure))]
+    found = _wrong_values(exercise, case, where, expected, given)
+    found = found or _wrong_dtypes(exercise, where, expected, given)
+    smooth = case.smooth and exercise.tape is None
+    if found or not smooth or any(e.dtype != np.float64 for e in expected):
+        return found
+    for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
+        if not _close(x, e, "finite differences"):
+            text = _first_wrong(out_name, e, x, "finite differences")
+            found.append(Found(out_name, f"{where}: {text}"))
+    return found
+
+
+def _wrong_values(exercise: Exercise, case: Case, where: str, expected, given) -> list:
+    """A Found, with its hints, for each returned array whose shape or values are wrong."""
+    found = []
     for out_name, e, x in zip(exercise.outputs, expected, given):
         if x.shape == e.shape and _close(x, e, e.dtype.name):
             continue
-        hint = _hint(exercise, case, out_name, e, x)
+        kinds = _hints(exercise, case, out_name, e, x)
         if x.shape != e.shape:
-            raise _Failure(
-                f"{where} ({about}): {out_name} has shape {x.shape}, expected {e.shape}" + hint
-            )
-        raise _Failure(f"{where} ({about}): " + _first_wrong(out_name, e, x, e.dtype.name) + hint)
-    for out_name, e, x in zip(exercise.outputs, expected, given):
-        if x.dtype != e.dtype:
-            raise _Failure(
-                f"{where} ({about}): {out_name} has the right values but dtype "
-                f"{x.dtype}; the inputs are {e.dtype} and so must the gradient be "
-                f"(make constants in the inputs' dtype, e.g. np.eye(C, dtype="
-                f"x.dtype), or end with .astype(x.dtype))"
-            )
-    if case.smooth and all(e.dtype == np.float64 for e in expected):
-        for out_name, e, x in zip(exercise.outputs, _numeric_gradients(exercise, case), given):
-            if not _close(x, e, "finite differences"):
-                raise _Failure(
-                    f"{where} ({about}): " + _first_wrong(out_name, e, x, "finite differences")
-                )
+            text = f"{out_name} has shape {x.shape}, expected {e.shape}"
+        else:
+            text = _first_wrong(out_name, e, x, e.dtype.name)
+        hints = tuple(kind.format(**_hint_values(case, e)) for kind in kinds)
+        found.append(Found(out_name, f"{where}: {text}", hints, kinds))
+    return found
+
+
+def _wrong_dtypes(exercise: Exercise, where: str, expected, given) -> list:
+    """A Found for each returned array with the right values in the wrong dtype."""
+    return [
+        Found(
+            out_name,
+            f"{where}: {out_name} has the right values but dtype {x.dtype}; the inputs are "
+            f"{e.dtype} and so must the gradient be (make constants in the inputs' dtype, "
+            f"e.g. np.eye(C, dtype=x.dtype), or end with .astype(x.dtype))",
+        )
+        for out_name, e, x in zip(exercise.outputs, expected, given)
+        if x.dtype != e.dtype
+    ]
 
 
 def _describe(case: Case) -> str:
@@ -224,6 +422,9 @@ def _describe(case: Case) -> str:
 
 def _tape_gradients(exercise: Exercise, case: Case) -> list[np.ndarray]:
     """The gradients backward() computes with the case's upstream gradient g."""
+    if exercise.tape is not None:
+        return [np.asarray(a) for a in exercise.tape(**case.args)]
+    assert exercise.forward is not None, f"{exercise.name}: no forward to run on the tape"
     args = {
         k: (Tensor(np.array(v), requires_grad=True) if k in exercise.wrt else v)
         for k, v in case.args.items()
@@ -248,6 +449,7 @@ def _numeric_gradients(exercise: Exercise, case: Case, eps: float = 1e-6) -> lis
     }
 
     def objective() -> float:
+        assert exercise.forward is not None
         with no_grad():
             out = exercise.forward(
                 **{k: (Tensor(v) if k in exercise.wrt else v) for k, v in args.items()}
@@ -378,48 +580,88 @@ def _first_wrong(out_name: str, expected: np.ndarray, given: np.ndarray, against
     )
 
 
-def _hint(
+def _hints(
     exercise: Exercise, case: Case, out_name: str, expected: np.ndarray, given: np.ndarray
-) -> str:
-    """A hint when ``given`` is a known wrong answer for output ``out_name``, else ''."""
+) -> tuple:
+    """The hints for ``given``, a wrong answer for output ``out_name``, with ``{placeholders}``
+    for the case's numbers: one per wrong choice of the knobs that reproduce it, else the
+    written-out mistake it equals, else a hint from its shape or its infinities, else none."""
     k = exercise.outputs.index(out_name)
+    chosen = _knob_search(exercise, case, k, expected, given)
+    if chosen is not None:
+        return tuple(chosen)
     mistakes = (Mistake(SIGN_HINT, _negated(exercise.solution)),) + tuple(exercise.mistakes)
     for mistake in mistakes:
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                wrong = mistake.answer(**_copies(case.args))
-        except Exception:  # a wrong answer that cannot be computed for this case's shapes
-            continue
-        wrong = np.asarray(wrong if len(exercise.outputs) == 1 else wrong[k])
-        against = expected.dtype.name
-        if (
-            wrong.shape == given.shape
-            and _close(given, wrong, against)
-            and not (wrong.shape == expected.shape and _close(wrong, expected, against))
-        ):
-            return "\n  hint: " + mistake.hint.format(**_hint_values(case, expected))
+        wrong = _attempt(mistake.answer, case)
+        if wrong is not None and _matches(exercise, wrong, k, expected, given):
+            return (mistake.hint,)
     return _shape_hint(expected, given)
 
 
-def _shape_hint(expected: np.ndarray, given: np.ndarray) -> str:
+def _attempt(answer: Callable, case: Case, **choices):
+    """``answer`` on copies of the case's arguments, or None if it fails for these shapes."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return answer(**_copies(case.args), **choices)
+    except Exception:  # a wrong answer that cannot be computed for this case's shapes
+        return None
+
+
+def _matches(exercise: Exercise, wrong, k: int, expected: np.ndarray, given: np.ndarray) -> bool:
+    """True when output ``k`` of the wrong answer ``wrong`` is ``given`` and is not right."""
+    wrong = np.asarray(wrong if len(exercise.outputs) == 1 else wrong[k])
+    against = expected.dtype.name
+    return (
+        wrong.shape == given.shape
+        and _close(given, wrong, against)
+        and not (wrong.shape == expected.shape and _close(wrong, expected, against))
+    )
+
+
+# Combinations of more wrong choices than this are not looked for.
+MOST_WRONG_CHOICES = 3
+
+
+def _knob_search(exercise: Exercise, case: Case, k: int, expected, given) -> list | None:
+    """The hints of the fewest wrong choices of the knobs (and the sign) that reproduce
+    output ``k`` of ``given``; None when no combination does."""
+    if exercise.family is None:
+        return None
+    knobs = tuple(exercise.knobs) + (SIGN,)
+    for count in range(1, MOST_WRONG_CHOICES + 1):
+        for which in itertools.combinations(knobs, count):
+            for options in itertools.product(*(knob.options[1:] for knob in which)):
+                choices = {knob.name: value for knob, (value, _) in zip(which, options)}
+                sign = choices.pop("sign", 1)
+                wrong = _attempt(exercise.family, case, **choices)
+                if wrong is None:
+                    continue
+                if sign == -1:
+                    wrong = _flipped(wrong)
+                if _matches(exercise, wrong, k, expected, given):
+                    return [hint for _, hint in options]
+    return None
+
+
+def _shape_hint(expected: np.ndarray, given: np.ndarray) -> tuple:
     """Hints that need no written-out mistake: a missing sum, a wrong shape, an overflow."""
     if given.shape != expected.shape:
         shape = expected.shape
         if given.size == expected.size and _close(
             given.reshape(shape), expected, expected.dtype.name
         ):
-            return "\n  hint: " + RESHAPE_HINT.format(shape=shape)
+            return (RESHAPE_HINT.format(shape=shape),)
         try:
             summed = _unbroadcast(given, shape)
         except ValueError:
-            return ""
+            return ()
         if _close(summed, expected, expected.dtype.name):
-            return "\n  hint: " + BROADCAST_HINT.format(shape=shape)
-        return ""
+            return (BROADCAST_HINT.format(shape=shape),)
+        return ()
     if not np.all(np.isfinite(given)) and np.all(np.isfinite(expected)):
-        return "\n  hint: " + OVERFLOW_HINT
-    return ""
+        return (OVERFLOW_HINT,)
+    return ()
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -440,17 +682,22 @@ def _hint_values(case: Case, expected: np.ndarray) -> dict:
             values[f"{key}_shape"] = value.shape
             values[f"{key}_size"] = value.size
             values[f"{key}_rows"] = value.shape[0] if value.ndim else 1
+            values[f"{key}_cols"] = value.shape[-1] if value.ndim else 1
     return values
+
+
+def _flipped(answer):
+    """``answer`` (an array or a tuple of them) with every sign flipped."""
+    if isinstance(answer, tuple):
+        return tuple(-np.asarray(a) for a in answer)
+    return -np.asarray(answer)
 
 
 def _negated(solution: Callable) -> Callable:
     """The solution with every sign flipped: the flipped-sign mistake of any exercise."""
 
     def negated(**kwargs):
-        answer = solution(**kwargs)
-        if isinstance(answer, tuple):
-            return tuple(-np.asarray(a) for a in answer)
-        return -np.asarray(answer)
+        return _flipped(solution(**kwargs))
 
     return negated
 

@@ -1,16 +1,16 @@
-"""Exercise 2: the backward of log, where the input, not the output, is what backward needs."""
+"""The backward of log, where the input, not the output, is what backward needs."""
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, uniform
 
 TASK = """\
 y = log(x), element by element, for x > 0. g is the upstream gradient dL/dy (y's shape).
 Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    d log(x)/dx = 1 / x
-    dL/dx_i = dL/dy_i * dy_i/dx_i               (the chain rule, element by element)
+The questions:
+    what is d log(x)/dx? does it need the input x or the output y?
+    y_i depends on x_i only: what does the chain rule keep?
 
 Arguments: x (all > 0), g : numpy arrays of the same shape, float32 or float64."""
 
@@ -43,16 +43,37 @@ def _cases() -> list:
     return cases
 
 
-def _y_for_x(x, g):
-    return g / np.log(x)
+def _family(x, g, local="1/x", upstream="times g"):
+    """The solution with its local derivative and the chain rule's factor g as knobs."""
+    derivative = {"1/x": 1 / x, "1/log(x)": 1 / np.log(x), "x": x}[local]
+    return derivative * g if upstream == "times g" else derivative
 
 
-def _times_x(x, g):
-    return g * x
-
-
-def _g_forgotten(x, g):
-    return 1 / x
+KNOBS = (
+    Knob(
+        "local",
+        (
+            ("1/x", ""),
+            (
+                "1/log(x)",
+                "y = log(x) used where x was meant: the derivative of log needs the input, "
+                "not the output",
+            ),
+            ("x", "multiplied by x where it should divide: what is d log(x)/dx?"),
+        ),
+    ),
+    Knob(
+        "upstream",
+        (
+            ("times g", ""),
+            (
+                "missing",
+                "the upstream gradient g is missing: the chain rule multiplies the local "
+                "derivative by g",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -63,14 +84,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "y = log(x) used where x was meant: d log(x)/dx = 1/x, the input, not 1/log(x)",
-            _y_for_x,
-        ),
-        Mistake("multiplied by x where it should divide: d log(x)/dx = 1/x", _times_x),
-        Mistake(
-            "the upstream gradient g is missing: the chain rule multiplies 1/x by g", _g_forgotten
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

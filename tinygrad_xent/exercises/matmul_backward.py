@@ -1,19 +1,21 @@
-"""Exercise 6: the backward of a matrix product."""
+"""The backward of a matrix product, where the shapes check every transpose."""
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Mistake, product, transposes, uniform
 
 TASK = """\
 y = a @ b with a of shape (n, k) and b of shape (k, m), so y is (n, m). g is the upstream
 gradient dL/dy, of shape (n, m). Return the tuple (da, db): da of a's shape, db of b's.
 
-The math you need:
-    y_ij = sum_k a_ik b_kj, so dy_ij/da_ik = b_kj and dy_ij/db_kj = a_ik
-    a_ik is used in every y_ij of row i, b_kj in every y_ij of column j: sum their uses
-    the shapes decide the rest: da (n, k) = g (n, m) @ (something of shape (m, k))
+The questions:
+    write one element, y_ij = sum_p a_ip b_pj: which elements of y does a_ip enter, and
+    with what factor? sum g over those uses
+    the sum you get runs over one index: which matrix product is it, once you write the
+    shape under each factor?
 
-Arguments: a (n, k), b (k, m), g (n, m): 2-D numpy arrays of one dtype."""
+Arguments: a (n, k), b (k, m), g (n, m): 2-D numpy arrays of one dtype. One case is square,
+where a wrong transpose still has the right shape."""
 
 
 def matmul_backward(a, b, g):
@@ -51,12 +53,17 @@ def _cases() -> list:
     return cases
 
 
-def _no_transposes(a, b, g):
-    return g @ b, a @ g
-
-
 def _outputs_swapped(a, b, g):
     return a.T @ g, g @ b.T
+
+
+def _family(a, b, g, da="g @ b.T", db="a.T @ g"):
+    """The solution with da and db spelled as any product of the two arrays they use."""
+    return product(da, g=g, b=b), product(db, a=a, g=g)
+
+
+WRONG_DA = ("g @ b", "g.T @ b", "g.T @ b.T", "b @ g", "b @ g.T", "b.T @ g", "b.T @ g.T")
+WRONG_DB = ("a @ g", "a.T @ g.T", "a @ g.T", "g @ a", "g.T @ a", "g @ a.T", "g.T @ a.T")
 
 
 EXERCISE = Exercise(
@@ -67,12 +74,10 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("a", "b"),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "a transpose is missing: da = g @ b^T and db = a^T @ g (the shapes "
-            "only fit with the transposes unless the matrices are square)",
-            _no_transposes,
-        ),
-        Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),
+    mistakes=(Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),),
+    family=_family,
+    knobs=(
+        transposes("da", "da", "g @ b.T", WRONG_DA, "a's shape (n, k)"),
+        transposes("db", "db", "a.T @ g", WRONG_DB, "b's shape (k, m)"),
     ),
 )

@@ -1,4 +1,4 @@
-"""Exercise 5: the backward of max, and what happens at a tie."""
+"""The backward of max, and what happens at a tie."""
 
 import numpy as np
 
@@ -8,13 +8,13 @@ TASK = """\
 y = x.max(axis=axis) (no keepdims). g is the upstream gradient dL/dy, of y's shape. Return
 dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    y is the largest element along the axis. Nudging that element moves y by as much;
-    nudging any other element (by a little) does not move y at all. So dx is g at the
-    position of the maximum and 0 everywhere else.
-    At a tie (two or more elements equal to the max) max has a kink and no derivative. The
-    convention graded here is the tape's: the tied maxima share g equally, g / (number of
-    ties) each, so that the gradients along the axis still add up to g.
+The questions:
+    nudge the largest element along the axis by a little: how much does y move? nudge any
+    other element by a little: how much then?
+    at a tie (two or more elements equal to the max) max has a kink and no derivative; a
+    convention is needed. The one graded here is the tape's: the tied maxima share g
+    equally, so that the gradients along the axis still add up to g.
+    g lacks the reduced axis: how do you line it up with x?
 
 Arguments: x : a numpy array; g : y's shape; axis : None or an int (maybe negative)."""
 

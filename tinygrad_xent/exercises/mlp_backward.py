@@ -1,24 +1,37 @@
-"""Exercise 10: the spiral MLP's whole backward by hand, matched against the tape."""
+"""The spiral MLP's whole backward by hand, matched against the tape."""
 
 import numpy as np
 
 from .. import functional as F
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import (
+    Case,
+    Exercise,
+    Knob,
+    normalisers,
+    product,
+    reduction_axes,
+    softmax,
+    transposes,
+    uniform,
+)
 
 TASK = """\
 The two-layer network of the spiral demo, on a batch x of shape (N, D) with integer labels
 target (N,):
-    h = relu(x @ w1 + b1)          (N, H)   hidden layer; relu(u) = max(u, 0)
+    u = x @ w1 + b1                (N, H)   pre-activation
+    h = relu(u)                    (N, H)   relu(u) = max(u, 0)
     scores = h @ w2 + b2           (N, C)
     L = mean cross-entropy of scores against target
 Return the tuple (dw1, db1, dw2, db2) of the parameters' shapes and dtype. L is the final
 loss (no upstream gradient).
 
-The math you need (each step is an earlier exercise):
-    dscores = (softmax(scores) - one_hot(target)) / N             (exercise 8)
-    y = a @ b:  da = g @ b^T,  db = a^T @ g                       (exercise 6)
-    a bias added to every row: its gradient is the sum over the rows   (exercise 3)
-    relu passes g where its input was > 0 and 0 elsewhere
+The questions (each step is an earlier exercise):
+    what is dL/dscores? (cross_entropy_dscores)
+    scores = h @ w2 + b2: what do w2, b2 and h receive? (matmul_backward; a bias is
+    broadcast over the rows, as in mul_backward)
+    through relu: where does the gradient pass and where does it stop?
+    then the first layer, as the second.
+Write the shape of every intermediate gradient beside it: each must match its value's.
 
 Arguments: x (N, D), target (N,) integers in [0, C), w1 (D, H), b1 (H,), w2 (H, C), b2 (C,);
 floats of one dtype."""
@@ -79,33 +92,85 @@ def _cases() -> list:
     return cases
 
 
-def _mean_forgotten(x, target, w1, b1, w2, b2):
-    return tuple(grad * x.shape[0] for grad in mlp_backward(x, target, w1, b1, w2, b2))
-
-
-def _dscores(scores, target):
-    n = scores.shape[0]
-    p = np.exp(scores - scores.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    p[np.arange(n), target] -= 1
-    return p / n
-
-
-def _relu_mask_forgotten(x, target, w1, b1, w2, b2):
-    h = np.maximum(x @ w1 + b1, 0)
-    dscores = _dscores(h @ w2 + b2, target)
-    du = dscores @ w2.T  # no (u > 0) mask
-    return x.T @ du, du.sum(axis=0), h.T @ dscores, dscores.sum(axis=0)
-
-
-def _one_hot_kept(x, target, w1, b1, w2, b2):
+def _family(
+    x,
+    target,
+    w1,
+    b1,
+    w2,
+    b2,
+    normaliser="N",
+    one_hot="subtracted",
+    relu="mask",
+    dw="h.T @ d",
+    bias="rows",
+):
+    """The solution with the mean's divisor, the one-hot, relu's mask, the weights' product
+    and the biases' reduction as knobs."""
+    n = x.shape[0]
     u = x @ w1 + b1
     h = np.maximum(u, 0)
     scores = h @ w2 + b2
-    p = np.exp(scores - scores.max(axis=1, keepdims=True))
-    dscores = p / p.sum(axis=1, keepdims=True) / x.shape[0]
-    du = dscores @ w2.T * (u > 0)
-    return x.T @ du, du.sum(axis=0), h.T @ dscores, dscores.sum(axis=0)
+    p = softmax(scores, axis=1)
+    if one_hot == "subtracted":
+        p[np.arange(n), target] -= 1
+    dscores = p / {"N": n, "none": 1, "C": scores.shape[1]}[normaliser]
+    du = dscores @ w2.T * ((u > 0) if relu == "mask" else 1)
+    reduce = {
+        "rows": lambda d: d.sum(axis=0),
+        "all": lambda d: d.sum(),
+        "mean": lambda d: d.mean(axis=0),
+    }[bias]
+    return (
+        product(dw.replace("h", "x").replace("d", "du"), x=x, du=du),
+        reduce(du),
+        product(dw.replace("d", "dscores"), h=h, dscores=dscores),
+        reduce(dscores),
+    )
+
+
+KNOBS = (
+    normalisers(
+        "normaliser",
+        "dscores",
+        (
+            ("N", ""),
+            ("none", "is not divided by anything"),
+            ("C", "is divided by C, the number of classes"),
+        ),
+    ),
+    Knob(
+        "one_hot",
+        (
+            ("subtracted", ""),
+            ("kept", "dscores is the softmax alone: where did the derivative of -s_y go?"),
+        ),
+    ),
+    Knob(
+        "relu",
+        (
+            ("mask", ""),
+            (
+                "none",
+                "the gradient went through relu everywhere: where does relu pass a change "
+                "in its input on, and where not?",
+            ),
+        ),
+    ),
+    transposes(
+        "dw",
+        "a weight's gradient",
+        "h.T @ d",
+        ("d.T @ h",),
+        "the weight's shape (inputs, outputs)",
+    ),
+    reduction_axes(
+        "bias",
+        "a bias's gradient",
+        (("rows", ""), ("all", "over every element"), ("mean", "as a mean over the rows")),
+        "the bias is added to every row: how do the rows' shares combine?",
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -116,19 +181,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("w1", "b1", "w2", "b2"),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "the 1/N of the mean was forgotten: L averages {x_rows} samples, so "
-            "dscores = (p - one_hot) / N with N = {x_rows}",
-            _mean_forgotten,
-        ),
-        Mistake(
-            "the gradient went through relu unmasked: relu passes g only where its "
-            "input x @ w1 + b1 was > 0 (du = dh * (u > 0))",
-            _relu_mask_forgotten,
-        ),
-        Mistake(
-            "the one-hot was not subtracted: dscores = (p - one_hot(target)) / N", _one_hot_kept
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

@@ -1,20 +1,20 @@
-"""Exercise 3: the backward of a product whose operands were broadcast."""
+"""The backward of a product whose operands were broadcast."""
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, Mistake, reduction_axes, uniform
 
 TASK = """\
 y = a * b with numpy broadcasting: a of shape (3, 4) times b of shape (4,) multiplies every
 row of a by the same b. g is the upstream gradient dL/dy, of y's (broadcast) shape. Return
 the tuple (da, db): da of a's shape and dtype, db of b's.
 
-The math you need:
-    dy/da = b and dy/db = a, element by element     (the product rule, one factor at a time)
-    a broadcast input was used once per position along each broadcast axis, and a value used
-    several times gets the sum of the gradients of its uses: sum over those axes to come
-    back to the input's shape (axes numpy added in front, and axes where the input had
-    length 1, keeping them with keepdims=True).
+The questions:
+    without broadcasting, by how much does y_i move when a_i moves by a little? and b_i?
+    with it, b_j is used once per row of a: y_ij = a_ij b_j. How many terms of L does b_j
+    reach, and how do their gradients combine?
+    in general: along which axes was an input broadcast (axes numpy added in front, axes
+    where the input had length 1), and how do you come back to the input's shape?
 
 Arguments: a, b : numpy arrays whose shapes broadcast together; g : y's shape."""
 
@@ -60,13 +60,57 @@ def _cases() -> list:
     return cases
 
 
-def _factor_swapped(a, b, g):
-    return _sum_to(g * a, np.shape(a)), _sum_to(g * b, np.shape(b))
-
-
 def _outputs_swapped(a, b, g):
     da, db = mul_backward(a, b, g)
     return db, da
+
+
+def _reduced(grad, shape, reduce):
+    """grad brought back to ``shape`` by the reduction ``reduce`` (the right one, or not)."""
+    if reduce == "broadcast axes":
+        return _sum_to(grad, shape)
+    if reduce == "all":
+        return grad.sum()
+    extra = grad.ndim - len(shape)  # "front": the axes numpy added in front only
+    return grad.sum(axis=tuple(range(extra)))
+
+
+def _family(a, b, g, factor="other", reduce="broadcast axes"):
+    """The solution with the factor each gradient uses and its reduction as knobs."""
+    a_factor, b_factor = (b, a) if factor == "other" else (a, b)
+    return (
+        _reduced(g * a_factor, np.shape(a), reduce),
+        _reduced(g * b_factor, np.shape(b), reduce),
+    )
+
+
+KNOBS = (
+    Knob(
+        "factor",
+        (
+            ("other", ""),
+            (
+                "own",
+                "each factor's gradient used its own value: nudge a alone, by how much "
+                "does a * b move?",
+            ),
+        ),
+    ),
+    reduction_axes(
+        "reduce",
+        "the sum that undoes the broadcast",
+        (
+            ("broadcast axes", ""),
+            (
+                "front",
+                "over the axes numpy added in front only, not over the axes where the "
+                "input had length 1",
+            ),
+            ("all", "over every axis"),
+        ),
+        "which positions of y used each element of the input?",
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -77,10 +121,7 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("a", "b"),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "a used where b was meant: dy/da = b, the other factor, so da = g * b", _factor_swapped
-        ),
-        Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),
-    ),
+    mistakes=(Mistake("(db, da) returned in place of (da, db)", _outputs_swapped),),
+    family=_family,
+    knobs=KNOBS,
 )

@@ -1,9 +1,9 @@
-"""Exercise 11: NT-Xent's gradient with respect to one embedding."""
+"""NT-Xent's gradient with respect to one embedding."""
 
 import numpy as np
 
 from .. import functional as F
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, normalisers, uniform
 
 TASK = """\
 NT-Xent (SimCLR's loss) for N pairs of views z_a, z_b of shape (N, d). Stack them,
@@ -16,12 +16,12 @@ p(i) = (i + N) mod M.
 Return dL/dz_i, the gradient with respect to row i of z alone: shape (d,), z's dtype. L is
 the final loss (no upstream gradient).
 
-The math you need:
-    row i is a classification of p(i) among the other rows: with P_ik = softmax over
-    k != i of s_ik (P_ii = 0), dL/ds_ik = (P_ik - [k == p(i)]) / M
-    u_i appears in row i of s and in column i of every other row: s_ki = s_ik
-    ds_ik/du_i = u_k / temperature
-    through the normalization: dL/dz_i = (du_i - u_i (u_i . du_i)) / ||z_i||
+The questions:
+    row i's loss is a cross-entropy over the other rows, with p(i) as the class: what is
+    dL/ds_ik (an earlier exercise), with the mean counted in?
+    s is symmetric: in which entries of s does u_i appear, and what is ds_ik/du_i?
+    u_i = z_i / ||z_i||: what does scaling z_i do to u_i, and so what does the
+    normalisation do to a gradient on its way from u_i to z_i?
 
 Arguments: z_a, z_b (N, d), temperature > 0, i an integer in [0, 2N)."""
 
@@ -80,34 +80,58 @@ def _cases() -> list:
     return cases
 
 
-def _mean_forgotten(z_a, z_b, temperature, i):
-    return nt_xent_grad(z_a, z_b, temperature, i) * 2 * len(z_a)
-
-
-def _normalization_forgotten(z_a, z_b, temperature, i):
+def _family(z_a, z_b, temperature, i, normaliser="M", column="both", normalised="through"):
+    """The solution with the mean's divisor, the column term and the normalisation as
+    knobs."""
     z = np.concatenate([z_a, z_b])
-    u = z / np.sqrt((z * z).sum(axis=1, keepdims=True))
-    return _du(u, len(z_a), temperature, both=True)[i]
-
-
-def _column_forgotten(z_a, z_b, temperature, i):
-    z = np.concatenate([z_a, z_b])
+    m, n = len(z), len(z_a)
     norm = np.sqrt((z * z).sum(axis=1, keepdims=True))
     u = z / norm
-    du = _du(u, len(z_a), temperature, both=False)
-    return ((du - u * (u * du).sum(axis=1, keepdims=True)) / norm)[i]
-
-
-def _du(u, n, temperature, both):
-    """dL/du, from the rows of G only (both=False) or from G + G^T."""
-    m = len(u)
     s = u @ u.T / temperature
     np.fill_diagonal(s, -np.inf)
     p = np.exp(s - s.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(m), (np.arange(m) + n) % m] -= 1
-    ds = p / m
-    return ((ds + ds.T) if both else ds) @ u / temperature
+    ds = p / {"M": m, "N": n, "none": 1}[normaliser]
+    du = ((ds + ds.T) if column == "both" else ds) @ u / temperature
+    if normalised == "skipped":
+        return du[i]
+    return ((du - u * (u * du).sum(axis=1, keepdims=True)) / norm)[i]
+
+
+KNOBS = (
+    normalisers(
+        "normaliser",
+        "dL/ds",
+        (
+            ("M", ""),
+            ("N", "is divided by N = {z_a_rows}, the number of pairs"),
+            ("none", "is not divided by anything"),
+        ),
+    ),
+    Knob(
+        "column",
+        (
+            ("both", ""),
+            (
+                "row",
+                "only row i of s was counted: u_i is also in column i of every other row (s is "
+                "symmetric)",
+            ),
+        ),
+    ),
+    Knob(
+        "normalised",
+        (
+            ("through", ""),
+            (
+                "skipped",
+                "this is dL/du_i: the normalisation u = z / ||z|| was not gone through on the "
+                "way to z_i",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -120,19 +144,6 @@ EXERCISE = Exercise(
     cases=_cases,
     pick=_pick,
     returns=("dz_i",),
-    mistakes=(
-        Mistake(
-            "the 1/M of the mean was forgotten: L averages the M = 2N rows' losses", _mean_forgotten
-        ),
-        Mistake(
-            "the normalization u = z / ||z|| was skipped: this is dL/du_i; "
-            "dL/dz_i = (du_i - u_i (u_i . du_i)) / ||z_i||",
-            _normalization_forgotten,
-        ),
-        Mistake(
-            "only row i of s was counted: u_i is also in column i of every other "
-            "row (s is symmetric), so dL/du = (G + G^T) u / temperature",
-            _column_forgotten,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

@@ -1,19 +1,20 @@
-"""Exercise 7: softmax's vector-Jacobian product, J^T g without forming J."""
+"""softmax's vector-Jacobian product, J^T g without forming J."""
 
 import numpy as np
 
 from .. import functional as F
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, reduction_axes, softmax, uniform
 
 TASK = """\
 p = softmax(x) along the last axis: p_i = exp(x_i) / sum_k exp(x_k), in every row. g is the
 upstream gradient dL/dp, of p's shape. Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    dp_i/dx_j = p_i (delta_ij - p_j)          (the quotient rule; J = diag(p) - p p^T)
-    every p_i depends on every x_j through the shared denominator, so
-    dL/dx_j = sum_i g_i dp_i/dx_j             (a full sum over i, not just i = j)
-    compute softmax stably: softmax(x) = softmax(x - max(x)), and exp(1000) overflows
+The questions:
+    what is dp_i/dx_j, for j = i and for j != i? (the quotient rule; p_i depends on every
+    x_j of its row through the shared denominator)
+    dL/dx_j = sum_i g_i dp_i/dx_j: put your dp_i/dx_j in and simplify, so that no C x C
+    matrix is ever formed. Which sums remain, and along which axis does each run?
+    exp(1000) overflows: what can you subtract from x without changing softmax(x)?
 
 Arguments: x, g : numpy arrays of the same shape (..., C), float32 or float64."""
 
@@ -51,23 +52,40 @@ def _cases() -> list:
     ]
 
 
-def _softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+def _family(x, g, p_axis=-1, sum_axis=-1, summed="g * p"):
+    """The solution, with the axes of its two reductions and what its sum adds up as knobs."""
+    p = softmax(x, axis=p_axis)
+    if summed == "nothing":
+        return p * g  # the diagonal of the Jacobian only
+    terms = {"g * p": g * p, "p": p, "g": g}[summed]
+    return p * (g - terms.sum(axis=sum_axis, keepdims=True))
 
 
-def _diagonal_only(x, g):
-    return _softmax(x) * g
-
-
-def _wrong_axis(x, g):
-    p = _softmax(x, axis=0)
-    return p * (g - (g * p).sum(axis=0, keepdims=True))
-
-
-def _sum_of_g_forgotten(x, g):
-    p = _softmax(x)
-    return p * (g - p.sum(axis=-1, keepdims=True))
+KNOBS = (
+    reduction_axes(
+        "p_axis",
+        "softmax's normalisation",
+        ((-1, ""), (0, "over the first axis (down the columns)"), (None, "over the whole array")),
+    ),
+    reduction_axes(
+        "sum_axis",
+        "the sum in dx",
+        ((-1, ""), (0, "over the first axis (down the columns)"), (None, "over the whole array")),
+    ),
+    Knob(
+        "summed",
+        (
+            ("g * p", ""),
+            ("p", "the sum in dx adds up p alone; what does sum_i g_i dp_i/dx_j leave summed?"),
+            ("g", "the sum in dx adds up g alone; what does sum_i g_i dp_i/dx_j leave summed?"),
+            (
+                "nothing",
+                "only the diagonal of the Jacobian was used (j = i): each p_i also depends "
+                "on every other x_j of its row, through the denominator",
+            ),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -78,20 +96,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "only the diagonal of the Jacobian was used (dx = p * g): each p_i also "
-            "depends on every other x_j through the denominator, which gives the "
-            "- p_j <g, p> term",
-            _diagonal_only,
-        ),
-        Mistake(
-            "softmax taken over the first axis; it runs along the last axis (each row sums to 1)",
-            _wrong_axis,
-        ),
-        Mistake(
-            "the sum is of p alone; it should be of g * p: dx = p * (g - sum(g * p))",
-            _sum_of_g_forgotten,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )

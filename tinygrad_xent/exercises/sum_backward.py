@@ -1,18 +1,19 @@
-"""Exercise 4: the backward of sum, which copies the gradient back along the summed axes."""
+"""The backward of sum, which copies the gradient back along the summed axes."""
 
 import numpy as np
 
-from .grading import Case, Exercise, Mistake, uniform
+from .grading import Case, Exercise, Knob, reduction_axes, uniform
 
 TASK = """\
 y = x.sum(axis=axis, keepdims=keepdims). g is the upstream gradient dL/dy, of y's shape.
 Return dx = dL/dx, of x's shape and dtype.
 
-The math you need:
-    y_j = sum_i x_ij, so dy_j/dx_ij = 1: every term of a sum gets the sum's gradient as it is
-    g lacks the summed axes when keepdims=False; numpy aligns shapes from the right, so put
-    them back (np.expand_dims(g, axis)) before broadcasting g to x's shape. axis=None sums
-    everything and g is then 0-d.
+The questions:
+    y_j = sum_i x_ij: by how much does y_j move when one x_ij moves by a little?
+    so which element of g does each x_ij receive?
+    g lacks the summed axes when keepdims=False, and numpy lines shapes up from the right:
+    where must g's numbers go so that each lands on the elements it belongs to?
+    axis=None sums everything (g is 0-d); axis may be negative or a tuple.
 
 Arguments: x : a numpy array; g : y's shape; axis : None, an int (maybe negative) or a tuple
 of ints; keepdims : bool."""
@@ -50,12 +51,36 @@ def _cases() -> list:
     return cases
 
 
-def _axis_not_restored(x, g, axis, keepdims):
-    return np.broadcast_to(g, x.shape)
+def _family(x, g, axis, keepdims, restored="yes", factor="1"):
+    """The solution with the summed axes put back or not, and an extra factor, as knobs."""
+    if restored == "yes" and axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    dx = np.broadcast_to(g, x.shape)
+    return dx * x if factor == "x" else dx
 
 
-def _times_x(x, g, axis, keepdims):
-    return sum_backward(x, g, axis, keepdims) * x
+KNOBS = (
+    reduction_axes(
+        "restored",
+        "g",
+        (
+            ("yes", ""),
+            (
+                "no",
+                "along the wrong axis: it was broadcast without putting the summed axis back, "
+                "and numpy lines shapes up from the right",
+            ),
+        ),
+        "which element of g belongs to each x_ij?",
+    ),
+    Knob(
+        "factor",
+        (
+            ("1", ""),
+            ("x", "multiplied by x: by how much does a sum move when one of its terms moves?"),
+        ),
+    ),
+)
 
 
 EXERCISE = Exercise(
@@ -66,17 +91,6 @@ EXERCISE = Exercise(
     forward=_forward,
     wrt=("x",),
     cases=_cases,
-    mistakes=(
-        Mistake(
-            "g was broadcast without putting the summed axis back: numpy lines "
-            "shapes up from the right, so g ran along the wrong axis; "
-            "np.expand_dims(g, axis) first",
-            _axis_not_restored,
-        ),
-        Mistake(
-            "multiplied by x: the derivative of a sum with respect to each of its "
-            "terms is 1, so dx is g copied, not g * x",
-            _times_x,
-        ),
-    ),
+    family=_family,
+    knobs=KNOBS,
 )
