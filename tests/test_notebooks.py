@@ -72,6 +72,21 @@ def test_every_notebook_is_made_by_the_generator():
 
 
 @pytest.mark.slow
+def test_scalar_start():
+    stored, fresh = _run("scalar-start.ipynb")
+    _check_stored_outputs_are_current(stored, fresh)
+    printed = _printed(fresh)
+    assert "-12.0 -4.0 -4.0 3.0" in printed  # CS231n's f = (x + y) z
+    assert "gradients: -8.0 6.0 2.0 0.0" in printed  # f = 2 (x y + max(z, w))
+    assert "exp reuses its output: True" in printed
+    assert "-6.0 1.0 -2.0\nfinite differences: 1.0" in printed  # x used twice: 3 + (-2)
+    assert "x ().grad (sum of 2 uses):" in printed
+    assert "z.grad = sum of x: -0.5 -0.5" in printed
+    assert "da to input x (8, 2)" in printed and "shape (8, 3), mean" not in printed
+    assert "[-0.1112,  0.0430,  0.0681]," in printed  # a row of (P - Y) / N, printed whole
+
+
+@pytest.mark.slow
 def test_backprop_through_softmax():
     stored, fresh = _run("backprop-through-softmax.ipynb")
     _check_stored_outputs_are_current(stored, fresh)
@@ -87,6 +102,8 @@ def test_backprop_through_softmax():
     assert tx.explain(worked_example("softmax"), file=None) in printed
     assert printed.count("explain: backward through") == 1  # printed, not shown again as Out
     assert "softmax-one_hot: [ 0.2139 -0.3573  0.1434]" in printed
+    assert "J^T g:           [ 0.2139 -0.3573  0.1434]" in printed  # g = -one_hot / p_y
+    assert "largest |column sum|:" in printed
     assert len(_images(fresh)) == 1  # tx.draw showed inline
 
 

@@ -182,9 +182,10 @@ def _header(loss: Tensor, nodes: list, full: bool) -> list[str]:
     seed = np.asarray(nodes[-1].grad_out)  # what the root's node received: the seed
     is_loss = loss.size == 1 and bool(np.all(seed == 1))
     what = "loss" if is_loss else "output"
+    count = "1 node" if len(nodes) == 1 else f"{len(nodes)} nodes"
     lines = [
-        f"explain: backward through {len(nodes)} nodes, from the {what} (node "
-        f"{len(nodes) - 1}) back to the leaves",
+        f"explain: backward through {count}, from the {what} (node {len(nodes) - 1}) back "
+        "to the leaves",
         f"  {what} = {_indented(format_values(loss.data, full=full), len(what) + 5)}   "
         f"shape {loss.shape}, {loss.dtype}",
     ]

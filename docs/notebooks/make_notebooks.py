@@ -1,4 +1,4 @@
-"""Write the three notebooks of docs/notebooks/ and run them, so that they keep their outputs.
+"""Write the notebooks of docs/notebooks/ and run them, so that they keep their outputs.
 
     python docs/notebooks/make_notebooks.py
 
@@ -16,6 +16,117 @@ import nbformat
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
+
+SCALAR = [
+    (
+        "md",
+        """# Start here: the chain rule on three numbers
+
+Backprop on numbers alone, before softmax and batches: f = (x + y) z with x = -2, y = 5,
+z = -4 (the start of CS231n's notes on backpropagation, https://cs231n.github.io/optimization-2/).
+The forward pass gives q = x + y = 3 and f = q z = -12. By the chain rule df/dz = q = 3,
+df/dq = z = -4, and x and y reach f only through q, whose local derivatives are 1:
+df/dx = df/dy = -4.""",
+    ),
+    (
+        "code",
+        """import numpy as np
+
+import tinygrad_xent as tx
+from tinygrad_xent import Tensor
+
+x = Tensor(-2.0, requires_grad=True, name="x")
+y = Tensor(5.0, requires_grad=True, name="y")
+z = Tensor(-4.0, requires_grad=True, name="z")
+f = (x + y) * z
+f.backward()
+print(f.item(), x.grad, y.grad, z.grad)""",
+    ),
+    (
+        "md",
+        """`tx.explain` prints the walk, newest node first: `mul` receives g = 1 and hands g * z
+to q and g * q to z; `add` hands its g, unchanged, to both x and y.""",
+    ),
+    ("code", """tx.explain(f)"""),
+    (
+        "md",
+        """## The gates
+
+`add` distributes g to both inputs, `mul` swaps (each input gets g times the other), `maximum`
+routes g to the larger input, `exp` reuses its output (dx = g * y). CS231n's example
+f = 2 (x y + max(z, w)) with x = 3, y = -4, z = 2, w = -1 shows three of them:""",
+    ),
+    (
+        "code",
+        """x = Tensor(3.0, requires_grad=True, name="x")
+y = Tensor(-4.0, requires_grad=True, name="y")
+z = Tensor(2.0, requires_grad=True, name="z")
+w = Tensor(-1.0, requires_grad=True, name="w")
+f = 2.0 * (x * y + tx.maximum(z, w))
+f.backward()
+print("gradients:", x.grad, y.grad, z.grad, w.grad)
+tx.explain(f)""",
+    ),
+    (
+        "code",
+        """a = Tensor(0.5, requires_grad=True, name="a")
+e = a.exp()
+e.backward()
+print("exp reuses its output:", e.item() == a.grad)""",
+    ),
+    (
+        "md",
+        """## A value used twice: gradients add
+
+f = (x + y) x: x reaches f through q and directly, and the multivariable chain rule sums the
+two paths, df/dx = x + q = -2 + 3 = 1. `explain` shows x's gradient as the sum of 2 uses, and
+central finite differences agree.""",
+    ),
+    (
+        "code",
+        """x = Tensor(-2.0, requires_grad=True, name="x")
+y = Tensor(5.0, requires_grad=True, name="y")
+f = (x + y) * x
+f.backward()
+print(f.item(), x.grad, y.grad)
+h = 1e-6
+fd = (((-2.0 + h) + 5.0) * (-2.0 + h) - ((-2.0 - h) + 5.0) * (-2.0 - h)) / (2 * h)
+print("finite differences:", round(fd, 6))
+tx.explain(f)""",
+    ),
+    (
+        "md",
+        """## The step to vectors
+
+With arrays each gate applies the same rule element by element, and broadcasting is reuse:
+a scalar z times a vector is used once per element, so its gradient is a sum. For a batch,
+the gradient arriving at a linear layer's logits is (P - Y) / N; `full=True` prints it
+whole, and the batch is labelled as the graph's input x.""",
+    ),
+    (
+        "code",
+        """import tinygrad_xent.functional as F
+from tinygrad_xent import nn
+
+x = Tensor([-2.0, 1.0, 0.5], requires_grad=True, name="x")
+z = Tensor(-4.0, requires_grad=True, name="z")
+(x * z).sum().backward()
+print("z.grad = sum of x:", z.grad, x.data.sum())
+
+rng = np.random.default_rng(0)
+points = rng.normal(size=(8, 2))
+labels = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+model = nn.Linear(2, 3, rng=0)
+logits = model(points)
+loss = F.cross_entropy(logits, labels)
+loss.backward()
+P = F.softmax(logits).data
+print("(P - Y) / N:")
+print(((P - np.eye(3)[labels]) / 8).round(4))
+text = tx.explain(loss, file=None, full=True)
+print(text[text.index("\\nnode 0 ") + 1 :])""",
+    ),
+]
 
 SOFTMAX = [
     (
@@ -43,8 +154,10 @@ print("p =", p.round(4))""",
         """## The Jacobian, and diag(p) - p p^T
 
 `tx.jacobian(f, x)` builds J one row at a time: backward with the upstream gradient e_k gives
-row k. For softmax the closed form is J = diag(p) - p p^T, and every row sums to 0 (the
-probabilities always sum to 1, so nudging the logits cannot change that sum).""",
+row k, J[k, j] = dp_k/dz_j. For softmax the closed form is J = diag(p) - p p^T. Every row
+sums to 0 because softmax ignores a shift (adding c to every z_j changes no p_k, so
+sum_j dp_k/dz_j = 0); every column sums to 0 because the probabilities sum to 1
+(sum_k p_k = 1 whatever z, so sum_k dp_k/dz_j = 0).""",
     ),
     (
         "code",
@@ -53,7 +166,8 @@ closed_form = np.diag(p) - np.outer(p, p)
 print(J.round(4))
 print("largest difference from diag(p) - p p^T:", np.abs(J - closed_form).max())
 print("diagonal:", J.diagonal().round(5))
-print("largest |row sum|:", np.abs(J.sum(axis=1)).max())""",
+print("largest |row sum|:", np.abs(J.sum(axis=1)).max())
+print("largest |column sum|:", np.abs(J.sum(axis=0)).max())""",
     ),
     (
         "md",
@@ -92,14 +206,22 @@ tx.explain(out)""",
         "md",
         """## And cross-entropy on top
 
-Cross-entropy's gradient with respect to the logits is softmax - one_hot: the chain rule
-through J collapses to that simple vector, because g = -one_hot / p.""",
+Cross-entropy's gradient with respect to the logits is softmax - one_hot. By the Jacobian
+route it takes two lines. L = -log p_y involves only p_y, so
+
+dL/dp_k = -[k = y] / p_y,   that is   g = dL/dp = -one_hot / p_y.
+
+Then J^T g picks row y of J and divides it by -p_y:
+(J^T g)_j = -p_y ([y = j] - p_j) / p_y = p_j - [j = y]: the 1/p_y of the log cancels the p_y
+of the softmax.""",
     ),
     (
         "code",
         """logits = Tensor(z, requires_grad=True)
 F.cross_entropy(logits, 1).backward()
+g = -np.eye(3)[1] / p[1]
 print("tape:           ", logits.grad.round(4))
+print("J^T g:          ", (J.T @ g).round(4))
 print("softmax-one_hot:", (p - np.eye(3)[1]).round(4))""",
     ),
 ]
@@ -207,6 +329,7 @@ print("gradient norm of NT-Xent w.r.t. z_a:", round(float(np.linalg.norm(z.grad)
 ]
 
 NOTEBOOKS = {
+    "scalar-start.ipynb": SCALAR,
     "backprop-through-softmax.ipynb": SOFTMAX,
     "train-a-classifier.ipynb": TRAINING,
     "nt-xent-and-supcon.ipynb": CONTRASTIVE,
