@@ -16,6 +16,7 @@ import tinygrad_xent as tx  # noqa: E402
 import tinygrad_xent.functional as F  # noqa: E402
 from tinygrad_xent import Tensor, data, nn, optim, train  # noqa: E402
 from tinygrad_xent.explain import worked_example  # noqa: E402
+from tinygrad_xent.textbook import case_study  # noqa: E402
 
 FOLDER = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 sys.path.insert(0, str(FOLDER))
@@ -147,3 +148,18 @@ def test_nt_xent_and_supcon():
         f"SupCon, two classes:               {F.supcon(features, own % 2, 0.5).item():.6f}"
         in printed
     )
+
+
+@pytest.mark.slow
+def test_cs231n_case_study():
+    stored, fresh = _run("cs231n-case-study.ipynb")
+    _check_stored_outputs_are_current(stored, fresh)
+    printed = _printed(fresh)
+    linear, net = case_study("linear"), case_study("net")  # the lesson's runs: the same numbers
+    for run, steps in ((linear, (0, 50, 190)), (net, (0, 1000, 9000))):
+        for i in steps:
+            assert f"iteration {i}: loss {run.losses[i]:.6f}" in printed
+    assert f"training accuracy: {linear.accuracy:.2f}   (the notes: 0.49)" in printed
+    assert f"training accuracy: {net.accuracy:.2f}   (the notes: 0.98)" in printed
+    assert abs(linear.losses[0] - math.log(3)) < 0.01 and net.accuracy >= 0.97
+    assert len(_images(fresh)) == 1  # the two decision-region plots
