@@ -284,10 +284,10 @@ def describe_constant(constant: Constant | None, sep: str = " ", full: bool = Fa
         return ""
     parts = [] if constant.name is None else [constant.name]
     value = None if constant.value is None else np.asarray(constant.value)
-    summarised = value is not None and value.size > FULL_SIZE and not full
-    if summarised:
+    if value is not None and value.size > FULL_SIZE and not full:
         parts.append(f"min {value.min():.4g}, max {value.max():.4g}" if value.size else "empty")
-    elif value is not None:  # on one line, whatever its size: it sits beside "none needed"
+        return sep + ": ".join(parts)
+    if value is not None:  # on one line, whatever its size: it sits beside "none needed"
         text = np.array2string(
             value,
             separator=", ",
@@ -296,7 +296,7 @@ def describe_constant(constant: Constant | None, sep: str = " ", full: bool = Fa
             formatter={"float_kind": lambda v: f"{v:.4g}"},
         )
         parts.append(text.replace("\n", "").replace(",  [", ", ["))
-    return sep + (": " if summarised else " = ").join(parts)
+    return sep + " = ".join(parts)
 
 
 def leaf_gradients(nodes: list) -> dict:

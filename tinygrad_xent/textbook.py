@@ -608,11 +608,19 @@ def cs231n_spiral(rng: np.random.Generator, n: int = 100, d: int = 2, k: int = 3
     Arm j has n points at radii linspace(0, 1, n) and angles linspace(4 j, 4 (j + 1), n) plus
     N(0, 0.2^2) noise; a point is r (sin t, cos t).
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Where the angle noise comes from (anything with ``standard_normal(size)``).
+    n, d, k : int
+        Points per arm, dimensions (2), arms.
+
     Returns
     -------
     x : (n k, d) float64 array
+        The points.
     y : (n k,) int64 array
-        The points and their arm, 0..k-1.
+        Their arm, 0..k-1.
     """
     x = np.zeros((n * k, d))
     y = np.zeros(n * k, dtype=np.int64)
@@ -697,6 +705,7 @@ def case_study(model: str, steps: int | None = None, seed: int = 0) -> CaseStudy
             param.zero_grad()
         loss.backward()
         for param in params:
+            assert param.grad is not None  # every parameter reaches the loss
             param.data -= STEP_SIZE * param.grad  # in place: the notes' W += -step_size * dW
     run = CaseStudyRun(model, x, y, tuple(p.data.copy() for p in params), tuple(losses), 0.0)
     accuracy = float(np.mean(run.scores(x).argmax(axis=1) == y))

@@ -343,9 +343,7 @@ and angles linspace(4j, 4(j + 1), N) plus N(0, 0.2^2) noise.""",
     ),
     (
         "code",
-        """import math
-
-import numpy as np
+        """import numpy as np
 
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor
