@@ -4,7 +4,8 @@ Backprop is a loop over the tape, newest node first. Each node receives ``g``, t
 the loss with respect to its output (``grad_out``), applies its local derivative rule (the math
 line of its op) and hands one gradient to each of its inputs (``grads_in``). The engine keeps
 those arrays on small graphs, so this module only has to read them and print them in the order
-the walk visited them.
+the walk visited them. (When backward started from a tensor with a seed of its own, g is the
+gradient of sum(output * seed); the header says so.)
 """
 
 from __future__ import annotations
