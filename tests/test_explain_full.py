@@ -149,6 +149,7 @@ def test_a_constant_elsewhere_stays_a_constant():
     assert "db to constant (3, 4)" in text and "input x" not in text
 
 
+@pytest.mark.slow  # two runs of the command line, over a second
 def test_cli_graph_full(tmp_path):
     result = run_cli("graph", "--example", "nt_xent", "--full", "--out", str(tmp_path / "g.png"))
     assert result.returncode == 0, result.stderr
