@@ -33,7 +33,7 @@ def main(out_folder: str = os.path.join(HERE, "img")) -> None:
         path = os.path.join(out_folder, f"graph_{name}.png")
         tx.draw(worked_example(name), path)
         print(f"wrote {path}")
-    for name in ("temperature", "hinge_vs_ce"):
+    for name in ("temperature", "hinge_vs_ce", "cs231n_case_study"):
         _example(name).main(out_folder)
     for name in ("softmax", "bce", "temperature"):  # what `tinygrad-xent play NAME` opens on
         print("wrote " + play.snapshot(name, os.path.join(out_folder, f"play_{name}.png")))

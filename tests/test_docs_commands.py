@@ -28,7 +28,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -269,38 +268,12 @@ def test_console_block_prints_what_the_page_shows(page_blocks, checkout):
         )
 
 
-def _digits_csv(folder: Path) -> None:
-    """scikit-learn's digits.csv.gz, rebuilt from the shipped archive, for docs/data.md."""
-    import gzip
-
-    shipped = np.load(ROOT / "tinygrad_xent" / "datasets" / "digits.npz")
-    rows = np.column_stack([shipped["images"].reshape(-1, 64), shipped["labels"]])
-    with gzip.open(folder / "digits.csv.gz", "wt") as f:
-        np.savetxt(f, rows, fmt="%.1f", delimiter=",")
-
-
-def _digits_npz_is_the_shipped_one(folder: Path) -> None:
-    made, shipped = (
-        np.load(path)
-        for path in (folder / "digits.npz", ROOT / "tinygrad_xent" / "datasets" / "digits.npz")
-    )
-    for key in ("images", "labels"):
-        assert made[key].dtype == shipped[key].dtype
-        np.testing.assert_array_equal(made[key], shipped[key])
-
-
-# Files a page's snippet reads, made before it runs, and what to check after.
-BEFORE = {"docs/data.md": _digits_csv}
-AFTER = {"docs/data.md": _digits_npz_is_the_shipped_one}
-
-
 @pytest.mark.parametrize("page_blocks", _params("python"))
 def test_python_snippets_run_and_print_what_the_page_shows(
     page_blocks, checkout, tmp_path, monkeypatch, capsys
 ):
     page = page_blocks[0].page
     monkeypatch.chdir(tmp_path)
-    BEFORE.get(page, lambda folder: None)(tmp_path)
     namespace: dict = {"__name__": "__main__"}
     for block in page_blocks:
         code = compile(block.code, f"{page}:{block.line}", "exec")
@@ -313,7 +286,6 @@ def test_python_snippets_run_and_print_what_the_page_shows(
         assert_lines_in_order(shown, printed, where)
         if block.output is not None:
             assert_output_matches(block.output, printed, where)
-    AFTER.get(page, lambda folder: None)(tmp_path)
 
 
 def test_the_matcher_can_fail():

@@ -18,9 +18,10 @@ from run_cli import run_cli
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(ROOT.glob("examples/*.py")) + sorted(ROOT.glob("docs/make_*.py"))
 # Scripts that take an output folder as their one argument.
-TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures"}
+TAKES_OUT = {"temperature", "hinge_vs_ce", "make_figures", "cs231n_case_study"}
 # Scripts that take seconds (the rest take well under one).
-SLOW = {"contrastive", "hinge_vs_ce", "make_figures", "spiral"}
+# textbook: its lesson 13 trains CS231n's case study (10,000 steps of a 2-layer net).
+SLOW = {"contrastive", "hinge_vs_ce", "make_figures", "spiral", "cs231n_case_study", "textbook"}
 
 
 def _softmax(z):
@@ -61,6 +62,13 @@ EXPECTED = {
         "trained 60 steps: loss 0.0000",
     ],
     "make_figures": ["wrote .*graph_ce.png", "wrote .*temperature.png"],
+    "cs231n_case_study": [
+        r"step     0: loss  1\.09\d+  1\.096956",  # the notes' first loss beside ours, near log 3
+        r"step  9000: loss  0\.24\d+  0\.245292",
+        r"training accuracy      0\.(4\d|5\d)      0\.49",  # the linear model stalls near 50%
+        r"training accuracy      0\.9[89]      0\.98",
+        "wrote .*case_study_regions.png",
+    ],
 }
 
 
@@ -107,6 +115,7 @@ def test_script_runs_and_prints_its_numbers(runs, script, tmp_path):
     if script.stem == "make_figures":
         pngs = sorted(p.name for p in folder.glob("*.png"))
         assert pngs == [
+            "case_study_regions.png",
             "graph_bce.png",
             "graph_ce.png",
             "graph_nt_xent.png",
@@ -161,6 +170,7 @@ def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow  # lesson 13 trains for seconds
 def test_cli_textbook_is_the_textbook_example(tmp_path):
     result = run_cli("textbook", cwd=tmp_path)
     script = subprocess.run(

@@ -16,6 +16,7 @@ import tinygrad_xent as tx  # noqa: E402
 import tinygrad_xent.functional as F  # noqa: E402
 from tinygrad_xent import Tensor, data, nn, optim, train  # noqa: E402
 from tinygrad_xent.explain import worked_example  # noqa: E402
+from tinygrad_xent.textbook import case_study  # noqa: E402
 
 FOLDER = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 sys.path.insert(0, str(FOLDER))
@@ -72,6 +73,21 @@ def test_every_notebook_is_made_by_the_generator():
 
 
 @pytest.mark.slow
+def test_scalar_start():
+    stored, fresh = _run("scalar-start.ipynb")
+    _check_stored_outputs_are_current(stored, fresh)
+    printed = _printed(fresh)
+    assert "-12.0 -4.0 -4.0 3.0" in printed  # CS231n's f = (x + y) z
+    assert "gradients: -8.0 6.0 2.0 0.0" in printed  # f = 2 (x y + max(z, w))
+    assert "exp reuses its output: True" in printed
+    assert "-6.0 1.0 -2.0\nfinite differences: 1.0" in printed  # x used twice: 3 + (-2)
+    assert "x ().grad (sum of 2 uses):" in printed
+    assert "z.grad = sum of x: -0.5 -0.5" in printed
+    assert "da to input x (8, 2)" in printed and "shape (8, 3), mean" not in printed
+    assert "[-0.1112,  0.0430,  0.0681]," in printed  # a row of (P - Y) / N, printed whole
+
+
+@pytest.mark.slow
 def test_backprop_through_softmax():
     stored, fresh = _run("backprop-through-softmax.ipynb")
     _check_stored_outputs_are_current(stored, fresh)
@@ -87,6 +103,8 @@ def test_backprop_through_softmax():
     assert tx.explain(worked_example("softmax"), file=None) in printed
     assert printed.count("explain: backward through") == 1  # printed, not shown again as Out
     assert "softmax-one_hot: [ 0.2139 -0.3573  0.1434]" in printed
+    assert "J^T g:           [ 0.2139 -0.3573  0.1434]" in printed  # g = -one_hot / p_y
+    assert "largest |column sum|:" in printed
     assert len(_images(fresh)) == 1  # tx.draw showed inline
 
 
@@ -130,3 +148,18 @@ def test_nt_xent_and_supcon():
         f"SupCon, two classes:               {F.supcon(features, own % 2, 0.5).item():.6f}"
         in printed
     )
+
+
+@pytest.mark.slow
+def test_cs231n_case_study():
+    stored, fresh = _run("cs231n-case-study.ipynb")
+    _check_stored_outputs_are_current(stored, fresh)
+    printed = _printed(fresh)
+    linear, net = case_study("linear"), case_study("net")  # the lesson's runs: the same numbers
+    for run, steps in ((linear, (0, 50, 190)), (net, (0, 1000, 9000))):
+        for i in steps:
+            assert f"iteration {i}: loss {run.losses[i]:.6f}" in printed
+    assert f"training accuracy: {linear.accuracy:.2f}   (the notes: 0.49)" in printed
+    assert f"training accuracy: {net.accuracy:.2f}   (the notes: 0.98)" in printed
+    assert abs(linear.losses[0] - math.log(3)) < 0.01 and net.accuracy >= 0.97
+    assert len(_images(fresh)) == 1  # the two decision-region plots

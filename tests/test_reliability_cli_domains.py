@@ -37,7 +37,13 @@ BAD_VALUES = {  # flag: values outside its domain, for `train` unless the key sa
     "play softmax --classes": ["1", "11", "-3", "nan", "abc", "", "2.5", HUGE],
     "play softmax --save": ["", "{dir}/missing/a.png", "{file}/a.png"],
 }
-SWITCHES = ["--no-plots", "--no-model", "textbook --list", "exercise solution --show"]
+SWITCHES = [
+    "--no-plots",
+    "--no-model",
+    "textbook --list",
+    "exercise solution --show",
+    "graph --full",
+]
 # What a sub-action needs besides the flag under test
 ARGUMENTS = {
     "exercise start": ["exp_backward"],

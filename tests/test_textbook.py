@@ -16,7 +16,16 @@ from run_cli import run_cli
 
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor, maximum
-from tinygrad_xent.textbook import KINDS, LESSONS, SOURCES, fmt, main, select
+from tinygrad_xent.textbook import (
+    KINDS,
+    LESSONS,
+    SOURCES,
+    case_study,
+    cs231n_spiral,
+    fmt,
+    main,
+    select,
+)
 
 
 def rounded(values, digits):
@@ -227,8 +236,123 @@ def test_simclr_nt_xent_chance_and_supcon_with_singleton_classes():
     )
 
 
+# ---- CS231n's gradients of the cat, SimCLR's and SupCon's of an anchor -------------------------
+def _row(title_start, what):
+    lesson = next(each for each in LESSONS if each.title.startswith(title_start))
+    return next(row for row in lesson.rows() if row.what == what)
+
+
+def test_cs231n_cat_gradients_are_ours_from_backward():
+    # The hinge: the car's margin 5.1 - 3.2 + 1 = 2.9 is violated, the frog's -3.9 is not.
+    svm = _row("The multi-class SVM (hinge)", "dL_cat / d scores")
+    assert svm.kind == "ours" and svm.ours == "[-1.0, 1.0, 0.0]"
+    assert "the source prints none" in svm.note
+    softmax = _row("The softmax loss of the cat", "dL_cat / d scores")
+    p = F.softmax(SCORES[0]).data
+    assert softmax.ours == fmt(p - [1, 0, 0], 2) == "[-0.87, 0.87, 0.00]"
+    assert "the source prints none" in softmax.note
+
+
+@pytest.mark.parametrize(
+    "title,what", [("NT-Xent: find", "d l_0 / d u_0, Table 2"), ("SupCon:", "d L_i / d z_i")]
+)
+def test_contrastive_anchor_gradients_agree_with_the_papers_formulas(title, what):
+    row = _row(title, what)
+    assert row.kind == "formula" and row.note.endswith("(agree to 1e-14: True)")
+
+
+def test_every_source_with_an_address_has_it():
+    assert SOURCES["cs231n"].url == "https://cs231n.github.io/linear-classify/"
+    assert SOURCES["cs231n-case-study"].url == (
+        "https://cs231n.github.io/neural-networks-case-study/"
+    )
+    assert SOURCES["simclr"].url == "https://arxiv.org/abs/2002.05709"
+    assert SOURCES["supcon"].url == "https://arxiv.org/abs/2004.11362"
+    assert SOURCES["multi-class"].url.startswith("https://sisyphus.gitbook.io/")
+    # The handwritten note, the slides and the unpublished notes have none.
+    for name in ("log-sum-exp", "bits", "derivation", "cross-entropy"):
+        assert SOURCES[name].url == ""
+
+
+# ---- CS231n's case study ---------------------------------------------------------------------
+def test_the_spiral_is_the_notes_generator_line_for_line():
+    # The notes' code, with np.random.randn from a seeded RandomState in place of the global.
+    state = np.random.RandomState(3)
+    n, d, k = 100, 2, 3
+    x = np.zeros((n * k, d))
+    y = np.zeros(n * k, dtype="uint8")
+    for j in range(k):
+        ix = range(n * j, n * (j + 1))
+        r = np.linspace(0.0, 1, n)
+        t = np.linspace(j * 4, (j + 1) * 4, n) + state.randn(n) * 0.2
+        x[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+
+    class Randn:  # what cs231n_spiral asks of its generator
+        def standard_normal(self, size):
+            return again.randn(size)
+
+    again = np.random.RandomState(3)
+    ours_x, ours_y = cs231n_spiral(Randn())
+    np.testing.assert_array_equal(ours_x, x)
+    np.testing.assert_array_equal(ours_y, y)
+
+
+def test_case_study_training_on_the_tape_matches_the_notes_hand_written_gradients():
+    steps = 5
+    run = case_study("linear", steps=steps)
+    # The notes' loop, with their hand-derived gradients, from the same start.
+    rng = np.random.default_rng(0)
+    x, y = cs231n_spiral(rng)
+    w = 0.01 * rng.standard_normal((2, 3))
+    b = np.zeros((1, 3))
+    losses = []
+    for _ in range(steps):
+        scores = x @ w + b
+        probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        losses.append(-np.log(probs[range(300), y]).mean() + 0.5 * 1e-3 * (w * w).sum())
+        dscores = probs
+        dscores[range(300), y] -= 1
+        dscores /= 300
+        dw = x.T @ dscores + 1e-3 * w
+        db = dscores.sum(axis=0, keepdims=True)
+        w, b = w - dw, b - db
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-12)
+    np.testing.assert_allclose(run.params[0], w, rtol=1e-10)
+    assert abs(run.losses[0] - math.log(3)) < 0.01  # chance at the start
+
+
+def test_case_study_net_starts_at_chance_and_learns():
+    run = case_study("net", steps=300)
+    assert abs(run.losses[0] - math.log(3)) < 1e-3
+    assert run.losses[-1] < 0.9 * run.losses[0]
+    assert run.scores(run.x).shape == (300, 3)
+
+
+@pytest.mark.slow
+def test_case_study_lesson_reproduces_the_notes_numbers_closely():
+    lesson = next(each for each in LESSONS if each.source == "cs231n-case-study")
+    rows = {row.what: row for row in lesson.rows()}
+    linear, net = case_study("linear"), case_study("net")
+    assert len(linear.losses) == 200 and len(net.losses) == 10_000
+    assert abs(linear.losses[0] - 1.096956) < 0.01 and abs(net.losses[0] - 1.098744) < 0.01
+    assert abs(linear.losses[190] - 0.786302) < 0.1
+    assert abs(net.losses[9000] - 0.245292) < 0.02
+    assert 0.44 <= linear.accuracy <= 0.6  # the notes: 49%; stalled near 50%
+    assert net.accuracy >= 0.97  # the notes: 98%
+    assert rows["linear: training accuracy"].ours == f"{linear.accuracy:.0%}"
+    assert rows["N dscores, last point"].note.endswith("True")
+    assert all(row.kind in ("random", "formula") for row in rows.values())
+
+
 # ---- the lessons as data, and how they are printed --------------------------------------------
-ROWS = [(number, row) for number, lesson in enumerate(LESSONS, 1) for row in lesson.rows()]
+CASE_STUDY = "cs231n-case-study"  # trains for seconds: its rows have a slow test of their own
+ROWS = [
+    (number, row)
+    for number, lesson in enumerate(LESSONS, 1)
+    if lesson.source != CASE_STUDY
+    for row in lesson.rows()
+]
 
 
 def _book_number(book):
@@ -255,12 +379,14 @@ def test_each_row_is_what_its_kind_says(number, row):
         assert book is not None and row.ours != row.book and row.note
     if row.kind == "slip":
         assert row.ours != row.book and row.note, "a slip is flagged beside the right value"
+    if row.kind == "random":
+        assert re.fullmatch(r"\d+(\.\d+)?%?", row.book) and row.note
 
 
 def test_every_lesson_names_a_source_and_every_source_has_a_lesson():
     assert {lesson.source for lesson in LESSONS} == set(SOURCES)
     kinds = {row.kind for _, row in ROWS}
-    assert kinds == set(KINDS)
+    assert kinds | {"random"} == set(KINDS)  # "random": the case study's rows
     slips = sum(row.kind == "slip" for _, row in ROWS)
     assert slips >= 8  # the slips of the notes, each flagged
 
@@ -279,12 +405,16 @@ def test_select_by_lesson_and_by_source():
 
 
 def test_walkthrough_prints_every_row_and_its_source(capsys):
-    main()
+    for name in SOURCES:
+        if name != CASE_STUDY:
+            main(source=name)
     out = capsys.readouterr().out
     for _, row in ROWS:
         assert row.ours in out and row.book in out
     for source in SOURCES.values():
-        assert f"source: {source.topic} ({source.name})" in out
+        if source.name != CASE_STUDY:
+            assert f"source: {source.topic} ({source.name})" in out
+            assert source.url in out
     assert out.count("SLIP: ") == sum(row.kind == "slip" for _, row in ROWS)
     assert max(len(line) for line in out.splitlines()) <= 100
 

@@ -425,6 +425,11 @@ def add_graph(commands) -> None:
         "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)",
     )
     p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="print every array whole, not shape, mean and norm over 12 elements",
+    )
     p.set_defaults(run=run_graph)
 
 
@@ -443,7 +448,7 @@ def run_graph(args: argparse.Namespace) -> int:
         draw(loss, args.out)
     except OSError as err:
         raise UsageError(f"cannot write --out {args.out!r}: {err.strerror or err}") from err
-    explain(loss)
+    explain(loss, full=args.full)
     print(f"graph written to {args.out}")
     return 0
 

@@ -4,7 +4,8 @@ Backprop is a loop over the tape, newest node first. Each node receives ``g``, t
 the loss with respect to its output (``grad_out``), applies its local derivative rule (the math
 line of its op) and hands one gradient to each of its inputs (``grads_in``). The engine keeps
 those arrays on small graphs, so this module only has to read them and print them in the order
-the walk visited them.
+the walk visited them. (When backward started from a tensor with a seed of its own, g is the
+gradient of sum(output * seed); the header says so.)
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def _cell() -> int | None:
 
 
 def explain(
-    loss: Tensor, file: TextIO | _Stdout | None = _STDOUT, max_nodes: int | None = MAX_NODES
+    loss: Tensor,
+    file: TextIO | _Stdout | None = _STDOUT,
+    max_nodes: int | None = MAX_NODES,
+    full: bool = False,
 ) -> Explanation:
     """Describe the last backward pass through ``loss``'s graph, from the loss to the inputs.
 
@@ -78,7 +82,14 @@ def explain(
     ``0.weight``) or numbered; constants show their name (the row max of log-sum-exp)
     and their value when small. A closing block sums, for each leaf, every gradient it
     received: that sum is the leaf's ``.grad`` from this backward. Arrays of up to 12
-    elements are printed in full with 4 decimals; larger ones as shape, mean and norm.
+    elements are printed in full with 4 decimals; larger ones as shape, mean and norm, unless
+    ``full=True``.
+
+    When backward started from something other than a scalar loss with its default seed 1
+    (a non-scalar output, or an explicit ``grad``), the header says so: g is then the
+    gradient of sum(output * seed), seed being the ``grad`` passed to ``backward()``. An
+    unnamed constant fed as the first input of the graph's first matrix product (the data a
+    model was given, ``model(x)``) is labelled ``input x``, not ``constant``.
 
     Parameters
     ----------
@@ -90,6 +101,10 @@ def explain(
         Print the blocks of at most this many nodes (the ones nearest the loss) and say how
         many were left out; ``None`` prints every one. The leaves' closing block lists at
         most 20 leaves, likewise.
+    full : bool
+        Print every array whole, whatever its size (a batch's gradient (P - Y) / N row by
+        row), instead of shape, mean and norm for arrays over 12 elements. Only what the
+        walk kept can be printed: an op's output is kept up to 12 elements.
 
     Returns
     -------
@@ -101,7 +116,7 @@ def explain(
     TypeError
         If ``loss`` is not a Tensor.
     ValueError
-        If ``max_nodes`` is neither None nor an integer >= 1.
+        If ``max_nodes`` is neither None nor an integer >= 1, or ``full`` is not a bool.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain: loss must be a Tensor, got {type(loss).__name__}")
@@ -109,7 +124,9 @@ def explain(
         isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
     ):
         raise ValueError(f"explain: max_nodes must be None or an integer >= 1, got {max_nodes!r}")
-    text = Explanation(_explain(loss, max_nodes))
+    if not isinstance(full, bool):
+        raise ValueError(f"explain: full must be True or False, got {full!r}")
+    text = Explanation(_explain(loss, max_nodes, full))
     if isinstance(file, _Stdout):
         file = sys.stdout
     if file is not None:
@@ -119,7 +136,7 @@ def explain(
     return text
 
 
-def _explain(loss: Tensor, max_nodes: int | None) -> str:
+def _explain(loss: Tensor, max_nodes: int | None, full: bool = False) -> str:
     nodes = tape(loss)
     if not nodes:
         return (
@@ -140,27 +157,64 @@ def _explain(loss: Tensor, max_nodes: int | None) -> str:
         for parent in node.parents:
             if isinstance(parent, Node):
                 uses[id(parent)] = uses.get(id(parent), 0) + 1
-    what = "loss" if loss.size == 1 else "output"
-    lines = [
-        f"explain: backward through {len(nodes)} nodes, from the {what} (node "
-        f"{len(nodes) - 1}) back to the leaves",
-        f"  {what} = {_indented(format_values(loss.data), len(what) + 5)}   "
-        f"shape {loss.shape}, {loss.dtype}",
-        "  g is the gradient of the loss with respect to a node's output, arriving from above;",
-        "  the rule turns it into the gradient handed to each input (dx, or da and db).",
-        "",
-    ]
+    lines = _header(loss, nodes, full)
     last = 0 if max_nodes is None else max(0, len(nodes) - max_nodes)
     for position in range(len(nodes) - 1, last - 1, -1):
-        lines += _block(nodes[position], position, labels, uses.get(id(nodes[position]), 1))
+        node = nodes[position]
+        lines += _block(node, position, labels, uses.get(id(node), 1), full)
     if last:
         lines += [
             f"... nodes {last - 1} to 0 ({last} more) left out: "
             f"tx.explain(loss, max_nodes=None) prints every one",
             "",
         ]
-    lines += _leaf_totals(nodes, labels)
+    lines += _leaf_totals(nodes, labels, full)
     return "\n".join(lines)
+
+
+def _header(loss: Tensor, nodes: list, full: bool) -> list[str]:
+    """The opening lines: where the walk started, and what g is the gradient of.
+
+    A one-element root walked with the default seed 1 is a loss, and g is the gradient of
+    that loss. Anything else (softmax's probabilities walked with g = e_1, a loss walked with
+    ``backward(2.0)``) is an output, and g is the gradient of the scalar sum(output * seed),
+    seed being the ``grad`` passed to ``backward()``: the walk never sees any other scalar.
+    """
+    seed = np.asarray(nodes[-1].grad_out)  # what the root's node received: the seed
+    is_loss = loss.size == 1 and bool(np.all(seed == 1))
+    what = "loss" if is_loss else "output"
+    count = "1 node" if len(nodes) == 1 else f"{len(nodes)} nodes"
+    lines = [
+        f"explain: backward through {count}, from the {what} (node {len(nodes) - 1}) back "
+        "to the leaves",
+        f"  {what} = {_indented(format_values(loss.data, full=full), len(what) + 5)}   "
+        f"shape {loss.shape}, {loss.dtype}",
+    ]
+    if is_loss:
+        lines.append(
+            "  g is the gradient of the loss with respect to a node's output, arriving from above;"
+        )
+    else:
+        picked = _one_hot_position(seed)
+        scalar = "sum(output * seed)" + ("" if picked is None else f" = output{picked}")
+        lines += [
+            f"  {'seed':<{len(what)}} = {_indented(format_values(seed, full=full), 11)}   "
+            "the grad passed to backward()",
+            f"  no loss here: g is the gradient of {scalar}",
+            "  with respect to a node's output, arriving from above;",
+        ]
+    return lines + [
+        "  the rule turns it into the gradient handed to each input (dx, or da and db).",
+        "",
+    ]
+
+
+def _one_hot_position(seed: np.ndarray) -> str | None:
+    """``[1]`` or ``[0, 2]`` when the seed is one 1 among zeros (it picks one output), else None."""
+    if seed.size < 2 or np.count_nonzero(seed) != 1 or seed.max() != 1:
+        return None
+    index = np.unravel_index(int(np.argmax(seed)), seed.shape)
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
 def _no_records(nodes: list) -> str:
@@ -176,25 +230,30 @@ def _no_records(nodes: list) -> str:
     )
 
 
-def _block(node: Node, position: int, labels: _Labels, uses: int) -> list[str]:
+def _block(node: Node, position: int, labels: _Labels, uses: int, full: bool) -> list[str]:
     """The lines for one node: what it computed and what it sent to each input."""
     shapes = _shapes(node.in_shapes, MAX_INPUTS)
     rows = []  # (label, text) pairs, printed in two columns
     if node.value is not None:
-        rows.append(("value", format_values(node.value)))
+        rows.append(("value", format_values(node.value, full=full)))
+    elif full:
+        rows.append(("value", f"not kept (over {FULL_SIZE} elements; the tensor holds it)"))
     arriving = "g arriving" if uses == 1 else f"g arriving (sum of {uses} uses)"
-    rows.append((arriving, format_values(node.grad_out)))
+    rows.append((arriving, format_values(node.grad_out, full=full)))
     rows.append(("rule", node.rule))
     constants = node.constants or (None,) * len(node.parents)
     # The walk sets grads_in together with grad_out, which _explain checked for every node.
     assert node.grads_in is not None
     inputs = list(zip(node.input_names, node.parents, node.in_shapes, node.grads_in, constants))
-    for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:
+    for index, (name, parent, shape, grad, constant) in enumerate(inputs[:MAX_INPUTS]):
         if parent is None:
-            text = "none needed" + describe_constant(constant, ":  ")
-            rows.append((f"d{name} to constant {shape}", text))
+            label = labels.constant(node, index, shape)
+            text = "none needed" + describe_constant(constant, ":  ", full)
+            if label.startswith("input"):
+                text += " (data: it does not require grad)"
+            rows.append((f"d{name} to {label}", text))
             continue
-        text = format_values(unbroadcast(grad, shape))
+        text = format_values(unbroadcast(grad, shape), full=full)
         if grad.shape != shape:  # a broadcast input: the walk summed the rule's gradient
             text += f"\n(the rule's {grad.shape} summed over the axes it was broadcast along)"
         rows.append((f"d{name} to {labels.of(parent, shape)}", text))
@@ -215,27 +274,30 @@ def _indented(text: str, width: int) -> str:
     return text.replace("\n", "\n" + " " * width)
 
 
-def describe_constant(constant: Constant | None, sep: str = " ") -> str:
+def describe_constant(constant: Constant | None, sep: str = " ", full: bool = False) -> str:
     """``sep`` then the constant's name and value (``row max = [[2.3]]``), or "" if unknown.
 
     Values are printed to 4 significant digits, so that 1e-24 and -1.798e+308 (NT-Xent's
-    floor and diagonal push) are not rounded to 0.
+    floor and diagonal push) are not rounded to 0. Over 12 elements, its range, unless
+    ``full``.
     """
     if constant is None:
         return ""
     parts = [] if constant.name is None else [constant.name]
     value = None if constant.value is None else np.asarray(constant.value)
-    if value is not None and value.size > FULL_SIZE:
+    if value is not None and value.size > FULL_SIZE and not full:
         parts.append(f"min {value.min():.4g}, max {value.max():.4g}" if value.size else "empty")
-    elif value is not None:
+        return sep + ": ".join(parts)
+    if value is not None:  # on one line, whatever its size: it sits beside "none needed"
         text = np.array2string(
             value,
             separator=", ",
-            max_line_width=10_000,
+            threshold=sys.maxsize,
+            max_line_width=sys.maxsize,
             formatter={"float_kind": lambda v: f"{v:.4g}"},
         )
         parts.append(text.replace("\n", "").replace(",  [", ", ["))
-    return sep + (": " if value is not None and value.size > FULL_SIZE else " = ").join(parts)
+    return sep + " = ".join(parts)
 
 
 def leaf_gradients(nodes: list) -> dict:
@@ -255,7 +317,7 @@ def leaf_gradients(nodes: list) -> dict:
     return totals
 
 
-def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
+def _leaf_totals(nodes: list, labels: _Labels, full: bool) -> list[str]:
     """The closing block: each leaf's gradient from this backward, with its number of uses."""
     lines = ["leaves: each one's gradient is the sum of what the nodes that used it handed down"]
     pad = " " * 4
@@ -263,7 +325,7 @@ def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
     for leaf, total, count in totals[:MAX_LEAVES]:
         uses = "1 use" if count == 1 else f"sum of {count} uses"
         lines.append(f"  {labels.of(leaf, leaf.shape)}.grad ({uses}):")
-        lines.append(pad + _indented(format_values(total), len(pad)))
+        lines.append(pad + _indented(format_values(total, full=full), len(pad)))
     if len(totals) > MAX_LEAVES:
         lines.append(
             f"  ... {len(totals) - MAX_LEAVES} more leaves left out (each one's "
@@ -274,7 +336,7 @@ def _leaf_totals(nodes: list, labels: _Labels) -> list[str]:
 
 class _Labels:
     """Names for what feeds a node: ``node 3 (exp)``, ``leaf (3,)``, ``leaf 2 (3,)`` or a
-    parameter's name, ``0.weight (2, 100)``.
+    parameter's name, ``0.weight (2, 100)``; ``constant (1, 1)`` or ``input x (8, 2)``.
 
     Everything is found by identity (``id``): tensors compare elementwise, so ``in`` and
     ``==`` on them give arrays, and two leaves may hold the same numbers.
@@ -282,6 +344,7 @@ class _Labels:
 
     def __init__(self, nodes: list):
         self.positions = {id(node): i for i, node in enumerate(nodes)}
+        self.input_node = _input_node(nodes)
         leaves: dict[int, Tensor] = {}
         for node in nodes:
             for parent in node.parents:
@@ -296,6 +359,12 @@ class _Labels:
             {i: leaf.name for i, leaf in leaves.items() if leaf.name is not None}
         )
 
+    def constant(self, node: Node, index: int, shape: tuple) -> str:
+        """``input x (8, 2)`` for the data a model was given, else ``constant (1, 1)``."""
+        if index == 0 and id(node) == self.input_node:
+            return f"input x {shape}"
+        return f"constant {shape}"
+
     def of(self, parent, shape: tuple) -> str:
         if parent is None:
             return f"constant {shape}"
@@ -304,12 +373,34 @@ class _Labels:
         return f"node {self.positions[id(parent)]} ({parent.name})"
 
 
-def format_values(array, one_line: bool = False) -> str:
-    """An array in full (4 decimals) when small, else its shape, mean and norm.
+def _input_node(nodes: list) -> int | None:
+    """id of the graph's first matrix product when its left operand is an unnamed constant.
+
+    That operand is the data a model was given (``nn.Linear`` computes ``x @ W + b``): a leaf
+    that wants no gradient, fed to the first matmul on the tape. explain calls it ``input x``.
+    """
+    for node in nodes:
+        if node.name == "matmul":
+            constant = node.constants[0] if node.constants else None
+            unnamed = constant is None or getattr(constant, "name", None) is None
+            return id(node) if node.parents[0] is None and unnamed else None
+    return None
+
+
+def _whole(array: np.ndarray, **style) -> str:
+    """Every element of ``array``, each row on lines of its own (numpy's layout, no "...")."""
+    return np.array2string(array, separator=", ", threshold=sys.maxsize, max_line_width=88, **style)
+
+
+def format_values(array, one_line: bool = False, full: bool = False) -> str:
+    """An array in full (4 decimals) when small or ``full``, else its shape, mean and norm.
 
     ``one_line`` keeps a 2-D array on a single line (for a box in ``tx.draw``).
     """
     array = np.asarray(array)
+    if array.size > FULL_SIZE and full and not one_line:
+        array = np.round(array.astype(np.float64), DECIMALS) + 0.0  # no -0.0000
+        return _whole(array, precision=DECIMALS, floatmode="fixed")
     if array.size > FULL_SIZE:
         mean = round(float(array.mean()), DECIMALS) + 0.0  # + 0.0: no -0.0000
         return (

@@ -11,7 +11,9 @@ relate:
   the last digit and the note shows how the book got its number;
 - ``slip``: the book is wrong (a typo, a wrong formula); the note gives the right value;
 - ``formula``: the book states a formula or a fact, ours is a number that illustrates it;
-- ``ours``: a number the source does not print, derived by us; the book column is empty.
+- ``ours``: a number the source does not print, derived by us; the book column is empty;
+- ``random``: the source drew its data or weights from an unseeded random generator: ours are
+  seeded, so they are close to the source's numbers, not equal.
 
 Run it with ``tinygrad-xent textbook [--lesson N] [--source NAME]`` or
 ``python examples/textbook.py``.
@@ -19,6 +21,7 @@ Run it with ``tinygrad-xent textbook [--lesson N] [--source NAME]`` or
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Callable
@@ -29,16 +32,18 @@ import numpy as np
 from . import functional as F
 from .tensor import Tensor, maximum
 
-KINDS = ("agrees", "rounding", "slip", "formula", "ours")
+KINDS = ("agrees", "rounding", "slip", "formula", "ours", "random")
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a lesson's numbers come from: ``name`` selects it (``--source``)."""
+    """Where a lesson's numbers come from: ``name`` selects it (``--source``); ``url`` is its
+    address where it has a public one ("" for the handwritten and unpublished notes)."""
 
     name: str
     topic: str
     reference: str
+    url: str = ""
 
 
 SOURCES = {
@@ -59,6 +64,8 @@ SOURCES = {
             "multi-class",
             "the multi-class note",
             "'Multi-Class and Cross Entropy Loss' (The Truth of Sisyphus, GitBook notes)",
+            "https://sisyphus.gitbook.io/project/deep-learning-basics/basics/"
+            "multi-class-and-cross-entropy-loss",
         ),
         Source(
             "derivation",
@@ -70,6 +77,14 @@ SOURCES = {
             "CS231n's notes",
             "Stanford CS231n, lecture 3 'Loss Functions and Optimization' and the notes on "
             "linear classification",
+            "https://cs231n.github.io/linear-classify/",
+        ),
+        Source(
+            "cs231n-case-study",
+            "CS231n's case study",
+            "Stanford CS231n, 'Putting it together: Minimal Neural Network Case Study' (course "
+            "notes)",
+            "https://cs231n.github.io/neural-networks-case-study/",
         ),
         Source(
             "cross-entropy",
@@ -80,12 +95,14 @@ SOURCES = {
             "simclr",
             "the SimCLR paper",
             "T. Chen et al., 'A Simple Framework for Contrastive Learning of Visual "
-            "Representations', ICML 2020",
+            "Representations', ICML 2020, arXiv:2002.05709",
+            "https://arxiv.org/abs/2002.05709",
         ),
         Source(
             "supcon",
             "the SupCon paper",
-            "P. Khosla et al., 'Supervised Contrastive Learning', NeurIPS 2020",
+            "P. Khosla et al., 'Supervised Contrastive Learning', NeurIPS 2020, arXiv:2004.11362",
+            "https://arxiv.org/abs/2004.11362",
         ),
     )
 }
@@ -456,7 +473,25 @@ def _multiclass_svm() -> list[Row]:
             "divided by C = 3, as PyTorch's multi_margin_loss does",
         ),
         Row("multi_margin_loss, mean", fmt(mean, 4), "", "ours", "5.27 / 3"),
+        Row(
+            "dL_cat / d scores",
+            fmt(_cat_gradient(lambda s: F.multi_margin_loss(s, 0) * classes), 1),
+            "",
+            "ours",
+            "the source prints none; from backward(). Each wrong class whose margin is "
+            "violated (the car: 5.1 - 3.2 + 1 = 2.9 > 0) gets +1 and takes 1 from the cat's "
+            "score; the frog (-3.9) gets 0: CS231n's optimization notes give this rule as a "
+            "formula, https://cs231n.github.io/optimization-1/",
+        ),
     ]
+
+
+def _cat_gradient(loss_of: Callable[[Tensor], Tensor]) -> np.ndarray:
+    """The gradient of a loss of the cat's scores [3.2, 5.1, -1.7] (class 0) w.r.t. them."""
+    scores = Tensor([3.2, 5.1, -1.7], requires_grad=True)
+    loss_of(scores).backward()
+    assert scores.grad is not None  # the loss depends on every score
+    return scores.grad
 
 
 def _softmax_loss_of_the_cat() -> list[Row]:
@@ -468,6 +503,15 @@ def _softmax_loss_of_the_cat() -> list[Row]:
         Row("exp(-1.7)", fmt(np.exp(scores[2]), 2), "0.18"),
         Row("probabilities", fmt(p, 2), "[0.13, 0.87, 0.00]"),
         Row("L_cat = -log 0.13", fmt(F.cross_entropy(scores, 0).item(), 2), "2.04"),
+        Row(
+            "dL_cat / d scores",
+            fmt(_cat_gradient(lambda s: F.cross_entropy(s, 0)), 2),
+            "",
+            "ours",
+            "the source prints none; from backward(): p - one_hot(cat) = "
+            f"{fmt(p - np.eye(3)[0], 4)}. The cat's score is pushed up by 1 - 0.13, the car's "
+            "down by its 0.87",
+        ),
     ]
 
 
@@ -492,7 +536,38 @@ def _nt_xent() -> list[Row]:
             "ours",
             f"chance: log(2N - 1) = log {2 * n - 1}",
         ),
+        _anchor_gradient_row(
+            "d l_0 / d u_0, Table 2",
+            "(1-P+)/tau v+ - sum P-/tau v-",
+            np.array([True, False, False]),
+            "the paper's Table 2 gives the gradient of the negative loss, -l, with respect to "
+            "the anchor's unit embedding u (the others held fixed): ours, from backward(), is "
+            "minus it",
+        ),
     ]
+
+
+def _anchor_gradient_row(what: str, book: str, positive: np.ndarray, note: str) -> Row:
+    """The gradient of anchor 0's loss w.r.t. its unit embedding u, on the tape and by formula.
+
+    The anchor is the first of the four unit views of :func:`_contrastive_views`; the other
+    three (its other view, then the other sample's two) are held fixed, at temperature 0.5.
+    The loss is -mean over the positives of log softmax(others @ u / tau): NT-Xent's term for
+    one positive, SupCon's L_out term for several. Both papers work its gradient by hand:
+    (others^T (P - X)) / tau, X spreading 1 evenly over the positives.
+    """
+    z_a, z_b = _contrastive_views()
+    views = np.concatenate([z_a, z_b])
+    views = views / np.linalg.norm(views, axis=1, keepdims=True)
+    others = views[[2, 1, 3]]  # anchor 0's other view first, then the other sample's views
+    u = Tensor(views[0], requires_grad=True)
+    log_p = F.log_softmax(Tensor(others) @ u / 0.5)  # (3,)
+    (-(log_p[positive]).mean()).backward()
+    assert u.grad is not None
+    p = F.softmax(others @ views[0] / 0.5).data
+    by_hand = others.T @ (p - positive / positive.sum()) / 0.5
+    agree = bool(np.abs(u.grad - by_hand).max() < 1e-14)
+    return Row(what, fmt(u.grad, 4), book, "formula", f"{note} (agree to 1e-14: {agree})")
 
 
 def _supcon() -> list[Row]:
@@ -507,7 +582,210 @@ def _supcon() -> list[Row]:
             "formula",
             f"equals NT-Xent ({F.nt_xent(z_a, z_b, temperature=0.5).item():.4f}) "
             "when the only positive is the other view",
-        )
+        ),
+        _anchor_gradient_row(
+            "d L_i / d z_i",
+            "1/tau [z_p(P_ip - X_ip) + z_n P_in]",
+            np.array([True, True, False]),
+            "the paper's gradient of L_out for the anchor, summed over the positives p and the "
+            "negatives n, others fixed, X_ip = 1 / |P(i)|; "
+            "here the anchor's two positives are its other view and the other sample's first "
+            "view (one class), from backward()",
+        ),
+    ]
+
+
+# ---- CS231n's case study ---------------------------------------------------------------------
+CASE_STUDY_STEPS = {"linear": 200, "net": 10_000}  # the notes' numbers of steps
+HIDDEN = 100  # the net's hidden ReLUs
+STEP_SIZE = 1.0
+REG = 1e-3
+
+
+def cs231n_spiral(rng: np.random.Generator, n: int = 100, d: int = 2, k: int = 3):
+    """CS231n's spiral, line for line, drawing its noise from ``rng`` (the notes' is unseeded).
+
+    Arm j has n points at radii linspace(0, 1, n) and angles linspace(4 j, 4 (j + 1), n) plus
+    N(0, 0.2^2) noise; a point is r (sin t, cos t).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Where the angle noise comes from (anything with ``standard_normal(size)``).
+    n, d, k : int
+        Points per arm, dimensions (2), arms.
+
+    Returns
+    -------
+    x : (n k, d) float64 array
+        The points.
+    y : (n k,) int64 array
+        Their arm, 0..k-1.
+    """
+    x = np.zeros((n * k, d))
+    y = np.zeros(n * k, dtype=np.int64)
+    for j in range(k):
+        ix = range(n * j, n * (j + 1))
+        r = np.linspace(0.0, 1, n)  # radius
+        t = np.linspace(j * 4, (j + 1) * 4, n) + rng.standard_normal(n) * 0.2  # theta
+        x[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    return x, y
+
+
+@dataclass(frozen=True)
+class CaseStudyRun:
+    """One training run of the case study: its data, final parameters and every step's loss."""
+
+    model: str
+    x: np.ndarray
+    y: np.ndarray
+    params: tuple
+    losses: tuple
+    accuracy: float
+
+    def scores(self, points) -> np.ndarray:
+        """(N, 3) class scores of (N, 2) points, with the final parameters."""
+        points = np.asarray(points, dtype=np.float64)
+        if self.model == "linear":
+            w, b = self.params
+            return points @ w + b
+        w1, b1, w2, b2 = self.params
+        return np.maximum(0, points @ w1 + b1) @ w2 + b2
+
+
+def _forward(model: str, x: np.ndarray, params: list) -> Tensor:
+    """The notes' score function: X W + b, or a hidden layer of ReLUs first."""
+    if model == "linear":
+        w, b = params
+        return x @ w + b  # (N, K)
+    w1, b1, w2, b2 = params
+    hidden = (x @ w1 + b1).relu()  # (N, h)
+    return hidden @ w2 + b2  # (N, K)
+
+
+@functools.lru_cache(maxsize=8)
+def case_study(model: str, steps: int | None = None, seed: int = 0) -> CaseStudyRun:
+    """Train the case study's softmax classifier ("linear") or 2-layer net ("net") on the tape.
+
+    As in the notes: the spiral first, then W = 0.01 randn and b = 0 from the same generator,
+    loss = mean cross-entropy + 0.5 reg sum(W^2) over the weight matrices, full-batch gradient
+    descent with step size 1 and reg 1e-3; the gradients come from ``backward()``, where the
+    notes write them by hand. Cached: the lesson, the example and the notebook share a run.
+
+    Parameters
+    ----------
+    model : {"linear", "net"}
+    steps : int or None
+        Gradient steps; None for the notes' 200 (linear) or 10,000 (net).
+    seed : int
+        Seeds numpy's default_rng, which draws the data and then the weights.
+
+    Returns
+    -------
+    CaseStudyRun
+        The data, the final parameters, the loss before each step, the training accuracy.
+    """
+    rng = np.random.default_rng(seed)
+    x, y = cs231n_spiral(rng)
+    shapes = [(2, 3), (1, 3)] if model == "linear" else [(2, HIDDEN), (1, HIDDEN)]
+    shapes += [] if model == "linear" else [(HIDDEN, 3), (1, 3)]
+    params = [
+        Tensor(0.01 * rng.standard_normal(shape) if shape[0] > 1 else np.zeros(shape))
+        for shape in shapes
+    ]
+    for param in params:
+        param.requires_grad = True
+    losses = []
+    for _ in range(CASE_STUDY_STEPS[model] if steps is None else steps):
+        data_loss = F.cross_entropy(_forward(model, x, params), y)
+        loss = data_loss + sum(0.5 * REG * (w * w).sum() for w in params[::2])
+        losses.append(loss.item())
+        for param in params:
+            param.zero_grad()
+        loss.backward()
+        for param in params:
+            assert param.grad is not None  # every parameter reaches the loss
+            param.data -= STEP_SIZE * param.grad  # in place: the notes' W += -step_size * dW
+    run = CaseStudyRun(model, x, y, tuple(p.data.copy() for p in params), tuple(losses), 0.0)
+    accuracy = float(np.mean(run.scores(x).argmax(axis=1) == y))
+    return CaseStudyRun(model, x, y, run.params, run.losses, accuracy)
+
+
+def _dscores_at_step_0() -> tuple[np.ndarray, bool]:
+    """The tape's gradient of the linear model's data loss w.r.t. its scores, before training,
+    and whether the notes' hand-derived dscores = (probs - 1 at y) / N gives the same."""
+    rng = np.random.default_rng(0)
+    x, y = cs231n_spiral(rng)
+    scores = Tensor(x @ (0.01 * rng.standard_normal((2, 3))), requires_grad=True)  # b = 0
+    F.cross_entropy(scores, y).backward()
+    probs = F.softmax(scores.data).data
+    dscores = probs.copy()
+    dscores[range(len(y)), y] -= 1  # the notes' three lines
+    dscores /= len(y)
+    assert scores.grad is not None
+    return scores.grad, bool(np.abs(scores.grad - dscores).max() < 1e-15)
+
+
+def _case_study() -> list[Row]:
+    linear, net = case_study("linear"), case_study("net")
+    tape, same = _dscores_at_step_0()
+    return [
+        Row(
+            "linear: loss at step 0",
+            fmt(linear.losses[0], 6),
+            "1.096956",
+            "random",
+            "the notes draw their data and weights from numpy's global generator, we from "
+            "default_rng(0): "
+            f"close, not equal. Both near log 3 = {math.log(3):.6f}, chance: scores near 0 give "
+            "every class about 1/3",
+        ),
+        Row(
+            "N dscores, last point",
+            fmt(len(linear.y) * tape[-1], 4),
+            "probs - 1 at y",
+            "formula",
+            "300 times the tape's gradient w.r.t. the scores before training: p - one_hot(2) "
+            "for the last point, of class 2. The notes derive dscores = (probs - 1 at y) / N by "
+            "hand (as in https://cs231n.github.io/optimization-2/); it is the same to 1e-15: "
+            f"{same}",
+        ),
+        Row(
+            "linear: loss at step 190",
+            fmt(linear.losses[190], 6),
+            "0.786302",
+            "random",
+            "converged: the last steps barely move it",
+        ),
+        Row(
+            "linear: training accuracy",
+            f"{linear.accuracy:.0%}",
+            "49%",
+            "random",
+            "near 50%: no three convex regions hold the arms",
+        ),
+        Row(
+            "net: loss at step 0",
+            fmt(net.losses[0], 6),
+            "1.098744",
+            "random",
+            "even nearer log 3: the scores are 0.01 W times 0.01 W2",
+        ),
+        Row(
+            "net: loss at step 9000",
+            fmt(net.losses[9000], 6),
+            "0.245292",
+            "random",
+            "most of what is left is the regularization",
+        ),
+        Row(
+            "net: training accuracy",
+            f"{net.accuracy:.0%}",
+            "98%",
+            "random",
+            "the hidden ReLUs bend the boundaries around the arms",
+        ),
     ]
 
 
@@ -594,6 +872,19 @@ LESSONS = (
         _softmax_loss_of_the_cat,
     ),
     Lesson(
+        "CS231n's case study: a linear classifier and a 2-layer net on the spiral",
+        "cs231n-case-study",
+        "CS231n's spiral (N = 100 points per class, K = 3 arms, D = 2, angle noise 0.2), step\n"
+        "size 1, reg 1e-3, loss = mean cross-entropy + 0.5 reg sum W^2: a softmax linear\n"
+        "classifier for 200 steps, then a net with 100 hidden ReLUs for 10,000. A linear\n"
+        "classifier gives each class the points where its score is largest: an intersection of\n"
+        "half-planes, so a convex wedge. Each arm turns through about 229 degrees, so no wedge\n"
+        "holds an arm, and the best three catch about half the points: it stalls near 50%.\n"
+        "The net's ReLUs make the scores piecewise linear, with a bend along each unit's line,\n"
+        "and the regions follow the arms. (python examples/cs231n_case_study.py draws both.)",
+        _case_study,
+    ),
+    Lesson(
         "Cross-entropy: a likelier right answer costs less",
         "cross-entropy",
         "With a one-hot target only the positive class's -log p stays in the sum.",
@@ -674,6 +965,7 @@ _MARK = {
     "slip": "SLIP: ",
     "formula": "",
     "ours": "ours",
+    "random": "unseeded: ",
 }
 
 
@@ -694,6 +986,8 @@ def main(lesson: int | None = None, source: str | None = None) -> None:
             subsequent_indent="  ",
         ):
             print(f"  {line}")
+        if src.url:
+            print(f"  {src.url}")
         for line in each.explanation.splitlines():
             print(f"  {line}")
         _print_row("", "ours (tinygrad_xent)", "book")
@@ -709,7 +1003,9 @@ def list_lessons() -> None:
         print(f"{number:>2}. {each.title}  [{each.source}]")
     print()
     for src in SOURCES.values():
-        print(f"{src.name:<14} {src.topic}: {src.reference}")
+        print(f"{src.name:<17} {src.topic}: {src.reference}")
+        if src.url:
+            print(f"{'':<17} {src.url}")
 
 
 if __name__ == "__main__":
