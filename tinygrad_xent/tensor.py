@@ -437,6 +437,8 @@ def _values(a, b) -> tuple:
     # (a Tensor's data and a number read here, not through _value: this runs for every op)
     av = a.data if isinstance(a, Tensor) else a if type(a) in _NUMBERS else _value(a)
     bv = b.data if isinstance(b, Tensor) else b if type(b) in _NUMBERS else _value(b)
+    if type(av) is type(bv):  # two arrays (or two numbers): nothing to convert
+        return av, bv
     # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
     if type(bv) in _NUMBERS and type(av) is np.ndarray and av.dtype.kind == "f":
         bv = np.asarray(bv, av.dtype)
