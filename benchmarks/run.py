@@ -284,8 +284,23 @@ def _named_chain(dtype: type, quick: bool) -> Case:
     return _number_chain(dtype, quick, named=True)
 
 
+def _hand_step(leaves: list, x: np.ndarray, t: np.ndarray, lr: float) -> tx.Tensor:
+    """One SGD step of the 2-layer MLP written with tensors, as a learner writes it."""
+    (w1, b1), (w2, b2) = leaves
+    h = tx.maximum(x @ w1 + b1, 0)
+    loss = F.cross_entropy(h @ w2 + b2, t)
+    params = (w1, b1, w2, b2)
+    for p in params:
+        p.zero_grad()
+    loss.backward()
+    with tx.no_grad():
+        for p in params:
+            p.data -= lr * p.grad
+    return loss
+
+
 def _spiral_by_hand(dtype: type, quick: bool) -> Case:
-    """W9: 50 SGD steps of the 2-100-3 spiral MLP written with tensors, as a learner writes it:
+    """W9: 50 SGD steps of the 2-100-3 spiral MLP written with tensors:
     ``h = tx.maximum(x @ W1 + b1, 0)``, cross-entropy, an update under no_grad."""
     steps = 5 if quick else 50
     lr = 0.5
@@ -294,21 +309,9 @@ def _spiral_by_hand(dtype: type, quick: bool) -> Case:
     _, _, params = _model_and_copy([2, 100, 3], dtype, seed=6)
     leaves = [(_leaf(w.copy()), _leaf(b.copy())) for w, b in params]
 
-    def step():
-        (w1, b1), (w2, b2) = leaves
-        h = tx.maximum(x @ w1 + b1, 0)
-        loss = F.cross_entropy(h @ w2 + b2, t)
-        for p in (w1, b1, w2, b2):
-            p.zero_grad()
-        loss.backward()
-        with tx.no_grad():
-            for p in (w1, b1, w2, b2):
-                p.data -= lr * p.grad
-        return loss
-
     def ours():
         for _ in range(steps):
-            loss = step()
+            loss = _hand_step(leaves, x, t, lr)
         return loss
 
     def reference():
@@ -319,7 +322,7 @@ def _spiral_by_hand(dtype: type, quick: bool) -> Case:
     def compare():
         pairs = []
         for i in range(3):
-            loss = step()
+            loss = _hand_step(leaves, x, t, lr)
             ref_loss, _ = ref.mlp_sgd_step(params, x, t, lr)
             pairs.append((f"loss at step {i}", loss.data, ref_loss))
         for i, ((w, b), (w_ref, b_ref)) in enumerate(zip(leaves, params)):

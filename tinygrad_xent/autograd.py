@@ -441,7 +441,7 @@ class Gradients:
     def pop(self, node: Node) -> np.ndarray:
         """Take out the complete gradient of ``node`` as a plain array."""
         g = self._pending.pop(node)
-        if type(g) is Scatter:
+        if isinstance(g, Scatter):
             g, owned = g.dense(), True
         else:
             owned = node in self._owned
