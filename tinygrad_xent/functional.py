@@ -767,7 +767,7 @@ def _minus_log_probs(
     row_max = x.data.max(axis=1, keepdims=True)  # (N, 1, d...)
     if np.isinf(row_max).any():
         log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +-inf
-        weighted = log_p if w is None else log_p * _class_axis_view(w, x.ndim)
+        weighted = _weighted(log_p, None if w is None else _class_axis_view(w, x.ndim))
         return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
     if not _taught_form(row_max):
         return _shifted_minus_log_probs(x, safe_target, w, eps, row_max)
@@ -777,7 +777,8 @@ def _minus_log_probs(
         return minus_log_p_y, None
     if w is None:
         return minus_log_p_y, lse * float(x.shape[1]) - x.sum(axis=1)
-    return minus_log_p_y, lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
+    weighted = _weighted(x, _class_axis_view(w, x.ndim)).sum(axis=1)  # sum_c w_c x_c
+    return minus_log_p_y, lse * float(w.sum()) - weighted
 
 
 def _shifted_minus_log_probs(
@@ -794,7 +795,7 @@ def _shifted_minus_log_probs(
         return minus_log_p_y, None
     if w is None:
         return minus_log_p_y, log_total * float(x.shape[1]) - shifted.sum(axis=1)
-    weighted = (shifted * _class_axis_view(w, x.ndim)).sum(axis=1)  # sum_c w_c (x_c - m)
+    weighted = _weighted(shifted, _class_axis_view(w, x.ndim)).sum(axis=1)  # sum w_c (x_c - m)
     return minus_log_p_y, log_total * float(w.sum()) - weighted
 
 
