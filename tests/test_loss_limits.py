@@ -167,7 +167,7 @@ CONTRASTIVE = {
 }
 
 
-@pytest.mark.parametrize(("name", "row"), list(itertools.product(CONTRASTIVE, range(4))))
+@pytest.mark.parametrize("name,row", list(itertools.product(CONTRASTIVE, range(4))))
 def test_an_all_zero_embedding_row_gets_the_zero_gradient_the_docs_state(name, row):
     assert "zero gradient" in DOC.read_text()
     z = np.random.default_rng(0).normal(size=(4, 3))

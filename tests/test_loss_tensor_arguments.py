@@ -28,8 +28,10 @@ def class_cases():
         [True, False], ["index", "probs"], [0.0, 0.2], [False, True], ["mean", "sum", "none"]
     ):
         x = LOGITS if batched else LOGITS[0]
-        target = (INDEX if batched else INDEX[0]) if kind == "index" else (
-            PROBS if batched else PROBS[0]
+        target = (
+            (INDEX if batched else INDEX[0])
+            if kind == "index"
+            else (PROBS if batched else PROBS[0])
         )
         arrays = {"logits": x, "target": np.asarray(target)}
         if weighted:
@@ -37,10 +39,13 @@ def class_cases():
         options = {"label_smoothing": eps, "reduction": reduction}
         if kind == "index" and batched:
             options["ignore_index"] = 3
-        yield f"cross_entropy {batched=} {kind} {eps=} {weighted=} {reduction}", (
-            F.cross_entropy,
-            arrays,
-            options,
+        yield (
+            f"cross_entropy {batched=} {kind} {eps=} {weighted=} {reduction}",
+            (
+                F.cross_entropy,
+                arrays,
+                options,
+            ),
         )
         if kind == "index" and eps == 0:
             arrays = {("log_probs" if k == "logits" else k): v for k, v in arrays.items()}
@@ -53,32 +58,47 @@ def other_cases():
     labels = (PROBS > 0.25).astype(np.float64)
     for reduction, weighted in itertools.product(["mean", "sum", "none"], [False, True]):
         weight = {"weight": RNG.uniform(size=(3, 4))} if weighted else {}
-        yield f"bce {reduction} {weighted=}", (
-            F.binary_cross_entropy,
-            {"probs": probs, "target": labels, **weight},
-            {"reduction": reduction},
+        yield (
+            f"bce {reduction} {weighted=}",
+            (
+                F.binary_cross_entropy,
+                {"probs": probs, "target": labels, **weight},
+                {"reduction": reduction},
+            ),
         )
         for pos in (False, True):
             pos_weight = {"pos_weight": np.array([1.0, 2.0, 0.5, 3.0])} if pos else {}
-            yield f"bce_with_logits {reduction} {weighted=} {pos=}", (
-                F.binary_cross_entropy_with_logits,
-                {"logits": LOGITS, "target": labels, **weight, **pos_weight},
-                {"reduction": reduction},
+            yield (
+                f"bce_with_logits {reduction} {weighted=} {pos=}",
+                (
+                    F.binary_cross_entropy_with_logits,
+                    {"logits": LOGITS, "target": labels, **weight, **pos_weight},
+                    {"reduction": reduction},
+                ),
             )
-        yield f"multi_margin {reduction}", (
-            F.multi_margin_loss,
-            {"scores": LOGITS, "target": INDEX},
-            {"reduction": reduction},
+        yield (
+            f"multi_margin {reduction}",
+            (
+                F.multi_margin_loss,
+                {"scores": LOGITS, "target": INDEX},
+                {"reduction": reduction},
+            ),
         )
-        yield f"nt_xent {reduction}", (
-            F.nt_xent,
-            {"z_a": LOGITS, "z_b": LOGITS[::-1].copy()},
-            {"reduction": reduction},
+        yield (
+            f"nt_xent {reduction}",
+            (
+                F.nt_xent,
+                {"z_a": LOGITS, "z_b": LOGITS[::-1].copy()},
+                {"reduction": reduction},
+            ),
         )
-        yield f"supcon {reduction}", (
-            F.supcon,
-            {"features": np.concatenate([LOGITS, LOGITS]), "labels": np.array([0, 1, 0] * 2)},
-            {"reduction": reduction},
+        yield (
+            f"supcon {reduction}",
+            (
+                F.supcon,
+                {"features": np.concatenate([LOGITS, LOGITS]), "labels": np.array([0, 1, 0] * 2)},
+                {"reduction": reduction},
+            ),
         )
     for name in ("softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "tanh", "relu"):
         yield name, (getattr(F, name), {"x": LOGITS}, {})

@@ -283,7 +283,7 @@ def _fit(model: MLP, opt: Optimizer, x_train, y_train, settings: dict, args: arg
             log_every=max(settings["steps"] // 10, 1),
         )
     except Diverged as err:
-        if err.step == 0:  # nan before any update: the data or the model, not the lr
+        if err.cause != "overshoot":  # before any update, or a 0/0 in one: not the lr
             raise RunError(str(err)) from err
         # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
         # default is known to train, so it is the suggestion whenever it is smaller.
