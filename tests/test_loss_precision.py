@@ -204,3 +204,42 @@ def test_moderate_logits_keep_the_tape_the_tutorial_reads():
     loss = F.cross_entropy(tx.Tensor([1.2, 2.3, 0.8], requires_grad=True), 1)
     ops = [line.split()[1] for line in str(tx.tape(loss)).splitlines()]
     assert ops[:8] == ["reshape", "sub", "exp", "sum", "log", "add", "getitem", "sub"]
+
+
+def ref_bce_with_logits(x, y, pos_weight):
+    """The binary loss in longdouble, by the sign of x, with log1p: nothing cancels."""
+    x, y = x.astype(LD), y.astype(LD)
+    pw = LD(1) if pos_weight is None else np.asarray(pos_weight, LD)
+    c = pw * y + 1 - y
+    softplus_minus_abs = np.log1p(np.exp(-np.abs(x)))  # log(1 + e^-|x|)
+    positive = (1 - y) * x + c * softplus_minus_abs
+    negative = c * softplus_minus_abs - pw * y * x
+    return np.where(x > 0, positive, negative)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("pos_weight", [None, [2.0, 0.5, 1.0, 3.0]])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_is_exact_at_any_scale(scale, dtype, pos_weight, reduction):
+    x = logits(scale, dtype)
+    x[1] = -x[1]  # both signs
+    y = np.random.default_rng(4).choice([0.0, 1.0, 0.999, 0.001, 0.5], size=x.shape)
+    got = F.binary_cross_entropy_with_logits(
+        tx.Tensor(x), y.astype(dtype), pos_weight=pos_weight, reduction=reduction
+    ).data
+    items = ref_bce_with_logits(x, y.astype(dtype), pos_weight)
+    ref = {"none": items, "sum": items.sum(), "mean": items.mean()}[reduction]
+    scale_of = {"none": None, "sum": np.abs(items).sum(), "mean": np.abs(items).mean()}[reduction]
+    assert_close(got, ref, dtype, scale_of)
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_bce_with_logits_gradient_is_sigmoid_minus_y_at_any_scale(scale):
+    x = logits(scale, np.float64)
+    x[1] = -x[1]
+    y = np.random.default_rng(5).uniform(size=x.shape)
+    leaf = tx.Tensor(x, requires_grad=True)
+    F.binary_cross_entropy_with_logits(leaf, y, reduction="sum").backward()
+    expected = 1 / (1 + np.exp(-x.astype(LD))) - y
+    np.testing.assert_allclose(leaf.grad, expected.astype(np.float64), rtol=1e-12, atol=1e-15)

@@ -989,11 +989,33 @@ def binary_cross_entropy_with_logits(
 
 
 def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
-    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x."""
+    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x.
+
+    Beyond |x| = TAUGHT_SHIFT_MAX the forms below cancel on one side (softplus(x) - x y at
+    x = 1e15, y = 0.999 subtracts two numbers near 1e15), so each side of 0 takes the form
+    that does not: :func:`_bce_with_logits_by_sign`.
+    """
+    if not _taught_form(x.data):
+        return _bce_with_logits_by_sign(x, y, pw)
     if pw is None:
         return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
     # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
     return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
+
+
+def _bce_with_logits_by_sign(x: Tensor, y, pw) -> Tensor:
+    """The same loss with no cancellation at any logit: with c = pos_weight y + 1 - y,
+
+        x > 0:  (1 - y) x + c softplus(-x)     (softplus(-x) is small: nothing cancels)
+        x <= 0: c softplus(x) - pos_weight y x (the same, as softplus(-x) = softplus(x) - x)
+
+    ``where`` picks the side, sending the other a gradient of exactly 0.
+    """
+    pw_y = y if pw is None else pw * y
+    c = 1.0 if pw is None else pw_y + (1 - y)
+    positive = (1 - y) * x + _softplus(-x) * c
+    negative = _softplus(x) * c - x * pw_y
+    return where(x.data > 0, positive, negative)
 
 
 def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
