@@ -698,6 +698,7 @@ def cross_entropy(
     loss = _weighted(minus_log_p_y, w_y)  # -w_y log p_y
     if eps > 0:  # (1 - eps) (-w_y log p_y) + (eps / C) sum_c w_c (-log p_c)
         kept = target != ignore_index
+        assert minus_log_p_all is not None  # (eps > 0 asks for it)
         if not kept.all():
             minus_log_p_all = _weighted(minus_log_p_all, kept.astype(x.dtype))  # ignored: 0
         loss = loss * (1.0 - eps) + minus_log_p_all * (eps / n_classes)

@@ -279,13 +279,14 @@ class Optimizer:
             if key == "step":
                 out[key] = check_number(name, f"state[{i}]['step']", value, 1, integer=True)
                 continue
-            out[key] = _checked_array(f"{name}: state[{i}]['{key}']", value, p)
-            if key in self.NONNEGATIVE_KEYS and (out[key] < 0).any():
+            array = _checked_array(f"{name}: state[{i}]['{key}']", value, p)
+            if key in self.NONNEGATIVE_KEYS and (array < 0).any():
                 raise ValueError(
-                    f"{name}: state[{i}]['{key}'] holds {out[key][out[key] < 0].flat[0]}, "
+                    f"{name}: state[{i}]['{key}'] holds {array[array < 0].flat[0]}, "
                     f"but it is an average of squares, >= 0 (a negative one would make "
                     f"the next step nan)"
                 )
+            out[key] = array
         return out
 
 
