@@ -412,7 +412,10 @@ def _output_problem(path: str, is_folder: bool = False) -> str | None:
 
 def _shown(path: str) -> str:
     """An absolute path as the user likely typed it: relative to the current folder if inside."""
-    relative = os.path.relpath(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # on Windows, a path on another drive has no relative form
+        return path
     return path if relative.startswith("..") else relative
 
 
