@@ -186,3 +186,18 @@ def test_a_zero_row_leaves_the_other_rows_as_a_zero_row_elsewhere_would():
     with_zero = F.supcon(z, [0, 0, 1, 1], reduction="none").data
     u = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
     assert np.allclose(with_zero, F.supcon(u, [0, 0, 1, 1], reduction="none").data)
+
+
+# ---- a temperature whose reciprocal overflows would make every similarity inf -----------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", CONTRASTIVE)
+def test_the_smallest_temperature_allowed_gives_a_number_and_below_it_a_clear_error(name, dtype):
+    z = np.random.default_rng(2).normal(size=(4, 3)).astype(dtype)
+    smallest = 2.0 / float(np.finfo(dtype).max)
+    fn = {
+        "nt_xent": lambda t: F.nt_xent(z[:2], z[2:], temperature=t),
+        "supcon": lambda t: F.supcon(z, [0, 0, 1, 1], temperature=t),
+    }[name]
+    assert not np.isnan(fn(smallest * 1.01).item())
+    with pytest.raises(ValueError, match=rf"{name}: temperature must be at least .* got"):
+        fn(smallest / 2)

@@ -1163,7 +1163,20 @@ def _nt_xent_arguments(z_a, z_b, temperature, reduction: str) -> tuple:
         )
     if z_a.ndim != 2 or z_a.shape[0] == 0:
         raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
+    _check_reciprocal(name, tau, np.result_type(z_a.dtype, z_b.dtype))
     return z_a, z_b, tau
+
+
+def _check_reciprocal(name: str, tau: float, dtype: np.dtype) -> None:
+    """Refuse a temperature so small that 1 / tau overflows the embeddings' dtype: every
+    similarity would be inf, and the loss nan."""
+    dtype = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    smallest = 2.0 / float(np.finfo(dtype).max)  # u_i . u_k may round a little above 1
+    if tau < smallest:
+        raise ValueError(
+            f"{name}: temperature must be at least {smallest:.3g} for {dtype} embeddings "
+            f"(1 / temperature overflows below it, and the loss would be nan), got {tau:g}"
+        )
 
 
 def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean") -> Tensor:
@@ -1224,6 +1237,7 @@ def _supcon_arguments(features, labels, temperature, reduction: str) -> tuple:
     labels = _as_array(name, "labels", labels, numeric=False)
     if f.ndim != 2:
         raise ValueError(f"{name}: features must be (M, d), got shape {f.shape}")
+    _check_reciprocal(name, tau, f.dtype)
     if labels.shape != (f.shape[0],):
         raise ValueError(
             f"{name}: labels has shape {labels.shape} but features "
