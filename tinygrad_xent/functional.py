@@ -1138,8 +1138,8 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
     Raises
     ------
     ValueError
-        If z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an unknown
-        reduction.
+        If z_a and z_b differ in shape or are not 2-D, if temperature <= 0 (or so small that
+        1 / temperature overflows), or for an unknown reduction.
     """
     z_a, z_b, tau = _nt_xent_arguments(z_a, z_b, temperature, reduction)
     n = z_a.shape[0]
@@ -1211,8 +1211,9 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     Raises
     ------
     ValueError
-        For features not (M, d), labels not (M,), temperature <= 0, a batch where no anchor
-        has a positive, or an unknown reduction.
+        For features not (M, d), labels not (M,), temperature <= 0 (or so small that
+        1 / temperature overflows), a batch where no anchor has a positive, or an unknown
+        reduction.
     """
     f, labels, tau = _supcon_arguments(features, labels, temperature, reduction)
     same = labels[:, None] == labels[None, :]  # (M, M)
