@@ -229,11 +229,74 @@ def test_to_pytorch_page_pytorch_code_is_python_and_mirrors_ours_line_by_line():
         compile(block, "to-pytorch.md", "exec")
     assert "import torch" in theirs and "tinygrad_xent as tx" not in theirs
 
-    def loop(block):
+    def loop(block, start):
         lines = block.splitlines()
-        return lines[lines.index("model.train()") :]
+        return lines[lines.index(start) :]
 
-    ours_loop = [line.replace("tx.", "torch.") for line in loop(ours) if not line.startswith("#")]
+    def as_torch(line):
+        """Ours in the PyTorch script's names: the PyTorch model and optimizer are torch_model
+        and torch_opt, so that running the page top to bottom never mixes them up with ours."""
+        line = line.replace("tx.", "torch.").replace("model", "torch_model")
+        return line.replace("opt.", "torch_opt.")
+
+    ours_loop = [as_torch(line) for line in loop(ours, "model.train()") if not line.startswith("#")]
     assert [line.split("#")[0] for line in ours_loop[:11]] == [
-        line.split("#")[0] for line in loop(theirs)[:11]
+        line.split("#")[0] for line in loop(theirs, "torch_model.train()")[:11]
     ]
+
+
+# ---- only this package's modules: a PyTorch module is refused, not exported as itself ---------
+class FakeTorchSequential:
+    """What torch_state_dict would read from a torch.nn.Module: named_parameters and state_dict
+    (PyTorch is not installed here, nor may it be)."""
+
+    __module__ = "torch.nn.modules.container"
+
+    def named_parameters(self, prefix=""):
+        yield "0.weight", Tensor(np.ones((100, 2)))
+
+    def state_dict(self):
+        return {"0.weight": np.ones((100, 2))}
+
+    def load_state_dict(self, state):
+        raise AssertionError("never reached")
+
+
+NOT_OURS = {
+    "a PyTorch module": FakeTorchSequential(),
+    "a dict": {"0.weight": np.ones((2, 3))},
+    "None": None,
+    "a list of layers": [nn.Linear(2, 3, rng=0)],
+    "a model's state_dict": nn.MLP([2, 3], rng=0).state_dict(),
+}
+
+
+@pytest.mark.parametrize("what", NOT_OURS)
+def test_anything_but_our_modules_is_refused_by_both_directions(what):
+    model = NOT_OURS[what]
+    with pytest.raises(TypeError, match="torch_state_dict: model must be one of this package"):
+        nn.torch_state_dict(model)
+    with pytest.raises(TypeError, match="load_torch_state_dict: model must be one of this"):
+        nn.load_torch_state_dict(model, {"0.weight": np.ones((100, 2))})
+
+
+def test_the_refusal_of_a_pytorch_module_says_what_to_use():
+    with pytest.raises(TypeError, match=r"torch\.nn\.modules\.container\..*own state_dict\(\)"):
+        nn.torch_state_dict(FakeTorchSequential())
+
+
+def test_the_page_keeps_the_two_models_apart_and_says_how_to_get_torch():
+    """docs/to-pytorch.md run top to bottom: the PyTorch script must not rebind `model`, the
+    export must read ours, and the page must say how to install PyTorch."""
+    import pathlib
+    import re
+
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "to-pytorch.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, re.DOTALL)
+    torch_blocks = [b for b in blocks if re.search(r"^\s*(import|from) torch\b|\btorch\.", b, re.M)]
+    assert torch_blocks
+    for block in torch_blocks:
+        assert not re.search(r"^\s*model\s*=", block, re.M), block
+        assert not re.search(r"^\s*model\.", block, re.M), block
+    assert "pip install torch" in page
+    assert "nn.torch_state_dict(model)" in page

@@ -16,8 +16,11 @@ names ("w" and "w.npy"). Every name round-trips as given.
 
 from __future__ import annotations
 
+import math
 import os
+import struct
 import zipfile
+import zlib
 from typing import Any
 
 import numpy as np
@@ -107,14 +110,18 @@ def load(path) -> dict[str, np.ndarray]:
     """Read a checkpoint written by :func:`save`: a dict of name -> array.
 
     Pass it to ``model.load_state_dict`` to restore a model; that checks every name and shape.
+    Every claim a file makes is checked before it is acted on: a member's compression method
+    and encryption flag, and each array's header (its dtype, and a shape whose bytes the member
+    really holds), so a 150-byte file cannot make ``load`` allocate 8 TiB.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     CheckpointError
-        If the file is not a valid .npz of plain arrays (damaged, truncated, altered, or
-        holding pickled objects).
+        Naming the file and the reason, for any file that is not a valid .npz of plain numeric
+        arrays: damaged, truncated, altered, encrypted, compressed in a way numpy never writes,
+        holding pickled objects, or an array header that does not match its bytes.
     """
     path = checked_path("load", path)
     if not os.path.exists(path):
@@ -129,23 +136,43 @@ def load(path) -> dict[str, np.ndarray]:
                 )
             file.seek(0)
             with zipfile.ZipFile(file) as archive:
+                size = os.fstat(file.fileno()).st_size
                 return {
-                    _member_name(path, member): _read_member(archive, member)
-                    for member in _unique_members(path, archive)
+                    _member_name(path, info.filename): _read_member(archive, info, size)
+                    for info in _unique_members(path, archive)
                 }
     except CheckpointError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+    except DAMAGE as err:
         raise CheckpointError(f"load: {path!r} is not a valid checkpoint ({err})") from err
 
 
-def _unique_members(path: str, archive: zipfile.ZipFile) -> list[str]:
-    names = archive.namelist()
+# What reading a damaged zip or .npy can raise, from zipfile (BadZipFile, and RuntimeError or
+# NotImplementedError for a feature it lacks), zlib, struct and numpy's header parser.
+DAMAGE = (
+    ValueError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    struct.error,
+    OverflowError,
+    KeyError,
+)
+# Deflate cannot expand data more than about 1032-fold; a member claiming more is lying.
+DEFLATE_MAX_RATIO = 1032
+
+
+def _unique_members(path: str, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    members = archive.infolist()
+    names = [info.filename for info in members]
     if len(set(names)) != len(names):
         raise CheckpointError(
             f"load: {path!r} is not a valid checkpoint (a member name is repeated)"
         )
-    return names
+    return members
 
 
 def _member_name(path: str, member: str) -> str:
@@ -156,10 +183,70 @@ def _member_name(path: str, member: str) -> str:
     return member[: -len(".npy")]
 
 
-def _read_member(archive: zipfile.ZipFile, member: str) -> np.ndarray:
-    """One array. Reading all of its bytes checks the zip's CRC, so altered bytes surface."""
-    with archive.open(member) as stream:
-        array = np.lib.format.read_array(stream, allow_pickle=False)
-        if stream.read(1):
-            raise ValueError(f"member {member!r} has bytes after its array")
-    return array
+def _check_member(info: zipfile.ZipInfo, file_size: int) -> None:
+    """Refuse what numpy never writes (encryption, compression other than stored or deflate)
+    and sizes the file cannot hold, before a byte of the member is read."""
+    name = info.filename
+    if info.flag_bits & 0x1:
+        raise ValueError(f"member {name!r} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValueError(f"member {name!r} uses compression method {info.compress_type}")
+    most = info.compress_size * (
+        1 if info.compress_type == zipfile.ZIP_STORED else DEFLATE_MAX_RATIO
+    )
+    if info.compress_size > file_size or info.file_size > most:
+        raise ValueError(
+            f"member {name!r} claims {info.file_size} bytes, more than the "
+            f"{file_size}-byte file can hold"
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_size: int) -> np.ndarray:
+    """One array, read from its header and exactly the bytes the header claims.
+
+    Reading all of the member's bytes checks the zip's CRC, so altered bytes surface.
+    """
+    _check_member(info, file_size)
+    with archive.open(info) as stream:
+        dtype, shape, fortran_order = _read_header(info.filename, stream)
+        nbytes = math.prod(shape) * dtype.itemsize
+        holds = info.file_size - stream.tell()
+        if nbytes != holds:
+            raise ValueError(
+                f"member {info.filename!r}: its header claims shape {shape} of "
+                f"{dtype}, {nbytes} bytes, but it holds {holds}"
+            )
+        flat = np.frombuffer(stream.read(nbytes), dtype=dtype, count=math.prod(shape))
+        if stream.read(1):  # and the CRC is checked at the end of the member
+            raise ValueError(f"member {info.filename!r} has bytes after its array")
+    if fortran_order:
+        return flat.reshape(shape[::-1]).transpose().copy(order="F")
+    return flat.reshape(shape).copy()
+
+
+def _read_header(member: str, stream) -> tuple[np.dtype, tuple[int, ...], bool]:
+    """(dtype, shape, fortran_order) from an .npy header, refused unless numeric and sane."""
+    version = np.lib.format.read_magic(stream)
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f"member {member!r} is .npy version {version}, not 1.0 or 2.0")
+    read = (
+        np.lib.format.read_array_header_1_0
+        if version == (1, 0)
+        else np.lib.format.read_array_header_2_0
+    )
+    try:
+        shape, fortran_order, dtype = read(stream)
+    except Exception as err:  # numpy's parser of the header's text raises many kinds
+        raise ValueError(
+            f"member {member!r} has a malformed .npy header ({type(err).__name__}: {err})"
+        ) from err
+    if dtype.hasobject:
+        raise ValueError(
+            f"member {member!r} holds pickled Python objects, which load never unpickles "
+            f"(allow_pickle=False)"
+        )
+    if dtype.kind not in "fiub":
+        raise ValueError(f"member {member!r} holds dtype {dtype}, not numbers")
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError(f"member {member!r} has shape {shape}")
+    return dtype, tuple(shape), bool(fortran_order)

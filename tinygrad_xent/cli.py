@@ -14,9 +14,11 @@ on the way (a nan loss, no memory left, a file it cannot write) is one line and 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import tempfile
+import tokenize
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -213,6 +215,7 @@ def run_train(args: argparse.Namespace) -> int:
         )
     if not (args.no_plots and args.no_model):
         _check_writable(out)
+        _check_outputs(out, _train_outputs(args, x_train.shape[1]))
     n_classes = int(y_train.max()) + 1
     hidden = [settings["hidden"]] if settings["model"] == "mlp" else []
     sizes = [x_train.shape[1], *hidden, n_classes]
@@ -283,7 +286,7 @@ def _fit(model: MLP, opt: Optimizer, x_train, y_train, settings: dict, args: arg
             log_every=max(settings["steps"] // 10, 1),
         )
     except Diverged as err:
-        if err.step == 0:  # nan before any update: the data or the model, not the lr
+        if err.cause != "overshoot":  # before any update, or a 0/0 in one: not the lr
             raise RunError(str(err)) from err
         # A tenth of a diverging lr often still fails (dead units, no nan): the data set's
         # default is known to train, so it is the suggestion whenever it is smaller.
@@ -351,14 +354,69 @@ def _train_data(name: str, seed: int):
     return x, y, None, None
 
 
+def _train_outputs(args: argparse.Namespace, n_features: int) -> list[str]:
+    """The files a run writes into --out: model.npz, loss.png, and regions.png for 2-D data."""
+    names = [] if args.no_model else ["model.npz"]
+    if not args.no_plots:
+        names += ["loss.png", "regions.png"] if n_features == 2 else ["loss.png"]
+    return names
+
+
 def _check_writable(folder: str) -> None:
     """Make ``folder`` if needed and make sure a file can be written in it, before training."""
+    problem = _output_problem(folder, is_folder=True)
+    if problem is None:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as err:
+            problem = err.strerror or str(err)
+    if problem is not None:
+        raise UsageError(f"train: cannot write to --out {folder!r}: {problem}")
+
+
+def _check_outputs(folder: str, names: list[str]) -> None:
+    """Before training: none of the files the run will write is in the way (a folder called
+    model.npz would fail the write only after the whole run)."""
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            raise UsageError(
+                f"train: cannot write to --out {folder!r}: {path!r} is a folder, so {name} "
+                f"cannot be written"
+            )
+
+
+def _output_problem(path: str, is_folder: bool = False) -> str | None:
+    """Why ``path`` cannot be written (as a file, or made as a folder), or None.
+
+    Checked before any work: the path is not a folder (for a file), the nearest part of it
+    that exists is a folder (not a file), and a file's folder exists (a run makes its --out
+    folder, so for a folder it is enough that a parent exists).
+    """
+    if not is_folder and os.path.isdir(path):
+        return f"{path!r} is a folder"
+    if is_folder and os.path.exists(path) and not os.path.isdir(path):
+        return f"{path!r} is a file, not a folder"
+    folder = os.path.abspath(path if is_folder else os.path.dirname(os.path.abspath(path)))
+    existing = folder
+    while not os.path.exists(existing):  # the nearest part of the path that exists
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"{_shown(existing)!r} is a file, not a folder"
+    if existing != folder and not is_folder:
+        return f"folder {_shown(folder)!r} does not exist"
+    return None
+
+
+def _shown(path: str) -> str:
+    """An absolute path as the user likely typed it: relative to the current folder if inside."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise UsageError(f"train: cannot write to --out {folder!r}: {err.strerror or err}") from err
+        relative = os.path.relpath(path)
+    except ValueError:  # on Windows, a path on another drive has no relative form
+        return path
+    return path if relative.startswith("..") else relative
 
 
 # ---- textbook -------------------------------------------------------------------------------
@@ -438,11 +496,11 @@ def run_graph(args: argparse.Namespace) -> int:
     from .draw import draw
     from .explain import explain, worked_example
 
-    folder = os.path.dirname(os.path.abspath(args.out))
     if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
         raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
-    if not os.path.isdir(folder):
-        raise UsageError(f"cannot write --out {args.out!r}: folder {folder!r} does not exist")
+    problem = _output_problem(args.out)
+    if problem is not None:
+        raise UsageError(f"cannot write --out {args.out!r}: {problem}")
     loss = worked_example(args.example)
     try:
         draw(loss, args.out)
@@ -539,6 +597,11 @@ def _exercise_solution(exercises, name: str, folder: str, show: bool) -> int:
 
 def _exercise_start(exercises, name: str, folder: str) -> int:
     path = os.path.join(folder, f"{name}.py")
+    problem = _output_problem(folder, is_folder=True) or (
+        f"{path!r} is a folder" if os.path.isdir(path) else None
+    )
+    if problem is not None:
+        raise UsageError(f"cannot write {path!r}: {problem}")
     try:
         os.makedirs(folder, exist_ok=True)
         with open(path, "x", encoding="utf-8") as stream:
@@ -568,7 +631,7 @@ def _exercise_check(exercises, target: str | None, folder: str) -> int:
                 f"no exercise started in {folder}/; '{PROG} exercise start "
                 f"exp_backward' writes the first"
             )
-        results = [exercises.check_file(os.path.join(folder, f"{n}.py"), n) for n in started]
+        results = [_check_one(exercises, os.path.join(folder, f"{n}.py"), n) for n in started]
     elif target in exercises.EXERCISES:
         path = os.path.join(folder, f"{target}.py")
         if not os.path.isfile(path):
@@ -577,10 +640,10 @@ def _exercise_check(exercises, target: str | None, folder: str) -> int:
                 f"writes it)"
             )
             return 1
-        results = [exercises.check_file(path, target)]
+        results = [_check_one(exercises, path, target)]
     elif target.endswith(".py") or os.path.isfile(target):
         try:
-            results = [exercises.check_file(target)]
+            results = [_check_one(exercises, target)]
         except ValueError as err:
             raise UsageError(str(err).removeprefix("exercises: ")) from None
     else:
@@ -606,6 +669,39 @@ def _record_check(exercises, result, folder: str) -> None:
         exercises.record_check(folder, result.name)
     except OSError:
         pass
+
+
+def _check_one(exercises, path: str, name: str | None = None):
+    """``exercises.check_file``, after the checks of what Python reports without a line: a NUL
+    byte and bytes that are not UTF-8 (the file's line is named instead)."""
+    try:
+        with open(path, "rb") as stream:
+            source = stream.read()
+    except OSError:
+        return exercises.check_file(path, name)  # which names the problem itself
+    label = name or os.path.splitext(os.path.basename(path))[0]
+    problem = _source_problem(source)
+    if problem is None:
+        return exercises.check_file(path, name)
+    return exercises.Result(label, "failing", f"{path}: {problem}")
+
+
+def _source_problem(source: bytes) -> str | None:
+    """Why Python cannot read ``source`` as a file, naming the line, or None."""
+    if b"\0" in source:
+        line = source.count(b"\n", 0, source.index(b"\0")) + 1
+        return f"line {line} holds a NUL byte, which a Python file cannot hold; delete it"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:  # a first line that is not UTF-8, or a coding line Python refuses
+        encoding = "utf-8"
+    try:
+        source.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as err:
+        start = getattr(err, "start", 0)
+        line = source.count(b"\n", 0, start) + 1
+        return f"line {line} holds bytes that are not {encoding}; save the file as UTF-8"
+    return None
 
 
 # ---- play -----------------------------------------------------------------------------------
@@ -647,9 +743,9 @@ def run_play(args: argparse.Namespace) -> int:
     from . import play
 
     if args.save is not None:
-        folder = os.path.dirname(os.path.abspath(args.save))
-        if not os.path.isdir(folder):
-            raise UsageError(f"cannot write --save {args.save!r}: folder {folder!r} does not exist")
+        problem = _output_problem(args.save)
+        if problem is not None:
+            raise UsageError(f"cannot write --save {args.save!r}: {problem}")
         try:
             play.snapshot(args.what, args.save, classes=args.classes)
         except OSError as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -18,7 +19,8 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
 
     Overwriting behaves as writing into the file would: a file that exists keeps its mode
     (a private 0600 checkpoint stays private), and if ``path`` is a symbolic link the file it
-    points to is written and the link stays a link.
+    points to is written and the link stays a link. On a file system that refuses chmod (vfat,
+    SMB) but takes a plain write, the file gets the mode the mount gives every file.
 
     Parameters
     ----------
@@ -56,14 +58,16 @@ def write_atomically(path, write: Callable[[BinaryIO], None], caller: str) -> st
         dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".tmp"
     )
     try:
-        os.chmod(temporary, mode)  # mkstemp made it private (0600)
+        # The descriptor becomes a stream at once, so that every way out below closes it.
         with os.fdopen(handle, "wb") as stream:
+            _chmod_if_allowed(temporary, mode)  # mkstemp made it private (0600)
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())  # the bytes are on disk before the name points at them
         os.replace(temporary, target)
     except BaseException:
-        os.remove(temporary)
+        with contextlib.suppress(OSError):  # the error that got us here is the one to see
+            os.remove(temporary)
         raise
     return path
 
@@ -79,6 +83,18 @@ def checked_path(caller: str, path) -> str:
     if not isinstance(path, str):
         raise TypeError(f"{caller}: path must be a str or os.PathLike, got {type(path).__name__}")
     return path
+
+
+def _chmod_if_allowed(path: str, mode: int) -> None:
+    """Give ``path`` the mode ``mode``, where the file system allows it.
+
+    Some file systems refuse chmod (vfat, SMB and other mounts whose modes are fixed) but take
+    a plain write; there every file has the mode the mount gives, so the save goes on with it.
+    """
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def _umask() -> int:

@@ -98,8 +98,18 @@ def _reduce_samples(loss: Tensor, reduction: str, count: float | None, unbatched
 
 
 def _weighted(loss: Tensor, w) -> Tensor:
-    """loss * w, or the loss as it is when there is no weight."""
-    return loss if w is None else loss * w
+    """loss * w, or the loss as it is when there is no weight.
+
+    A weight of 0 removes its item (an ignored sample, a class weighted 0) even where the
+    item's loss is inf, at an infinite logit: 0 * inf would be nan, so (rule 3) ``where``
+    puts 0 there first, which also sends that loss a gradient of exactly 0.
+    """
+    if w is None:
+        return loss
+    zero = np.asarray(w) == 0
+    if zero.any() and np.isinf(loss.data).any():
+        loss = where(zero, 0.0, loss)
+    return loss * w
 
 
 def _check_weight(name: str, arg: str, w: np.ndarray) -> None:
@@ -318,16 +328,39 @@ def _dropped_shape(shape: tuple, axes: tuple | None) -> tuple:
     return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def _logsumexp(x: Tensor, axes, keepdims: bool, shift: np.ndarray | None = None) -> Tensor:
+# The shift that the tape as taught (lse = m + log sum exp(x - m), then x_k - lse) leaves exact
+# to a few ulps of max(1, |result|): its rounding is about ulp(|m|). Beyond it the taught form
+# cancels (1e15 + log 2 - 1e15 keeps only 1e15's ulp, 0.125), and the shifted form takes over.
+TAUGHT_SHIFT_MAX = 8.0
+
+
+def _taught_form(raw_max: np.ndarray) -> bool:
+    """True when every row max is finite and at most TAUGHT_SHIFT_MAX in size (nan: False)."""
+    return bool(np.all(np.abs(raw_max) <= TAUGHT_SHIFT_MAX))
+
+
+def _shifted_log_total(
+    x: Tensor, axes, keepdims: bool, shift: np.ndarray | None = None
+) -> tuple[Tensor, Tensor, np.ndarray]:
+    """(x - m, log sum exp(x - m), m): the two halves of log-sum-exp, with m the row max.
+
+    x - m <= 0 is exact where x is near m, and log sum exp(x - m) lies in [0, log C], so
+    anything computed from these two parts alone never cancels. A row that is entirely -inf
+    has the total 0, whose log -inf stands in (``where``) with a zero gradient.
+    """
     shift = _row_max(x, axes, shift)  # (..., 1, ...)
-    total = (x - Tensor(shift, name="row max")).exp().sum(axes, keepdims=keepdims)  # >= 1
+    shifted = x - Tensor(shift, name="row max")  # x's shape, <= 0
+    total = shifted.exp().sum(axes, keepdims=keepdims)  # >= 1
     empty = total.data == 0  # rows that were entirely -inf
     if empty.any():
         # log(0) = -inf is the right value, but its gradient 1/0 would meet exp's 0 and make
         # nan; log(1) stands in on the tape and where puts -inf in the output, sending 0 back.
-        log_total = where(empty, -np.inf, where(empty, 1.0, total).log())
-    else:
-        log_total = total.log()
+        return shifted, where(empty, -np.inf, where(empty, 1.0, total).log()), shift
+    return shifted, total.log(), shift
+
+
+def _logsumexp(x: Tensor, axes, keepdims: bool, shift: np.ndarray | None = None) -> Tensor:
+    _, log_total, shift = _shifted_log_total(x, axes, keepdims, shift)
     return log_total + Tensor(shift.reshape(log_total.shape), name="row max")
 
 
@@ -376,7 +409,20 @@ def _logsumexp_limit(top: np.ndarray, count: np.ndarray) -> float:
 
 
 def _log_softmax(x: Tensor, axes, shift: np.ndarray | None = None) -> Tensor:
-    return x - _logsumexp(x, axes, keepdims=True, shift=shift)
+    """x - logsumexp(x) while the row max is small, else (x - m) - log sum exp(x - m).
+
+    The two are the same number; the second never cancels (logits [1e4, 1e4, 0] in float32
+    give -0.693147 for log 1/2, where x - lse gives -0.69336). A row that is entirely -inf
+    gets -inf everywhere, the log of softmax's all-zero row, with a zero gradient.
+    """
+    raw_max = x.data.max(axis=axes, keepdims=True) if shift is None else shift
+    if _taught_form(raw_max):
+        return x - _logsumexp(x, axes, keepdims=True, shift=raw_max)
+    shifted, log_total, _ = _shifted_log_total(x, axes, True, raw_max)
+    masked = raw_max == -np.inf  # (..., 1, ...): -inf - -inf would be nan
+    if masked.any():
+        return where(masked, -np.inf, shifted - where(masked, 0.0, log_total))
+    return shifted - log_total
 
 
 def log_softmax(x, axis=None, *, dim=None) -> Tensor:
@@ -385,7 +431,13 @@ def log_softmax(x, axis=None, *, dim=None) -> Tensor:
     Never takes the log of a probability, so a probability that underflows to 0 still has its
     true log (-200 for logits [0, 200], where log(softmax) gives -inf). The gradient is
     dx = g - softmax(x) * sum(g). A row holding +inf gets its limit: -log(number of +inf
-    entries) at those, -inf elsewhere (rule 3).
+    entries) at those, -inf elsewhere (rule 3). A row that is entirely -inf (fully masked)
+    gets -inf everywhere, the log of softmax's all-zero row, with a zero gradient.
+
+    The value is right to a few ulps at any finite logit: with m the row max, y is computed as
+    x - (m + log sum exp(x - m)) while |m| <= 8 (the tape the tutorial reads), and as
+    (x - m) - log sum exp(x - m) beyond, where x - (m + ...) would cancel: logits
+    [1e4, 1e4, 0] in float32 give log 1/2 = -0.693147, not -0.69336.
 
     Parameters
     ----------
@@ -632,7 +684,7 @@ def cross_entropy(
     n_classes = x.shape[1]
     if isinstance(target, Tensor) or target.dtype.kind == "f":  # probabilities, (N, C, d...)
         t = _smoothed_target(target, eps, w, x.ndim)  # t' = w ((1 - eps) t + eps / C)
-        loss = -(log_softmax(x, axis=1) * t).sum(axis=1)  # (N, d...)
+        loss = -_log_p_times(log_softmax(x, axis=1), t).sum(axis=1)  # (N, d...)
         return _reduce_samples(loss, reduction, None, unbatched)  # "mean" over the samples
     # class indices y, (N, d...); the weight w_y is 0 for an ignored sample
     safe, w_y, denominator = _index_target(name, target, n_classes, w, ignore_index, x.dtype)
@@ -640,8 +692,9 @@ def cross_entropy(
     loss = _weighted(minus_log_p_y, w_y)  # -w_y log p_y
     if eps > 0:  # (1 - eps) (-w_y log p_y) + (eps / C) sum_c w_c (-log p_c)
         kept = target != ignore_index
+        assert minus_log_p_all is not None  # (eps > 0 asks for it)
         if not kept.all():
-            minus_log_p_all = minus_log_p_all * kept.astype(x.dtype)  # an ignored sample: 0
+            minus_log_p_all = _weighted(minus_log_p_all, kept.astype(x.dtype))  # ignored: 0
         loss = loss * (1.0 - eps) + minus_log_p_all * (eps / n_classes)
     return _reduce_samples(loss, reduction, denominator, unbatched)
 
@@ -661,11 +714,28 @@ def _class_inputs(
     target = _as_array(name, "target", target)
     unbatched = x.ndim == 1
     x, target = _batched(name, x, target, what)
+    if probs is not None and unbatched:
+        probs = probs.reshape(target.shape)  # batched with the logits, (1, C)
     kind = _target_kind(name, what, x.shape, target, allow_probs)
     w = _class_weight(name, weight, _n_classes(name, what, x), x.dtype)
     if kind == "probs":
         target = probs if probs is not None else target.astype(x.dtype, copy=False)
     return x, target, w, unbatched
+
+
+def _log_p_times(log_p: Tensor, t) -> Tensor:
+    """log p * t, with 0 log 0 = 0: a class the target gives probability 0 costs nothing.
+
+    Its log-probability may be -inf (a masked class, or the limit at a +inf logit), and
+    0 * -inf is nan, so (rule 3) ``where`` feeds 0 in its place; such an entry sends a gradient
+    of exactly 0 to both. Logits [inf, 1, 0] then give the limits: 0 for the target
+    [1, 0, 0], inf for [0.5, 0.5, 0].
+    """
+    t_data = t.data if isinstance(t, Tensor) else t
+    unused = (t_data == 0) & (log_p.data == -np.inf)
+    if unused.any():
+        log_p = where(unused, 0.0, log_p)
+    return log_p * t
 
 
 def _smoothed_target(t, eps: float, w: np.ndarray | None, ndim: int):
@@ -683,20 +753,45 @@ def _minus_log_probs(
     -log p_y = logsumexp(x) - x_y (the log-sum-exp trick): only the picked logits are needed,
     never an (N, C) matrix of log-probabilities, and never the log of a probability, so
     logits [0, 200] with target 0 give 200, not inf. Summed over the classes,
-    sum_c w_c (lse - x_c) = lse sum(w) - sum_c w_c x_c. A logit of +inf makes lse - x_y
-    inf - inf; log_softmax then gives the limits instead (rule 3).
+    sum_c w_c (lse - x_c) = lse sum(w) - sum_c w_c x_c. A row max beyond TAUGHT_SHIFT_MAX
+    would make lse - x_y cancel, so the same numbers come from the shifted halves of
+    log-sum-exp (:func:`_shifted_minus_log_probs`). A logit of +inf makes lse - x_y
+    inf - inf, and a row entirely -inf makes it -inf - -inf; log_softmax then gives the
+    limits instead (rule 3): 0 or inf.
     """
-    lse = logsumexp(x, axis=1)  # (N, d...); +inf exactly for the rows holding a +inf
-    if np.isposinf(lse.data).any():
-        log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +inf
-        weighted = log_p if w is None else log_p * _class_axis_view(w, x.ndim)
+    row_max = x.data.max(axis=1, keepdims=True)  # (N, 1, d...)
+    if np.isinf(row_max).any():
+        log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +-inf
+        weighted = _weighted(log_p, None if w is None else _class_axis_view(w, x.ndim))
         return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
+    if not _taught_form(row_max):
+        return _shifted_minus_log_probs(x, safe_target, w, eps, row_max)
+    lse = _logsumexp(x, (1,), keepdims=False, shift=row_max)  # (N, d...)
     minus_log_p_y = lse - _pick(x, safe_target)  # (N, d...)
     if eps == 0:
         return minus_log_p_y, None
     if w is None:
         return minus_log_p_y, lse * float(x.shape[1]) - x.sum(axis=1)
-    return minus_log_p_y, lse * float(w.sum()) - (x * _class_axis_view(w, x.ndim)).sum(axis=1)
+    weighted = _weighted(x, _class_axis_view(w, x.ndim)).sum(axis=1)  # sum_c w_c x_c
+    return minus_log_p_y, lse * float(w.sum()) - weighted
+
+
+def _shifted_minus_log_probs(
+    x: Tensor, safe_target: np.ndarray, w: np.ndarray | None, eps: float, row_max: np.ndarray
+) -> tuple[Tensor, Tensor | None]:
+    """:func:`_minus_log_probs` at large logits: -log p_y = log sum exp(x - m) - (x_y - m).
+
+    Both halves are computed without cancelling (x - m <= 0, the log in [0, log C]), so
+    logits [1e15, 1e15, 5e14, -1e15] with target 0 give log 2, where lse - x_y gives 0.75.
+    """
+    shifted, log_total, _ = _shifted_log_total(x, (1,), False, row_max)  # (N, C, d...), (N, d...)
+    minus_log_p_y = log_total - _pick(shifted, safe_target)  # (N, d...)
+    if eps == 0:
+        return minus_log_p_y, None
+    if w is None:
+        return minus_log_p_y, log_total * float(x.shape[1]) - shifted.sum(axis=1)
+    weighted = _weighted(shifted, _class_axis_view(w, x.ndim)).sum(axis=1)  # sum w_c (x_c - m)
+    return minus_log_p_y, log_total * float(w.sum()) - weighted
 
 
 def nll_loss(
@@ -889,11 +984,33 @@ def binary_cross_entropy_with_logits(
 
 
 def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
-    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x."""
+    """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x.
+
+    Beyond |x| = TAUGHT_SHIFT_MAX the forms below cancel on one side (softplus(x) - x y at
+    x = 1e15, y = 0.999 subtracts two numbers near 1e15), so each side of 0 takes the form
+    that does not: :func:`_bce_with_logits_by_sign`.
+    """
+    if not _taught_form(x.data):
+        return _bce_with_logits_by_sign(x, y, pw)
     if pw is None:
         return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
     # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
     return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
+
+
+def _bce_with_logits_by_sign(x: Tensor, y, pw) -> Tensor:
+    """The same loss with no cancellation at any logit: with c = pos_weight y + 1 - y,
+
+        x > 0:  (1 - y) x + c softplus(-x)     (softplus(-x) is small: nothing cancels)
+        x <= 0: c softplus(x) - pos_weight y x (the same, as softplus(-x) = softplus(x) - x)
+
+    ``where`` picks the side, sending the other a gradient of exactly 0.
+    """
+    pw_y = y if pw is None else pw * y
+    c = 1.0 if pw is None else pw_y + (1 - y)
+    positive = (1 - y) * x + _softplus(-x) * c
+    negative = _softplus(x) * c - x * pw_y
+    return where(x.data > 0, positive, negative)
 
 
 def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
@@ -926,9 +1043,19 @@ def _bce_with_logits_arguments(
 
 # ---- contrastive losses -----------------------------------------------------------------------
 def _normalize_rows(z: Tensor) -> Tensor:
-    """z_i / ||z_i||. The squared norm is floored at 1e-24 (norm 1e-12) so a zero row gives
-    0 / 1e-12 = 0 with a zero gradient, instead of 0 / 0."""
+    """u_i = z_i / ||z_i||, with u_i = 0 and a zero gradient for a zero row.
+
+    The squared norm is floored at 1e-24 (norm 1e-12) so that a tiny row stays finite. A row
+    of zeros (or one whose squared norm underflows to 0) has no direction: dividing it by the
+    floor would give 0 but a gradient of 1e12 times g. So (rule 3) its row is fed ones instead
+    and ``where`` puts 0 in its place, sending it a gradient of exactly 0.
+    """
     squared = (z * z).sum(axis=1, keepdims=True)  # (M, 1)
+    zero = squared.data == 0
+    if zero.any():
+        z = where(zero, 1.0, z)  # (M, d); a stand-in direction for the zero rows
+        squared = (z * z).sum(axis=1, keepdims=True)
+        return where(zero, 0.0, z / maximum(squared, 1e-24) ** 0.5)
     return z / maximum(squared, 1e-24) ** 0.5
 
 
@@ -1005,15 +1132,15 @@ def nt_xent(z_a, z_b, temperature: float = 0.5, reduction: str = "mean") -> Tens
     Raises
     ------
     ValueError
-        If z_a and z_b differ in shape or are not 2-D, if temperature <= 0, or for an unknown
-        reduction.
+        If z_a and z_b differ in shape or are not 2-D, if temperature <= 0 (or so small that
+        1 / temperature overflows), or for an unknown reduction.
     """
     z_a, z_b, tau = _nt_xent_arguments(z_a, z_b, temperature, reduction)
     n = z_a.shape[0]
     u = _normalize_rows(concatenate([z_a, z_b], axis=0))  # (2N, d)
     s = _similarities(u, tau)  # (2N, 2N), diagonal removed
     positive = (np.arange(2 * n) + n) % (2 * n)  # the other view of each anchor
-    loss = logsumexp(s, axis=1) - s[np.arange(2 * n), positive]  # (2N,)
+    loss, _ = _minus_log_probs(s, positive, None, 0.0)  # logsumexp(s_i) - s_i,p(i), (2N,)
     return _reduce(loss, reduction)
 
 
@@ -1030,7 +1157,20 @@ def _nt_xent_arguments(z_a, z_b, temperature, reduction: str) -> tuple:
         )
     if z_a.ndim != 2 or z_a.shape[0] == 0:
         raise ValueError(f"{name}: z_a and z_b must be (N, d) with N >= 1, got {z_a.shape}")
+    _check_reciprocal(name, tau, np.result_type(z_a.dtype, z_b.dtype))
     return z_a, z_b, tau
+
+
+def _check_reciprocal(name: str, tau: float, dtype: np.dtype) -> None:
+    """Refuse a temperature so small that 1 / tau overflows the embeddings' dtype: every
+    similarity would be inf, and the loss nan."""
+    dtype = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    smallest = 2.0 / float(np.finfo(dtype).max)  # u_i . u_k may round a little above 1
+    if tau < smallest:
+        raise ValueError(
+            f"{name}: temperature must be at least {smallest:.3g} for {dtype} embeddings "
+            f"(1 / temperature overflows below it, and the loss would be nan), got {tau:g}"
+        )
 
 
 def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean") -> Tensor:
@@ -1065,8 +1205,9 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     Raises
     ------
     ValueError
-        For features not (M, d), labels not (M,), temperature <= 0, a batch where no anchor
-        has a positive, or an unknown reduction.
+        For features not (M, d), labels not (M,), temperature <= 0 (or so small that
+        1 / temperature overflows), a batch where no anchor has a positive, or an unknown
+        reduction.
     """
     f, labels, tau = _supcon_arguments(features, labels, temperature, reduction)
     same = labels[:, None] == labels[None, :]  # (M, M)
@@ -1074,7 +1215,7 @@ def supcon(features, labels, temperature: float = 0.07, reduction: str = "mean")
     n_positives = same.sum(axis=1)  # |P(i)|, (M,)
     _check_some_positive(labels, n_positives)
     s = _similarities(_normalize_rows(f), tau)  # (M, M), diagonal removed
-    log_prob = s - logsumexp(s, axis=1, keepdims=True)  # log softmax over k != i, (M, M)
+    log_prob = _log_softmax(s, (1,))  # s - logsumexp(s): log softmax over k != i, (M, M)
     # The diagonal's log_prob is a huge finite negative number; the mask's 0 there keeps it out.
     mask = same.astype(f.dtype) / np.maximum(n_positives, 1)[:, None].astype(f.dtype)
     mask = Tensor(mask, name="positives / |P(i)|")
@@ -1091,6 +1232,7 @@ def _supcon_arguments(features, labels, temperature, reduction: str) -> tuple:
     labels = _as_array(name, "labels", labels, numeric=False)
     if f.ndim != 2:
         raise ValueError(f"{name}: features must be (M, d), got shape {f.shape}")
+    _check_reciprocal(name, tau, f.dtype)
     if labels.shape != (f.shape[0],):
         raise ValueError(
             f"{name}: labels has shape {labels.shape} but features "

@@ -480,6 +480,26 @@ def _modules(module: Module) -> Iterator[Module]:
                 yield from _modules(item)
 
 
+def _check_ours(caller: str, model: object) -> None:
+    """Refuse anything but this package's modules, a PyTorch module first of all.
+
+    A ``torch.nn.Module`` has ``named_parameters`` too, so without this check
+    ``torch_state_dict(torch_model)`` would return the PyTorch model's own weights, looking
+    like an export that worked.
+    """
+    if not isinstance(model, Module):
+        kind = f"{type(model).__module__}.{type(model).__qualname__}"
+        hint = (
+            "; a PyTorch model has its own state_dict() already in PyTorch's layout"
+            if kind.startswith("torch.")
+            else ""
+        )
+        raise TypeError(
+            f"{caller}: model must be one of this package's modules (nn.MLP, nn.Sequential, "
+            f"a nn.Module subclass), got {kind}{hint}"
+        )
+
+
 def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
     """The parameters in PyTorch's names and layout, for ``torch_model.load_state_dict``.
 
@@ -499,7 +519,13 @@ def torch_state_dict(model: Module) -> dict[str, np.ndarray]:
     -------
     dict of str to np.ndarray
         A fresh contiguous copy of every parameter, in the order PyTorch lists them.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not one of this package's modules (a PyTorch module, say).
     """
+    _check_ours("torch_state_dict", model)
     return {
         name: np.array(tensor.data.T if transposed else tensor.data, order="C")
         for name, tensor, transposed in _transposed_in_torch(model)
@@ -523,11 +549,14 @@ def load_torch_state_dict(model: Module, state: dict) -> None:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not one of this package's modules (a PyTorch module, say).
     ValueError
         Naming, in PyTorch's names, every key the model needs that ``state`` lacks and every
         key of ``state`` the model does not have; or, from ``load_state_dict``, a shape that
         differs (in this package's names and layout).
     """
+    _check_ours("load_torch_state_dict", model)
     transposed = {name: flag for name, _, flag in _transposed_in_torch(model)}
     missing = [key for key in transposed if key not in state]
     unexpected = [key for key in state if key not in transposed]

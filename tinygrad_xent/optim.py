@@ -43,6 +43,7 @@ class Optimizer:
     per parameter (``STATE_KEYS``) and writes ``step``."""
 
     STATE_KEYS: tuple = ()
+    NONNEGATIVE_KEYS: tuple = ()  # state arrays that can never be negative (Adam's v)
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
@@ -116,6 +117,8 @@ class Optimizer:
                 raise TypeError(
                     f"{name}: {label}[{i}] must be a leaf Tensor with requires_grad=True, got {p!r}"
                 )
+            if not p.data.flags.writeable:
+                raise ValueError(_read_only(name, f"{label}[{i}]", p))
             if id(p) in held:
                 raise ValueError(
                     f"{name}: {label}[{i}] is given twice (it is also parameter "
@@ -190,8 +193,26 @@ class Optimizer:
             raise TypeError(
                 f"{name}: expected the dict of state_dict(), with keys 'state', "
                 f"'param_groups' and 'steps', got {type(state_dict).__name__}"
+                + (
+                    f" with keys {sorted(map(str, state_dict))}"
+                    if isinstance(state_dict, Mapping)
+                    else ""
+                )
             )
-        groups = list(state_dict["param_groups"])
+        settings = self._checked_groups(name, state_dict["param_groups"])
+        restored = self._checked_states(name, state_dict["state"])
+        steps = check_number(name, "steps", state_dict["steps"], 0, integer=True)
+        for group, values in zip(self.param_groups, settings):
+            group.update(values)
+        self.state = restored
+        self.steps = steps
+
+    def _checked_groups(self, name: str, groups: object) -> list[dict]:
+        """The settings of each saved group, checked against this optimizer's groups."""
+        if not isinstance(groups, (list, tuple)):
+            raise TypeError(
+                f"{name}: 'param_groups' must be a list of dicts, got {type(groups).__name__}"
+            )
         if len(groups) != len(self.param_groups):
             raise ValueError(
                 f"{name}: the state has {len(groups)} parameter groups but this "
@@ -199,39 +220,57 @@ class Optimizer:
             )
         settings, start = [], 0
         for k, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if not isinstance(saved, Mapping) or "params" not in saved:
+                raise TypeError(
+                    f"{name}: param_groups[{k}] must be a dict with 'params', got "
+                    f"{type(saved).__name__}"
+                )
             numbers = list(range(start, start + len(group["params"])))
-            if list(saved.get("params", ())) != numbers:
+            held = saved["params"]
+            if not isinstance(held, (list, tuple)) or list(held) != numbers:
                 raise ValueError(
-                    f"{name}: param_groups[{k}] holds parameters "
-                    f"{list(saved.get('params', ()))} in the state but "
+                    f"{name}: param_groups[{k}] holds parameters {held!r} in the state but "
                     f"{numbers} here"
                 )
             start += len(numbers)
             values = {key: value for key, value in saved.items() if key != "params"}
             if set(values) != set(self.defaults):
                 raise ValueError(
-                    f"{name}: param_groups[{k}] has settings {sorted(values)}; "
+                    f"{name}: param_groups[{k}] has settings {sorted(map(str, values))}; "
                     f"expected {sorted(self.defaults)}"
                 )
-            settings.append(self._check(values, f"param_groups[{k}]"))
+            try:
+                settings.append(self._check(values, f"param_groups[{k}]"))
+            except (TypeError, ValueError) as err:  # named for load_state_dict, not the class
+                message = str(err).removeprefix(f"{type(self).__name__}: ")
+                raise type(err)(f"{name}: {message}") from None
+        return settings
+
+    def _checked_states(self, name: str, state: object) -> dict:
+        """The saved per-parameter states, each checked and copied, keyed by parameter."""
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"{name}: 'state' must be a dict of parameter number -> dict, got "
+                f"{type(state).__name__}"
+            )
         params = self.params
         restored = {}
-        for i, values in dict(state_dict["state"]).items():
-            if not isinstance(i, (int, np.integer)) or not 0 <= i < len(params):
+        for i, values in state.items():
+            if (
+                isinstance(i, bool)
+                or not isinstance(i, (int, np.integer))
+                or not 0 <= i < len(params)
+            ):
                 raise ValueError(
                     f"{name}: state key {i!r} is not a parameter number in [0, {len(params)})"
                 )
             restored[params[i]] = self._checked_state(name, i, params[i], values)
-        steps = check_number(name, "steps", state_dict["steps"], 0, integer=True)
-        for group, values in zip(self.param_groups, settings):
-            group.update(values)
-        self.state = restored
-        self.steps = steps
+        return restored
 
     def _checked_state(self, name: str, i: int | np.integer, p: Tensor, values: object) -> dict:
         """One parameter's saved state, checked against ``STATE_KEYS`` and p, and copied."""
         if not isinstance(values, Mapping) or set(values) != set(self.STATE_KEYS):
-            got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
+            got = sorted(map(str, values)) if isinstance(values, Mapping) else type(values).__name__
             raise ValueError(
                 f"{name}: state[{i}] must have the keys {list(self.STATE_KEYS)}, got {got}"
             )
@@ -240,16 +279,35 @@ class Optimizer:
             if key == "step":
                 out[key] = check_number(name, f"state[{i}]['step']", value, 1, integer=True)
                 continue
-            array = np.asarray(value)
-            if array.shape != p.shape or array.dtype.kind != "f":
+            array = _checked_array(f"{name}: state[{i}]['{key}']", value, p)
+            if key in self.NONNEGATIVE_KEYS and (array < 0).any():
                 raise ValueError(
-                    f"{name}: state[{i}]['{key}'] must be a float array of its "
-                    f"parameter's shape {p.shape}, got {array.dtype} {array.shape}"
+                    f"{name}: state[{i}]['{key}'] holds {array[array < 0].flat[0]}, "
+                    f"but it is an average of squares, >= 0 (a negative one would make "
+                    f"the next step nan)"
                 )
-            if not np.isfinite(array).all():
-                raise ValueError(f"{name}: state[{i}]['{key}'] holds nan or inf")
-            out[key] = array.astype(p.dtype)  # a copy, never shared with the dict given
+            out[key] = array
         return out
+
+
+def _checked_array(where: str, value: object, p: Tensor) -> np.ndarray:
+    """``value`` as a finite float array of p's shape, copied in p's dtype; else a ValueError
+    starting with ``where``."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):  # a ragged nested list, or something numpy cannot read
+        raise ValueError(
+            f"{where} must be a float array of its parameter's shape {p.shape}, got "
+            f"{type(value).__name__} that numpy cannot read as an array"
+        ) from None
+    if array.shape != p.shape or array.dtype.kind != "f":
+        raise ValueError(
+            f"{where} must be a float array of its parameter's shape {p.shape}, got "
+            f"{array.dtype} {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{where} holds nan or inf")
+    return array.astype(p.dtype)  # a copy, never shared with the dict given
 
 
 def _weight_decay(group: dict, p: Tensor, grad: np.ndarray) -> np.ndarray:
@@ -294,7 +352,7 @@ class SGD(Optimizer):
         requiring grad.
     ValueError
         Naming the argument, the value given and what is allowed, for a setting out of its
-        range, no parameters, or a parameter given twice.
+        range, no parameters, a parameter given twice or one whose array is read-only.
     """
 
     STATE_KEYS = ("momentum_buffer",)
@@ -358,7 +416,7 @@ class SGD(Optimizer):
                         b = momentum * state["momentum_buffer"] + (1 - dampening) * g
                     state["momentum_buffer"] = b
                     g = g + momentum * b if group["nesterov"] else b
-                p.data -= group["lr"] * g
+                _apply(self, p, group["lr"] * g)
 
 
 class Adam(Optimizer):
@@ -385,7 +443,9 @@ class Adam(Optimizer):
     betas : (float, float)
         (beta1, beta2), each in [0, 1).
     eps : float
-        A finite number ≥ 0, keeps the division finite where v_hat is 0.
+        A finite number ≥ 0, keeps the division finite where v_hat is 0. With eps = 0 a
+        coordinate whose v_hat is 0 (every gradient it had was 0, a dead ReLU unit) takes no
+        step, instead of 0/0 = nan.
     weight_decay : float
         A finite number ≥ 0, added to the gradient (L2, not the decoupled AdamW).
 
@@ -397,10 +457,11 @@ class Adam(Optimizer):
         requiring grad.
     ValueError
         Naming the argument, the value given and what is allowed, for a setting out of its
-        range, no parameters, or a parameter given twice.
+        range, no parameters, a parameter given twice or one whose array is read-only.
     """
 
     STATE_KEYS = ("step", "exp_avg", "exp_avg_sq")
+    NONNEGATIVE_KEYS = ("exp_avg_sq",)
 
     def __init__(
         self,
@@ -452,4 +513,36 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
                 m_hat = m / (1 - beta1**t)
                 v_hat = v / (1 - beta2**t)
-                p.data -= group["lr"] * m_hat / (np.sqrt(v_hat) + group["eps"])
+                _apply(self, p, group["lr"] * _adam_direction(m_hat, v_hat, group["eps"]))
+
+
+def _adam_direction(m_hat: np.ndarray, v_hat: np.ndarray, eps: float) -> np.ndarray:
+    """m_hat / (sqrt(v_hat) + eps), with 0 where eps = 0 and v_hat = 0.
+
+    v_hat = 0 means every gradient p has had there was 0 (or so small its square underflowed),
+    so m_hat is 0 too and the quotient would be 0/0 = nan: a dead ReLU unit would turn its
+    weights into nan. No gradient is no step, so the coordinate stays where it is.
+    """
+    denominator = np.sqrt(v_hat) + eps
+    if eps > 0:
+        return m_hat / denominator
+    return np.divide(m_hat, denominator, out=np.zeros_like(m_hat), where=denominator > 0)
+
+
+def _read_only(name: str, label: str, p: Tensor) -> str:
+    return (
+        f"{name}: {label} (shape {p.shape}, {p.dtype}) holds a read-only array, which a "
+        f"step cannot update in place; give the parameter a writable copy first "
+        f"(p.data = p.data.copy())"
+    )
+
+
+def _apply(optimizer: Optimizer, p: Tensor, step: np.ndarray) -> None:
+    """p = p - step, in place; a parameter made read-only since it was added is named."""
+    try:
+        p.data -= step
+    except ValueError:
+        if p.data.flags.writeable:
+            raise
+        index = next(i for i, q in enumerate(optimizer.params) if q is p)
+        raise ValueError(_read_only(type(optimizer).__name__, f"params[{index}]", p)) from None

@@ -166,6 +166,28 @@ class Tensor:
         """The same data, cut from the graph: a constant as far as gradients are concerned."""
         return Tensor._from_op(self.data, None)
 
+    # ---- copying and pickling: a leaf's values, never a graph ----------------------------
+    def __reduce__(self):
+        """Pickle and ``copy.deepcopy`` a leaf as its data, grad, requires_grad and name.
+
+        A tensor an op made holds its graph (its node, the node's inputs, theirs, ...), which
+        is not copied, as in PyTorch: copying one is refused with the way out (``.detach()``),
+        where following a graph of 100+ ops would end in RecursionError.
+        """
+        if self.node is not None:
+            raise TypeError(
+                f"Tensor: cannot copy or pickle a tensor made by an op ({self.node.name}); "
+                f"its graph is not copied. Copy its value instead: t.detach(), or t.data"
+            )
+        return Tensor._restore, (self.data, self.grad, self.requires_grad, self.name)
+
+    @classmethod
+    def _restore(cls, data: np.ndarray, grad, requires_grad: bool, name: str | None) -> Tensor:
+        """A leaf rebuilt from what :meth:`__reduce__` kept."""
+        out = cls._from_op(data, None)
+        out.grad, out.requires_grad, out.name = grad, requires_grad, name
+        return out
+
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``grad`` becomes None)."""
         self.grad = None

@@ -27,25 +27,63 @@ from .tensor import Tensor
 class Diverged(FloatingPointError):
     """The loss became nan or inf; ``step`` is where, ``loss`` the value it took.
 
-    At step 0 no update has run yet, so the learning rate cannot be the cause and the message
-    does not blame it: the model's initial values or the loss function gave the nan.
+    The message names the cause fit can see. At step 0 no update has run yet, so the learning
+    rate cannot be the cause: the model's initial values or the loss function gave the nan.
+    If a parameter is nan (and none is inf) while the loss before was no higher than at the
+    start, an update computed nan out of finite numbers (a 0/0 in the optimizer), which a
+    smaller learning rate does not cure; ``cause`` is then "optimizer". Otherwise the updates
+    overshot: ``cause`` is "overshoot" and the hint is a smaller learning rate.
+
+    It survives pickling (a run in a process pool reports it as itself), since its arguments
+    are kept.
     """
 
-    def __init__(self, step: int, loss: float, last_finite: float | None):
+    def __init__(
+        self, step: int, loss: float, last_finite: float | None = None, cause: str = "overshoot"
+    ):
         self.step = step
         self.loss = loss
-        if step == 0:
-            super().__init__(
+        self.last_finite = last_finite
+        self.cause = "start" if step == 0 else cause
+        super().__init__(self._message())
+
+    def __reduce__(self):
+        return type(self), (self.step, self.loss, self.last_finite, self.cause)
+
+    def _message(self) -> str:
+        step, loss = self.step, self.loss
+        if self.cause == "start":
+            return (
                 f"the loss is {loss} at step 0, before any update (so not "
                 f"because of the learning rate): the model's initial values, "
                 f"its output or the loss function give {loss}"
             )
-            return
-        before = "" if last_finite is None else f" (it was {last_finite:.4g} at step {step - 1})"
-        super().__init__(
+        before = (
+            ""
+            if self.last_finite is None
+            else f" (it was {self.last_finite:.4g} at step {step - 1})"
+        )
+        if self.cause == "optimizer":
+            return (
+                f"the loss became {loss} at step {step}{before}: the optimizer's last "
+                f"update made a parameter nan while the loss was not growing, a 0/0 in the "
+                f"update rather than an overshoot; check the optimizer's settings (a "
+                f"smaller learning rate will not help)"
+            )
+        return (
             f"the loss became {loss} at step {step}{before}: the updates "
             f"overshoot, try a smaller learning rate"
         )
+
+
+def _cause(model: Module, history: History) -> str:
+    """What made the loss nan: "optimizer" if a parameter is nan, none is inf, and the last
+    loss was no higher than the first (nothing grew: an update made nan out of finite
+    numbers); else "overshoot"."""
+    data = [p.data for p in model.parameters()]
+    if not any(np.isnan(d).any() for d in data) or any(np.isinf(d).any() for d in data):
+        return "overshoot"
+    return "optimizer" if history.loss and history.loss[-1] <= history.loss[0] else "overshoot"
 
 
 @dataclass(repr=False)
@@ -247,7 +285,8 @@ def fit(
             value = loss(logits, yb)
             current = float(value.item())
             if not math.isfinite(current):
-                raise Diverged(step, current, history.loss[-1] if history.loss else None)
+                last = history.loss[-1] if history.loss else None
+                raise Diverged(step, current, last, _cause(model, history))
             history.loss.append(current)
             history.accuracy.append(accuracy(logits, yb))
             if step == 0:
