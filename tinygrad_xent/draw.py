@@ -305,6 +305,10 @@ class _Graph:
         """The box of ``node``'s output."""
         return self._out_box[id(node)]
 
+    def leaf_box(self, leaf: Tensor) -> _Box | None:
+        """The box of ``leaf``, or None if it shares the box that counts the leaves left out."""
+        return self._leaf_box.get(id(leaf))
+
     def _source(self, parent) -> _Box | None:
         """The box an input comes from: a node's output, a leaf, a note, or None (constant)."""
         if isinstance(parent, Node):
