@@ -424,7 +424,12 @@ def add_graph(commands) -> None:
         "alone, backpropagated with g = [0, 1, 0]; bce: binary cross-entropy "
         "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)",
     )
-    p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
+    p.add_argument(
+        "--out",
+        default="graph.png",
+        help="PNG to write, or an .html file: a page that steps through the backward walk "
+        "in any browser, offline (default: graph.png)",
+    )
     p.set_defaults(run=run_graph)
 
 
@@ -434,13 +439,13 @@ def run_graph(args: argparse.Namespace) -> int:
     from .explain import explain, worked_example
 
     folder = os.path.dirname(os.path.abspath(args.out))
-    if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
-        raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
+    if not args.out.lower().endswith((".png", ".html")) or os.path.isdir(args.out):
+        raise UsageError(f"graph: --out must name a .png or .html file, got {args.out!r}")
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write --out {args.out!r}: folder {folder!r} does not exist")
     loss = worked_example(args.example)
     try:
-        draw(loss, args.out)
+        draw(loss, args.out)  # the suffix chooses: a picture, or the stepping page
     except OSError as err:
         raise UsageError(f"cannot write --out {args.out!r}: {err.strerror or err}") from err
     explain(loss)
