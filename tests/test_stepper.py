@@ -23,100 +23,11 @@ from tinygrad_xent import Tensor, nn
 from tinygrad_xent.explain import WORKED_EXAMPLES, worked_example
 from tinygrad_xent.stepper import Stepper, _walk_record
 
+from browser import Page
 from run_cli import run_cli
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+")
-FLAGS = (
-    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-    "--disable-background-networking --disable-component-update --disable-sync "
-    "--window-size=1400,1000"
-).split()
-
-
-def _start_browser():
-    """Headless Chromium driven by chromedriver, logging the console and every request."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument("--user-data-dir=" + tempfile.mkdtemp(prefix="stepper-chromium-"))
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        driver = _start_browser()
-    except Exception as err:  # no selenium, no chromium, or it would not start
-        reason = f"no headless Chromium to open the pages in ({type(err).__name__}: " + (
-            str(err).strip().splitlines() or [""]
-        )[0][:150] + ")"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield driver
-    driver.quit()
-
-
-class Page:
-    """A page opened from disk: keys, buttons, what the panel shows, what was logged."""
-
-    def __init__(self, driver, path: Path):
-        self.driver = driver
-        driver.get_log("browser")  # drop what earlier pages logged
-        driver.get_log("performance")
-        self.uri = path.resolve().as_uri()
-        driver.get(self.uri)
-
-    def js(self, script: str):
-        return self.driver.execute_script(script)
-
-    def key(self, name: str) -> None:
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.common.keys import Keys
-
-        self.driver.find_element(By.TAG_NAME, "body").send_keys(getattr(Keys, name))
-
-    def click(self, button: str) -> None:
-        from selenium.webdriver.common.by import By
-
-        self.driver.find_element(By.ID, button).click()
-
-    def panel(self) -> str:
-        return self.js("return document.getElementById('panel').innerText")
-
-    def counter(self) -> str:
-        return self.js("return document.getElementById('counter').textContent")
-
-    def state(self) -> tuple:
-        """Everything a step changes: the panel, the counter, each box's classes."""
-        return (
-            self.panel(),
-            self.counter(),
-            self.js("return [...document.querySelectorAll('.box')].map(b => b.className.baseVal)"),
-        )
-
-    def check_clean(self) -> None:
-        """No console message at all, and no request but the page itself.
-
-        Chromium's own pages (its new tab page, chrome://...) load beside it when it starts;
-        what the page asked for is what names it as the document, and nothing may go out to
-        the network whoever asked."""
-        assert self.driver.get_log("browser") == []
-        urls, documents = [], []
-        for entry in self.driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                urls.append(message["params"]["request"]["url"])
-                documents.append(message["params"].get("documentURL"))
-        assert [url for url, doc in zip(urls, documents) if doc == self.uri] == [self.uri]
-        assert not [url for url in urls if url.split(":")[0] in ("http", "https", "ws", "wss")]
 
 
 def _explain_blocks(loss) -> dict:
@@ -160,6 +71,7 @@ def test_cross_entropy_stepped_with_the_keys_shows_explains_numbers(browser, tmp
     page.check_clean()
 
 
+@pytest.mark.slow
 def test_previous_undoes_next_and_the_buttons_step_like_the_keys(browser, tmp_path):
     page = Page(browser, _write(worked_example("ce"), tmp_path))
     states = [page.state()]
@@ -294,6 +206,7 @@ def _example_losses() -> dict:
     return losses
 
 
+@pytest.mark.slow
 def test_the_models_of_the_examples_step_to_their_leaves(browser, tmp_path):
     for name, loss in _example_losses().items():
         record = _walk_record(loss)
