@@ -88,6 +88,14 @@ def test_backprop_through_softmax():
     assert printed.count("explain: backward through") == 1  # printed, not shown again as Out
     assert "softmax-one_hot: [ 0.2139 -0.3573  0.1434]" in printed
     assert len(_images(fresh)) == 1  # tx.draw showed inline
+    pages = [
+        out.data["text/html"]
+        for cell in fresh.cells
+        for out in cell.get("outputs", [])
+        if "text/html" in out.get("data", {})
+    ]
+    assert len(pages) == 1 and pages[0].startswith("<iframe srcdoc=")  # the stepping page
+    assert "-0.1375" in pages[0] and "g arriving" in pages[0]  # its record and its script
 
 
 @pytest.mark.slow
