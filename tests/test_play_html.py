@@ -5,13 +5,12 @@ import math
 
 import numpy as np
 import pytest
+from browser import Page
+from run_cli import run_cli
 
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor, play, play_html
 from tinygrad_xent.play_html import BCE_LABELS, SOFTMAX_LOGITS, SOFTMAX_TEMPERATURES, TAUS
-
-from browser import Page
-from run_cli import run_cli
 
 
 def _move(page: Page, slider: str, key: str, times: int = 1) -> None:
@@ -54,8 +53,12 @@ def test_bce_slider_moves_show_the_tapes_loss_and_gradient(browser, pages):
         loss.backward()
         assert _text(page, "loss-title") == f"loss = {loss.item():.4f}"
         assert _text(page, "grad-title") == f"dL/dx from backward() = {logit.grad[0]:.4f}"
-        shown.append((_text(page, "loss-title"), page.js(
-            "return document.getElementById('loss-dot').getAttribute('cy')")))
+        shown.append(
+            (
+                _text(page, "loss-title"),
+                page.js("return document.getElementById('loss-dot').getAttribute('cy')"),
+            )
+        )
     assert len(set(shown)) == 3  # each move changed what is shown
     assert _text(page, "logit-shown") == f"{x:.2f}"
     page.check_clean()

@@ -7,24 +7,20 @@ with one line saying why, except under CI (the CI variable set), where they fail
 """
 
 import importlib.util
-import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import Page
+from run_cli import run_cli
 
 import tinygrad_xent as tx
 import tinygrad_xent.functional as F
 from tinygrad_xent import Tensor, nn
 from tinygrad_xent.explain import WORKED_EXAMPLES, worked_example
 from tinygrad_xent.stepper import Stepper, _walk_record
-
-from browser import Page
-from run_cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+")

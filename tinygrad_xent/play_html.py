@@ -20,6 +20,8 @@ import itertools
 import json
 import math
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +58,11 @@ def page(what: str, classes: int = 3) -> str:
     ValueError
         If ``what`` is not an explorer's name, or ``classes`` is not 2 or 3 for "softmax".
     """
-    builders = {"softmax": _softmax, "bce": _bce, "temperature": _temperature}
+    builders: dict[str, Callable[..., _Spec]] = {
+        "softmax": _softmax,
+        "bce": _bce,
+        "temperature": _temperature,
+    }
     if what not in builders:
         raise ValueError(f"play page: what must be one of {sorted(builders)}, got {what!r}")
     if what == "softmax" and classes not in (2, 3):
@@ -78,7 +84,11 @@ def page(what: str, classes: int = 3) -> str:
 def save(what: str, path: str | os.PathLike, classes: int = 3) -> str:
     """Write :func:`page` to ``path`` (atomically); return the path as a str."""
     text = page(what, classes).encode("utf-8")
-    return write_atomically(path, lambda stream: stream.write(text), "play")
+
+    def write(stream) -> None:
+        stream.write(text)
+
+    return write_atomically(path, write, "play")
 
 
 class _Spec:
@@ -160,11 +170,12 @@ class _Axes:
             f'<rect x="{self.left}" y="{self.top}" width="{self.width}" height="{self.height}" '
             f'fill="none" stroke="#333"/>'
         )
-        for line, text in enumerate(title.split("\n")):
+        lines = title.split("\n")
+        for line, text in enumerate(lines):
+            y = self.top - 10 - 15 * (len(lines) - 1 - line)  # the last line just above
             parts.append(
-                f'<text class="title" id="{self.name}-title{line or ""}" x="'
-                f'{self.left + self.width / 2}" y="{self.top - 10 - 15 * (title.count(chr(10)) - line)}"'
-                f">{html.escape(text)}</text>"
+                f'<text class="title" id="{self.name}-title{line or ""}" '
+                f'x="{self.left + self.width / 2}" y="{y}">{html.escape(text)}</text>'
             )
         for k, tick in enumerate(xticks):
             label = xlabels[k] if xlabels is not None else f"{tick:g}"
@@ -174,8 +185,7 @@ class _Axes:
             )
         for tick in yticks:
             parts.append(
-                f'<text class="tick end" x="{self.left - 5}" y="{self.y(tick) + 4}">'
-                f"{tick:g}</text>"
+                f'<text class="tick end" x="{self.left - 5}" y="{self.y(tick) + 4}">{tick:g}</text>'
             )
 
     def bar(self, value: float, base: float = 0.0) -> tuple[float, float]:
@@ -246,7 +256,9 @@ def _ticks(limits: tuple) -> list:
 
 # ---- softmax --------------------------------------------------------------------------------
 def _softmax(classes: int) -> _Spec:
-    spec = _Spec("softmax and cross-entropy: move a logit, the temperature or the target", 1200, 430)
+    spec = _Spec(
+        "softmax and cross-entropy: move a logit, the temperature or the target", 1200, 430
+    )
     z, t, y = _softmax_grid(classes)
     names = [f"z{i}" for i in range(classes)]
     # Every state on the tape at once: rows are independent, so backward of their sum gives
@@ -257,6 +269,7 @@ def _softmax(classes: int) -> _Spec:
     loss = F.cross_entropy(scaled, y, reduction="none")
     loss.sum().backward()
     grad = logits.grad
+    assert grad is not None  # backward() just filled it
     formula = (p - np.eye(classes)[y]) / t[:, None]
     shape = [len(SOFTMAX_LOGITS)] * classes + [len(SOFTMAX_TEMPERATURES), classes]
     index = np.arange(len(y)).reshape(shape)
@@ -270,7 +283,9 @@ def _softmax(classes: int) -> _Spec:
     ax_loss = _Axes(spec, (460, 50, 300, 300), (-0.6, 1.6), (0, 1), "loss")
     ax_loss.frame("the loss beside log C", (0, 1), (), ["-log p_y", f"log C = log {classes}"])
     ax_grad = _Axes(spec, (860, 50, 300, 300), (-0.6, classes - 0.4), (-1, 1), "grad")
-    ax_grad.frame("dL/dz from backward() (blue), (p - one_hot(y)) / T (grey)", range(classes), (), names)
+    ax_grad.frame(
+        "dL/dz from backward() (blue), (p - one_hot(y)) / T (grey)", range(classes), (), names
+    )
     spec.parts.append(
         f'<line x1="{ax_grad.x(-0.6)}" x2="{ax_grad.x(classes - 0.4)}" y1="{ax_grad.y(0)}" '
         f'y2="{ax_grad.y(0)}" stroke="#000"/>'
@@ -291,11 +306,11 @@ def _softmax(classes: int) -> _Spec:
         ax_loss.ylim = (0, max(float(loss.data[s]), chance) * 1.2)
         limit = 1.2 * float(np.abs(formula[s]).max())
         ax_grad.ylim = (-limit, limit)
-        values = []
+        values: list[Any] = []
         for k in range(classes):
             values += [*ax_p.bar(p[s, k]), ORANGE if k == y[s] else BLUE]
             values += [ax_p.y(p[s, k]) - 4, f"{p[s, k]:.3f}"]
-        for k, v in enumerate((float(loss.data[s]), chance)):
+        for v in (float(loss.data[s]), chance):
             values += [*ax_loss.bar(v), ax_loss.y(v) - 4, f"{v:.3f}"]
         for k in range(classes):
             values += [*ax_grad.bar(grad[s, k]), _above(ax_grad, grad[s, k]), f"{grad[s, k]:.2f}"]
@@ -320,9 +335,7 @@ def _softmax(classes: int) -> _Spec:
 def _softmax_grid(classes: int) -> tuple:
     """Every combination of the sliders: logits (S, C), temperatures (S,), targets (S,)."""
     rows = list(
-        itertools.product(
-            *[SOFTMAX_LOGITS] * classes, SOFTMAX_TEMPERATURES, range(classes)
-        )
+        itertools.product(*[SOFTMAX_LOGITS] * classes, SOFTMAX_TEMPERATURES, range(classes))
     )
     table = np.array(rows)
     return table[:, :classes], table[:, classes], table[:, classes + 1].astype(np.int64)
@@ -334,6 +347,39 @@ def _above(ax: _Axes, value: float) -> float:
 
 
 # ---- temperature ------------------------------------------------------------------------------
+HEAT_CELL = 45  # pixels a side of a heatmap's cell
+
+
+def _heatmap(spec: _Spec, k: int, title: str, names: list, positive) -> None:
+    """Heatmap ``k`` (0: the similarities, 1: the probabilities): a cell per pair of rows,
+    each row's positive boxed as in the explorer; the probabilities get a number per cell."""
+    cell, m, top = HEAT_CELL, len(names), 70
+    left = 70 + 410 * k
+    _Axes(spec, (left, top, cell * m, cell * m), (0, m), (0, m), f"heat{k}").frame(title)
+    for i, n in enumerate(names):
+        spec.parts.append(
+            f'<text class="tick" x="{left + cell * i + cell / 2}" y="{top + cell * m + 15}">'
+            f'{n}</text><text class="tick end" x="{left - 5}" '
+            f'y="{top + cell * i + cell / 2 + 4}">{n}</text>'
+        )
+    for i, j in np.ndindex(m, m):
+        x, y = left + cell * j, top + cell * i
+        spec.parts.append(
+            f'<rect id="h{k}-{i}-{j}" x="{x}" y="{y}" width="{cell}" height="{cell}"/>'
+        )
+        if k == 1 and i != j:
+            spec.parts.append(
+                f'<text class="value" id="pt-{i}-{j}" x="{x + cell / 2}" '
+                f'y="{y + cell / 2 + 4}"></text>'
+            )
+    for i in range(m):
+        j = int(positive[i])
+        spec.parts.append(
+            f'<rect x="{left + cell * j + 2}" y="{top + cell * i + 2}" width="{cell - 4}" '
+            f'height="{cell - 4}" fill="none" stroke="#000" stroke-width="2"/>'
+        )
+
+
 def _temperature() -> _Spec:
     spec = _Spec(
         "NT-Xent at temperature tau: 3 pairs (rows a0 a1 a2 b0 b1 b2); each row must pick "
@@ -349,33 +395,10 @@ def _temperature() -> _Spec:
         explorer.sliders["temperature"].set_val(float(tau))
         states.append({k: np.copy(v) for k, v in explorer.values.items()})
     spec.slider("temperature", "temperature tau", TAUS, int(np.argmin(abs(TAUS - 0.5))))
-    cell = 45
-    heat = []
-    for k, title in enumerate(("similarity logits s = u u^T / tau", "probabilities: softmax over k != i")):
-        left = 70 + 410 * k
-        _Axes(spec, (left, 70, cell * m, cell * m), (0, m), (0, m), f"heat{k}").frame(title)
-        heat.append(left)
-        for i, n in enumerate(names):
-            spec.parts.append(
-                f'<text class="tick" x="{left + cell * i + cell / 2}" y="{70 + cell * m + 15}">'
-                f'{n}</text><text class="tick end" x="{left - 5}" '
-                f'y="{70 + cell * i + cell / 2 + 4}">{n}</text>'
-            )
-        for i, j in np.ndindex(m, m):
-            x, y = left + cell * j, 70 + cell * i
-            spec.parts.append(
-                f'<rect id="h{k}-{i}-{j}" x="{x}" y="{y}" width="{cell}" height="{cell}"/>'
-            )
-            if k == 1 and i != j:
-                spec.parts.append(
-                    f'<text class="value" id="pt-{i}-{j}" x="{x + cell / 2}" y="{y + cell / 2 + 4}"></text>'
-                )
-        for i in range(m):  # the positive of each row, boxed as in the explorer
-            j = int(explorer.positive[i])
-            spec.parts.append(
-                f'<rect x="{left + cell * j + 2}" y="{70 + cell * i + 2}" width="{cell - 4}" '
-                f'height="{cell - 4}" fill="none" stroke="#000" stroke-width="2"/>'
-            )
+    for k, title in enumerate(
+        ("similarity logits s = u u^T / tau", "probabilities: softmax over k != i")
+    ):
+        _heatmap(spec, k, title, names, explorer.positive)
     top = max(max(float(s["loss"].max()) for s in states), math.log(m - 1)) * 1.2
     ax = _Axes(spec, (900, 70, 300, 270), (-0.6, m - 0.4), (0, top), "loss")
     ax.frame("loss per anchor", range(m), _ticks((0, top)), names)
@@ -393,7 +416,7 @@ def _temperature() -> _Spec:
 
     def entry(t: int) -> list:
         state, tau = states[t], float(TAUS[t])
-        values = [_colour("RdBu_r", v, -1 / tau, 1 / tau) for v in state["s"].ravel()]
+        values: list[Any] = [_colour("RdBu_r", v, -1 / tau, 1 / tau) for v in state["s"].ravel()]
         values += [_colour("viridis", v, 0, 1) for v in state["p"].ravel()]
         for i, j in np.ndindex(m, m):
             if i != j:  # white on the dark end of viridis, as in the explorer
@@ -403,6 +426,13 @@ def _temperature() -> _Spec:
             values += [*ax.bar(float(v)), ax.y(float(v)) - 4, f"{v:.3f}"]
         return [*values, f"loss per anchor (mean {state['mean']:.4f})"]
 
+    spec.layer(["temperature"], [len(TAUS)], _temperature_targets(m), entry)
+    return spec
+
+
+def _temperature_targets(m: int) -> list:
+    """What a temperature sets, in the order of its entries: the cells' colours, the
+    probabilities' numbers and their colours, the loss bars and their numbers, the title."""
     targets = [[f"h{k}-{i}-{j}", "fill"] for k in range(2) for i, j in np.ndindex(m, m)]
     for i, j in np.ndindex(m, m):
         if i != j:
@@ -410,9 +440,7 @@ def _temperature() -> _Spec:
     for i in range(m):
         targets += [[f"bar{i}", "y"], [f"bar{i}", "height"]]
         targets += [[f"bar{i}-text", "y"], [f"bar{i}-text", "text"]]
-    targets.append(["loss-title", "text"])
-    spec.layer(["temperature"], [len(TAUS)], targets, entry)
-    return spec
+    return [*targets, ["loss-title", "text"]]
 
 
 def _colour(cmap: str, value: float, low: float, high: float) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,11 @@ class Stepper:
     def save(self, path: str | os.PathLike) -> str:
         """Write the page to ``path`` (atomically) and return the path as a str."""
         data = self.html.encode("utf-8")
-        return write_atomically(path, lambda stream: stream.write(data), "draw")
+
+        def write(stream) -> None:
+            stream.write(data)
+
+        return write_atomically(path, write, "draw")
 
     def _repr_html_(self) -> str:
         """The page for a notebook cell, in a frame of its own: no kernel extension, no
@@ -93,7 +98,7 @@ def _walk_record(loss: Tensor, max_ops: int | None = MAX_OPS) -> dict:
     nodes = tape(loss)
     first = 0 if max_ops is None else max(0, len(nodes) - max_ops)
     recorded = nodes[-1].walked and all(node.grad_out is not None for node in nodes)
-    record = {
+    record: dict[str, Any] = {
         "what": "loss" if loss.size == 1 else "output",
         "loss": _array(loss.data),
         "title": f"backward through {len(nodes)} nodes, from the "
@@ -141,7 +146,7 @@ def _walk_record(loss: Tensor, max_ops: int | None = MAX_OPS) -> dict:
 def _step(node: Node, position: int, labels: _Labels, uses: int) -> dict:
     """One node's block of ``tx.explain``, as data: what arrived, its rule, what it sent."""
     constants = node.constants or (None,) * len(node.parents)
-    sent = []
+    sent: list[dict[str, Any]] = []
     for name, parent, shape, grad, constant in zip(
         node.input_names, node.parents, node.in_shapes, node.grads_in or (), constants
     ):
