@@ -293,3 +293,17 @@ def test_the_check_catches_a_page_that_asks_the_network(browser, tmp_path):
     time.sleep(0.3)
     with pytest.raises(AssertionError):
         page.check_clean()
+
+
+def test_an_op_of_many_inputs_lists_what_explain_lists(browser, tmp_path):
+    leaves = [Tensor([float(i)], requires_grad=True) for i in range(20)]
+    loss = (tx.concatenate(leaves) * 2.0).sum()
+    loss.backward()
+    block = _explain_blocks(loss)[0]
+    page = Page(browser, _write(loss, tmp_path))
+    for _ in range(3):
+        page.key("ARROW_RIGHT")
+    assert page.panel().startswith("node 0 concatenate")
+    assert NUMBER.findall(page.panel()) == NUMBER.findall(block)
+    assert "12 more inputs left out" in page.panel() and "12 more inputs" in block
+    page.check_clean()

@@ -25,6 +25,7 @@ import numpy as np
 from .autograd import Node, _shapes, tape, unbroadcast
 from .draw import EDGE, FILL, GRAD_COLOR, LINE_H, MAX_OPS, PAD_Y, _Graph, edge_path, layout
 from .explain import (
+    MAX_INPUTS,
     MAX_LEAVES,
     _Labels,
     describe_constant,
@@ -129,15 +130,16 @@ def _walk_record(loss: Tensor, max_ops: int | None = MAX_OPS) -> dict:
         record["boxes"][step["out"]]["reveal"] = len(record["steps"])
     leaf_steps = len(record["steps"]) + 1
     for leaf, total, count in list(leaf_gradients(nodes[first:]).values())[:MAX_LEAVES]:
-        box = graph.leaf_box(leaf)  # None for a leaf past draw's MAX_LEAVES
+        # None for a leaf draw left out (past its MAX_LEAVES, or an input past its MAX_INPUTS)
+        box = box_ids.get(id(graph.leaf_box(leaf)))
         if box is not None:
-            record["boxes"][box_ids[id(box)]]["reveal"] = leaf_steps
+            record["boxes"][box]["reveal"] = leaf_steps
         record["leaves"].append(
             {
                 "label": f"{labels.of(leaf, leaf.shape)}.grad",
                 "uses": "1 use" if count == 1 else f"sum of {count} uses",
                 "grad": _array(total),
-                "box": None if box is None else box_ids[id(box)],
+                "box": box,
             }
         )
     return record
@@ -147,12 +149,13 @@ def _step(node: Node, position: int, labels: _Labels, uses: int) -> dict:
     """One node's block of ``tx.explain``, as data: what arrived, its rule, what it sent."""
     constants = node.constants or (None,) * len(node.parents)
     sent: list[dict[str, Any]] = []
-    for name, parent, shape, grad, constant in zip(
-        node.input_names, node.parents, node.in_shapes, node.grads_in or (), constants
-    ):
+    inputs = list(
+        zip(node.input_names, node.parents, node.in_shapes, node.grads_in or (), constants)
+    )
+    for name, parent, shape, grad, constant in inputs[:MAX_INPUTS]:  # as many as explain shows
         if parent is None:
             text = "none needed" + describe_constant(constant, ":  ")
-            sent.append({"label": f"d{name} to constant {shape}", "text": text})
+            sent.append({"label": f"d{name} to constant {shape}", "text": text, "box": None})
             continue
         note = ""
         if grad.shape != shape:  # a broadcast input: the walk summed the rule's gradient
@@ -162,9 +165,11 @@ def _step(node: Node, position: int, labels: _Labels, uses: int) -> dict:
                 "label": f"d{name} to {labels.of(parent, shape)}",
                 "grad": _array(unbroadcast(grad, shape)),
                 "note": note,
+                "box": None,  # the box it goes to, if drawn: set by _walk_record
             }
         )
     return {
+        "more": len(inputs) - len(sent),  # inputs left out, as explain leaves them out
         "position": position,
         "header": f"node {position}  {node.name}({_shapes(node.in_shapes)}) -> {node.out_shape}",
         "value": None if node.value is None else _array(node.value),
@@ -435,6 +440,7 @@ function showNode(panel, s) {
     if (sent.note) d.appendChild(el("div", sent.note, "note"));
     panel.appendChild(d);
   }
+  if (s.more) panel.appendChild(el("p", `... ${s.more} more inputs left out`, "note"));
 }
 
 function showLeaves(panel) {
@@ -461,7 +467,9 @@ function render() {
   else if (step <= R.steps.length) {
     const s = R.steps[step - 1];
     showNode(panel, s);
-    for (const sent of s.sent) document.getElementById("box" + sent.box).classList.add("input");
+    for (const sent of s.sent) {
+      if (sent.box !== null) document.getElementById("box" + sent.box).classList.add("input");
+    }
     for (const i of [s.op, s.out]) document.getElementById("box" + i).classList.add("current");
     focus = document.getElementById("box" + s.op);
   } else {
