@@ -6,6 +6,7 @@ network for nothing (Chromium's own request log is read). Without a browser thes
 with one line saying why, except under CI (the CI variable set), where they fail instead.
 """
 
+import html
 import importlib.util
 import re
 import time
@@ -281,6 +282,21 @@ def test_the_notebook_view_steps_in_a_notebook_the_tests_execute(browser, tmp_pa
         assert page.panel().startswith("node 9 div")
         page.click("next")
         assert page.panel().startswith("node 8 sum")
+    finally:
+        page.driver.switch_to.default_content()
+    assert page.driver.get_log("browser") == []
+    # Colab shows a cell's output in a sandboxed frame of its own: the page's frame nests in it.
+    colab = html.escape(f"<!DOCTYPE html><html><body>{shown}</body></html>", quote=True)
+    (tmp_path / "colab.html").write_text(
+        f'<!DOCTYPE html><html><body><iframe sandbox="allow-scripts" srcdoc="{colab}" '
+        f'style="width:1200px;height:700px"></iframe></body></html>'
+    )
+    page = Page(browser, tmp_path / "colab.html")
+    page.driver.switch_to.frame(0)
+    page.driver.switch_to.frame(0)
+    try:
+        page.click("next")
+        assert page.panel().startswith("node 9 div")
     finally:
         page.driver.switch_to.default_content()
     assert page.driver.get_log("browser") == []
