@@ -122,7 +122,6 @@ def draw(
         If no op that needs a gradient leads to ``loss``, or if ``max_ops`` is neither None
         nor an integer >= 1.
     """
-    graph = layout(loss, max_ops)
     if interactive or (path is not None and os.fspath(path).lower().endswith(".html")):
         # The stepping page is built on this layout one layer up (stepper.py imports draw.py),
         # so it is imported here, when asked for, rather than at the top.
@@ -132,7 +131,7 @@ def draw(
         if path is not None:
             page.save(path)
         return page
-    fig = graph.render()
+    fig = layout(loss, max_ops).render()
     if path is not None:
         fig.save(path, dpi)
     return fig
