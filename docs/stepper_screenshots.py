@@ -7,6 +7,7 @@ selenium (the test extra). The pages are written by the package, opened from dis
 with the arrow keys, as a learner would.
 """
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -69,6 +70,7 @@ def main(out_folder: Path = HERE / "img") -> None:
     logits_step = len(nodes) - next(i for i, n in enumerate(nodes) if n is logits.node)
     play_html.save("softmax", work / "softmax.html")
     driver = browser(1200, 760)
+    profile = driver.capabilities["chrome"]["userDataDir"]
     try:
         shoot(driver, work / "ce.html", 0, out_folder / "stepper_forward.png")
         shoot(driver, work / "ce.html", 3, out_folder / "stepper_node7.png")
@@ -79,6 +81,8 @@ def main(out_folder: Path = HERE / "img") -> None:
         shoot(driver, work / "softmax.html", 0, out_folder / "play_softmax_html.png")
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -323,3 +323,18 @@ def test_an_op_of_many_inputs_lists_what_explain_lists(browser, tmp_path):
     assert NUMBER.findall(page.panel()) == NUMBER.findall(block)
     assert "12 more inputs left out" in page.panel() and "12 more inputs" in block
     page.check_clean()
+
+
+@pytest.mark.slow
+def test_the_screenshots_of_the_docs_are_taken_as_the_script_says(tmp_path, browser):
+    """docs/stepper_screenshots.py writes every picture docs/stepper.md shows. (It starts a
+    browser of its own; the fixture makes this test skip, or fail under CI, without one.)"""
+    spec = importlib.util.spec_from_file_location(
+        "stepper_screenshots", ROOT / "docs" / "stepper_screenshots.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    shown = set(re.findall(r"img/(\w+\.png)", (ROOT / "docs" / "stepper.md").read_text()))
+    assert shown == {p.name for p in tmp_path.glob("*.png")}
+    assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
