@@ -208,6 +208,7 @@ def test_the_models_of_the_examples_step_to_their_leaves(browser, tmp_path):
     for name, loss in _example_losses().items():
         record = _walk_record(loss)
         assert record["message"] is None, name
+        assert all(step["g"]["data"] is not None for step in record["steps"])  # all openable
         page = Page(browser, _write(loss, tmp_path, name.replace(" ", "_") + ".html"))
         for _ in record["steps"]:
             page.key("ARROW_RIGHT")

@@ -36,7 +36,10 @@ from .explain import (
 from .files import write_atomically
 from .tensor import Tensor
 
-MAX_TABLE = 10_000  # elements of an array embedded in full; a bigger one shows its summary only
+# Elements of an array embedded in full (the walk keeps arrays of up to 10,000 by default, and
+# larger ones with retain_graph=True); a bigger one shows its summary only, so that the page of
+# a big model stays a file one can mail.
+MAX_TABLE = 100_000
 PX = 96  # pixels per inch: draw.py lays the graph out in inches
 NOTEBOOK_HEIGHT = 640  # pixels of the frame a notebook shows the page in
 
