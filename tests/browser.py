@@ -8,6 +8,7 @@ the tests, and skips them with one line saying why when none starts (fails them 
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -40,8 +41,13 @@ def start_browser():
 
 
 def stop_browser(driver) -> None:
+    """Quit the browser and remove its profile (again after a moment if Chromium was still
+    writing to it as it quit)."""
     driver.quit()
     shutil.rmtree(driver.profile, ignore_errors=True)
+    if Path(driver.profile).exists():
+        time.sleep(0.5)
+        shutil.rmtree(driver.profile, ignore_errors=True)
 
 
 class Page:
