@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -15,3 +16,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every test that opens a page (tests/browser.py)."""
+    from browser import skip_or_fail_without_browser, stop_browser
+
+    driver = skip_or_fail_without_browser()
+    yield driver
+    stop_browser(driver)

@@ -143,3 +143,40 @@ def test_bad_inputs():
         tx.draw([1.0])
     with pytest.raises(ValueError, match="nothing to draw"):
         tx.draw(Tensor([1.0]))
+
+
+def _bezier_points(path, samples: int = 60) -> np.ndarray:
+    """Points along an edge of draw.edge_path: its straight part, then its cubic curve."""
+    (x0, y0), (x1, y1), c1, c2, end = (np.array(p) for p in path)
+    line = np.linspace(0, 1, samples)[:, None] * ([x1, y1] - np.array([x0, y0])) + [x0, y0]
+    t = np.linspace(0, 1, samples)[:, None]
+    curve = (1 - t) ** 3 * [x1, y1] + 3 * (1 - t) ** 2 * t * c1 + 3 * (1 - t) * t**2 * c2
+    return np.concatenate([line, curve + t**3 * end])
+
+
+def _mlp_loss():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
+    loss = F.cross_entropy(model(Tensor(rng.normal(size=(64, 2)))), rng.integers(0, 3, 64))
+    loss.backward()
+    return loss
+
+
+@pytest.mark.parametrize("name", ["ce", "softmax", "bce", "nt_xent", "mlp"])
+def test_no_edge_passes_under_a_box(name):
+    from tinygrad_xent.draw import edge_path, layout
+
+    graph = layout(_mlp_loss() if name == "mlp" else worked_example(name))
+    boxes = [b for row in graph.rows for b in row if b.kind != "dummy"]
+    assert graph.edges
+    for source, target, _, slot in graph.edges:
+        points = _bezier_points(edge_path(source, target, slot))
+        for box in boxes:
+            left, right = box.x - box.width / 2, box.x + box.width / 2
+            inside = (
+                (points[:, 0] > left + 1e-6)
+                & (points[:, 0] < right - 1e-6)
+                & (points[:, 1] > box.y + 1e-6)
+                & (points[:, 1] < box.y + box.height - 1e-6)
+            )
+            assert not inside.any(), f"an edge into {target.lines} crosses {box.lines}"

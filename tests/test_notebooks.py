@@ -106,6 +106,14 @@ def test_backprop_through_softmax():
     assert "J^T g:           [ 0.2139 -0.3573  0.1434]" in printed  # g = -one_hot / p_y
     assert "largest |column sum|:" in printed
     assert len(_images(fresh)) == 1  # tx.draw showed inline
+    pages = [
+        out.data["text/html"]
+        for cell in fresh.cells
+        for out in cell.get("outputs", [])
+        if "text/html" in out.get("data", {})
+    ]
+    assert len(pages) == 1 and pages[0].startswith("<iframe srcdoc=")  # the stepping page
+    assert "-0.1375" in pages[0] and "g arriving" in pages[0]  # its record and its script
 
 
 @pytest.mark.slow

@@ -27,7 +27,10 @@ BAD_VALUES = {  # flag: values outside its domain, for `train` unless the key sa
     "--seed": NUMBERS + ["-1", "2.5", str(2**32), HUGE],
     "--out": ["", "{file}/plots"],
     "graph --example": ["mlp", "", "nan"],
-    "graph --out": ["", "{dir}", "{dir}/missing/g.png", "{file}/g.png", "g.jpg", "{dir}.png"],
+    "graph --out": [
+        *["", "{dir}", "{dir}/missing/g.png", "{file}/g.png", "g.jpg", "{dir}.png"],
+        *["{dir}/missing/g.html", "{file}/g.html"],
+    ],
     "textbook --lesson": ["0", "-1", "99", "abc", "", "nan", "2.5"],
     "textbook --source": ["nope", "", "CS231N"],
     "exercise list --dir": ["{file}"],
@@ -36,6 +39,7 @@ BAD_VALUES = {  # flag: values outside its domain, for `train` unless the key sa
     "exercise solution --dir": ["{file}"],
     "play softmax --classes": ["1", "11", "-3", "nan", "abc", "", "2.5", HUGE],
     "play softmax --save": ["", "{dir}/missing/a.png", "{file}/a.png"],
+    "play softmax --html": ["", "{dir}", "{dir}/missing/a.html", "{file}/a.html", "a.png"],
 }
 SWITCHES = [
     "--no-plots",
@@ -65,6 +69,12 @@ def _cases():
         *command, flag = switch.split()
         yield pytest.param([*(command or ["train"]), f"{flag}=1"], id=f"{switch}=1")
     yield pytest.param(["play", "bce", "--classes", "3"], id="play bce --classes")
+    yield pytest.param(
+        ["play", "softmax", "--classes", "4", "--html", "a.html"], id="play softmax --html 4"
+    )
+    yield pytest.param(
+        ["play", "bce", "--html", "a.html", "--save", "a.png"], id="play --html --save"
+    )
     yield pytest.param(["play", "fly"], id="play unknown")
     yield pytest.param(["exercise", "start", "nope"], id="exercise unknown")
     yield pytest.param(["exercise", "solution", "nope"], id="exercise solution unknown")

@@ -482,7 +482,12 @@ def add_graph(commands) -> None:
         "alone, backpropagated with g = [0, 1, 0]; bce: binary cross-entropy "
         "with logits; nt_xent: NT-Xent of 2 pairs (default: ce)",
     )
-    p.add_argument("--out", default="graph.png", help="PNG to write (default: graph.png)")
+    p.add_argument(
+        "--out",
+        default="graph.png",
+        help="PNG to write, or an .html file: a page that steps through the backward walk "
+        "in any browser, offline (default: graph.png)",
+    )
     p.add_argument(
         "--full",
         action="store_true",
@@ -496,14 +501,14 @@ def run_graph(args: argparse.Namespace) -> int:
     from .draw import draw
     from .explain import explain, worked_example
 
-    if not args.out.lower().endswith(".png") or os.path.isdir(args.out):
-        raise UsageError(f"graph: --out must name a .png file, got {args.out!r}")
+    if not args.out.lower().endswith((".png", ".html")) or os.path.isdir(args.out):
+        raise UsageError(f"graph: --out must name a .png or .html file, got {args.out!r}")
     problem = _output_problem(args.out)
     if problem is not None:
         raise UsageError(f"cannot write --out {args.out!r}: {problem}")
     loss = worked_example(args.example)
     try:
-        draw(loss, args.out)
+        draw(loss, args.out)  # the suffix chooses: a picture, or the stepping page
     except OSError as err:
         raise UsageError(f"cannot write --out {args.out!r}: {err.strerror or err}") from err
     explain(loss, full=args.full)
@@ -727,11 +732,18 @@ def add_play(commands) -> None:
         metavar="FILE.png",
         help="write a snapshot to FILE.png instead of opening a window",
     )
+    p.add_argument(
+        "--html",
+        metavar="FILE.html",
+        help="write a page with the same sliders, every position computed ahead by the "
+        "package, that opens in any browser with no display (softmax: 2 or 3 classes)",
+    )
     p.set_defaults(run=run_play)
 
 
 def run_play(args: argparse.Namespace) -> int:
-    """Run ``tinygrad-xent play``: a window with sliders, or a snapshot with --save."""
+    """Run ``tinygrad-xent play``: a window with sliders, a snapshot with --save, or a page
+    with --html."""
     if args.classes is not None and args.what != "softmax":
         raise UsageError(f"--classes applies to 'play softmax' only, not to '{args.what}'")
     if args.classes is None:
@@ -742,6 +754,8 @@ def run_play(args: argparse.Namespace) -> int:
         raise UsageError("--save needs a file name, e.g. --save softmax.png")
     from . import play
 
+    if args.html is not None:
+        return _play_page(args)
     if args.save is not None:
         problem = _output_problem(args.save)
         if problem is not None:
@@ -754,6 +768,27 @@ def run_play(args: argparse.Namespace) -> int:
         return 0
     if not play.show(args.what, classes=args.classes):
         raise UsageError("no display to open a window on; use --save FILE.png for a snapshot")
+    return 0
+
+
+def _play_page(args: argparse.Namespace) -> int:
+    """``play NAME --html FILE``: the explorer as a page, for anyone without a display."""
+    from . import play_html
+
+    if args.save is not None:
+        raise UsageError("--html and --save each write a file; give one of them")
+    if not args.html.lower().endswith(".html") or os.path.isdir(args.html):
+        raise UsageError(f"--html must name a .html file, got {args.html!r}")
+    if args.what == "softmax" and args.classes not in (2, 3):
+        raise UsageError(f"--html pages of 'play softmax' have 2 or 3 classes, got {args.classes}")
+    folder = os.path.dirname(os.path.abspath(args.html))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write --html {args.html!r}: folder {folder!r} does not exist")
+    try:
+        play_html.save(args.what, args.html, classes=args.classes)
+    except OSError as err:
+        raise UsageError(f"cannot write --html {args.html!r}: {err.strerror or err}") from err
+    print(f"wrote {args.html}")
     return 0
 
 

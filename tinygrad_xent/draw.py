@@ -4,7 +4,7 @@ The picture is the tape laid out in rows, inputs at the top and the loss at the 
 for every tensor (leaves in blue, constants in grey, the loss in orange) and a rounded box for
 every op. Rows alternate: tensors, the ops that read them, the tensors those ops make, and so
 on. An edge that skips rows is routed through reserved gaps in the rows it crosses (the usual
-layered-graph layout), so no edge runs through a box.
+layered-graph layout), and bends only in the gaps between rows, so no edge runs through a box.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from .tensor import Tensor
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from .stepper import Stepper
 
     class Drawing(Figure):
         """What :func:`draw` returns, for the type checker: the class itself is made by
@@ -73,7 +75,8 @@ def draw(
     path: str | os.PathLike | None = None,
     dpi: int = 130,
     max_ops: int | None = MAX_OPS,
-) -> Drawing:
+    interactive: bool = False,
+) -> Drawing | Stepper:
     """Draw the graph that computed ``loss``: one box per tensor and per op, inputs on top.
 
     Each tensor box shows its shape and, when it has at most 6 elements, its value (black)
@@ -93,17 +96,23 @@ def draw(
     loss : Tensor
         The tensor whose graph to draw (usually a scalar loss).
     path : str or os.PathLike, optional
-        If given, a PNG is written there (atomically: a temporary file, then renamed).
+        If given, a PNG is written there (atomically: a temporary file, then renamed); a
+        path ending in ``.html`` gets the stepping page instead (see ``interactive``).
     dpi : int
         Resolution of the PNG (lowered if a side would pass 5000 pixels).
     max_ops : int or None
         How many ops to draw at most (None: all of them, which may be unreadable).
+    interactive : bool
+        Return a :class:`~tinygrad_xent.stepper.Stepper` instead: the same layout as one
+        self-contained HTML page that steps through the backward walk node by node (a
+        notebook shows it inline; ``.save(path)`` writes it). Also chosen by a ``.html`` path.
 
     Returns
     -------
-    Drawing
+    Drawing or Stepper
         A matplotlib ``Figure`` that a Jupyter notebook shows as the picture
         (``_repr_png_``) and that ``.save(path)`` writes as a PNG. No window is opened.
+        With ``interactive=True`` or a ``.html`` path, the Stepper.
 
     Raises
     ------
@@ -112,6 +121,26 @@ def draw(
     ValueError
         If no op that needs a gradient leads to ``loss``, or if ``max_ops`` is neither None
         nor an integer >= 1.
+    """
+    if interactive or (path is not None and os.fspath(path).lower().endswith(".html")):
+        # The stepping page is built on this layout one layer up (stepper.py imports draw.py),
+        # so it is imported here, when asked for, rather than at the top.
+        from .stepper import Stepper
+
+        page = Stepper(loss, max_ops)
+        if path is not None:
+            page.save(path)
+        return page
+    fig = layout(loss, max_ops).render()
+    if path is not None:
+        fig.save(path, dpi)
+    return fig
+
+
+def layout(loss: Tensor, max_ops: int | None = MAX_OPS) -> _Graph:
+    """The boxes and edges of ``loss``'s graph, placed (in inches) as :func:`draw` draws them.
+
+    Raises the errors :func:`draw` documents.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"draw: loss must be a Tensor, got {type(loss).__name__}")
@@ -128,10 +157,7 @@ def draw(
     graph = _Graph(loss, nodes, max_ops)
     graph.order_rows()
     graph.place()
-    fig = graph.render()
-    if path is not None:
-        fig.save(path, dpi)
-    return fig
+    return graph
 
 
 def _drawing_class():
@@ -184,6 +210,7 @@ class _Box:
         self.outputs: list[tuple[_Box, float]] = []
         self.x = 0.0  # centre, inches
         self.y = 0.0  # top edge, inches from the top of the picture
+        self.row_bottom = 0.0  # the bottom of the tallest box in its row
         chars = max((len(text) for text, _ in lines), default=0)
         self.width = DUMMY_W if kind == "dummy" else chars * CHAR_W + 2 * PAD_X
         self.height = 0.0 if kind == "dummy" else len(lines) * LINE_H + 2 * PAD_Y
@@ -230,6 +257,8 @@ class _Graph:
                 f"nodes 0 to {first - 1} ({first} ops)", "not drawn: print(tx.tape(loss))", 0
             )
         self._out_box: dict = {}  # id(node) -> the box of its output
+        self.op_box: dict = {}  # id(node) -> its op's box
+        self.in_boxes: dict = {}  # id(node) -> the box each drawn input comes from
         self._inputs_cut = False
         for position, node in enumerate(drawn, start=first):
             self._add_op(position, node, loss)
@@ -247,9 +276,12 @@ class _Graph:
         op = _Box("op", [(f"{node.name}", EDGE["op"]), (f"node {position}", NOTE_COLOR)], row)
         names = node.input_names
         tensors = [i for i, box in enumerate(sources) if box is not None]
+        self.op_box[id(node)] = op
+        self.in_boxes[id(node)] = []
         for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
             if box is None:  # a constant: its row is known now that the op's is
                 box = _Box("constant", self._constant_lines(shape, constants[i]), row - 1)
+            self.in_boxes[id(node)].append(box)
             # Several inputs arrive at separate points of the op's top edge, a on the left;
             # the one tensor among constants arrives in the middle, so a chain runs straight.
             slot = (i - (len(sources) - 1) / 2) * min(0.3, op.width / (len(sources) + 1))
@@ -267,6 +299,14 @@ class _Graph:
         )
         self._connect(op, out, "", 0.0)
         self._out_box[id(node)] = out
+
+    def out_box(self, node: Node) -> _Box:
+        """The box of ``node``'s output."""
+        return self._out_box[id(node)]
+
+    def leaf_box(self, leaf: Tensor) -> _Box | None:
+        """The box of ``leaf``, or None if it shares the box that counts the leaves left out."""
+        return self._leaf_box.get(id(leaf))
 
     def _source(self, parent) -> _Box | None:
         """The box an input comes from: a node's output, a leaf, a note, or None (constant)."""
@@ -361,6 +401,8 @@ class _Graph:
             for box in row:
                 box.y = y
             y += max(box.height for box in row)
+            for box in row:
+                box.row_bottom = y
         self.height = y
         for row in self.rows:
             self._spread(row, [0.0] * len(row))
@@ -483,16 +525,14 @@ class _Graph:
 
     @staticmethod
     def _draw_edge(ax, source: _Box, target: _Box, label: str, slot: float) -> None:
-        """A curve from the bottom of source to ``slot`` inches right of the top middle of
-        target, leaving and arriving vertically; arrowheads only where it reaches a box."""
+        """The path of :func:`edge_path`; arrowheads only where it reaches a box."""
         from matplotlib.patches import FancyArrowPatch
         from matplotlib.path import Path
 
-        x0, y0 = source.x, source.y + source.height
-        x1, y1 = target.x + slot, target.y
-        bend = (y1 - y0) / 2
-        verts = [(x0, y0), (x0, y0 + bend), (x1, y1 - bend), (x1, y1)]
-        curve = Path(verts, [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
+        verts = edge_path(source, target, slot)
+        x1, y1 = verts[-1]
+        codes = [Path.MOVETO, Path.LINETO, Path.CURVE4, Path.CURVE4, Path.CURVE4]
+        curve = Path(verts, codes)
         arrow = "-" if target.kind == "dummy" else "-|>"
         ax.add_patch(
             FancyArrowPatch(
@@ -518,6 +558,22 @@ class _Graph:
                 color="#6a51a3",
                 zorder=3,
             )
+
+
+def edge_path(source: _Box, target: _Box, slot: float) -> list[tuple[float, float]]:
+    """An edge's five points: straight down from the bottom of ``source`` to the bottom of its
+    row, then a cubic Bezier curve (two control points) to ``slot`` inches right of the top
+    middle of ``target``, leaving and arriving vertically.
+
+    The straight part matters: a box shorter than its row's tallest box would otherwise start
+    bending inside the row, and pass under the box beside it. The curve runs only in the gap
+    between two rows, where there are no boxes.
+    """
+    x0, y0 = source.x, source.y + source.height
+    x1, y1 = target.x + slot, target.y
+    bend = (y1 - source.row_bottom) / 2
+    bottom = source.row_bottom
+    return [(x0, y0), (x0, bottom), (x0, bottom + bend), (x1, y1 - bend), (x1, y1)]
 
 
 def _leaves_in_order(nodes: list) -> list:

@@ -204,6 +204,13 @@ tx.explain(out)""",
     ("code", """tx.draw(out)"""),
     (
         "md",
+        """The same graph, one node at a time: `interactive=True` shows a page that steps through
+the backward walk (the buttons, or click it and use the arrow keys). It needs no extension and
+no server, and it works in Colab too; `tx.draw(out, "graph.html")` writes it as a file.""",
+    ),
+    ("code", """tx.draw(out, interactive=True)"""),
+    (
+        "md",
         """## And cross-entropy on top
 
 Cross-entropy's gradient with respect to the logits is softmax - one_hot. By the Jacobian
