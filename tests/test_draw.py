@@ -164,7 +164,7 @@ def _mlp_loss():
 
 @pytest.mark.parametrize("name", ["ce", "softmax", "bce", "nt_xent", "mlp"])
 def test_no_edge_passes_under_a_box(name):
-    from tinygrad_xent.draw import edge_path, layout
+    from tinygrad_xent.layout import edge_path, layout
 
     graph = layout(_mlp_loss() if name == "mlp" else worked_example(name))
     boxes = [b for row in graph.rows for b in row if b.kind != "dummy"]

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from .autograd import Node, _shapes, tape, unbroadcast
-from .draw import EDGE, FILL, GRAD_COLOR, LINE_H, MAX_OPS, PAD_Y, _Graph, edge_path, layout
 from .explain import (
     MAX_INPUTS,
     MAX_LEAVES,
@@ -34,13 +33,14 @@ from .explain import (
     leaf_gradients,
 )
 from .files import write_atomically
+from .layout import EDGE, FILL, GRAD_COLOR, LINE_H, MAX_OPS, PAD_Y, _Graph, edge_path, layout
 from .tensor import Tensor
 
 # Elements of an array embedded in full (the walk keeps arrays of up to 10,000 by default, and
 # larger ones with retain_graph=True); a bigger one shows its summary only, so that the page of
 # a big model stays a file one can mail.
 MAX_TABLE = 100_000
-PX = 96  # pixels per inch: draw.py lays the graph out in inches
+PX = 96  # pixels per inch: layout.py places the graph in inches
 NOTEBOOK_HEIGHT = 640  # pixels of the frame a notebook shows the page in
 
 
