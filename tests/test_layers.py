@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_xent"
 
 # Bottom first. A module may import only modules that come before it here.
 LAYERS = [
+    "_startup",
     "checks",
     "files",
     "autograd",

@@ -4,7 +4,11 @@ import tinygrad_xent as tx
 import tinygrad_xent.functional as F
 """
 
-from . import exercises
+# _startup first, for its hook: a Ctrl-C while the imports below run is one line.
+from . import (
+    _startup,  # noqa: F401
+    exercises,
+)
 from .autograd import (
     AnomalyError,
     Node,
