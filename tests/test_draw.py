@@ -180,3 +180,16 @@ def test_no_edge_passes_under_a_box(name):
                 & (points[:, 1] < box.y + box.height - 1e-6)
             )
             assert not inside.any(), f"an edge into {target.lines} crosses {box.lines}"
+
+
+def test_the_data_fed_to_a_model_is_drawn_as_its_input():
+    from tinygrad_xent.layout import layout
+
+    model = nn.MLP([2, 4, 3], rng=0)
+    x = np.random.default_rng(0).normal(size=(8, 2))
+    loss = F.cross_entropy(model(x), np.array([0, 1, 2, 0, 1, 2, 0, 1]))
+    loss.backward()
+    titles = [box.lines[0][0] for row in layout(loss).rows for box in row if box.kind == "constant"]
+    assert titles[0] == "input x (8, 2)"  # as tx.explain names it
+    assert "input x (8, 2)" in tx.explain(loss, file=None)
+    assert all(not title.startswith("input") for title in titles[1:])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd import Constant, Node, tape
-from .explain import DECIMALS, describe_constant, format_values, leaf_gradients
+from .explain import DECIMALS, _input_node, describe_constant, format_values, leaf_gradients
 from .tensor import Tensor
 
 MAX_OPS = 40  # ops drawn by default: the ones nearest the loss; the rest become one box
@@ -134,6 +134,7 @@ class _Graph:
         self.op_box: dict = {}  # id(node) -> its op's box
         self.in_boxes: dict = {}  # id(node) -> the box each drawn input comes from
         self._inputs_cut = False
+        self._input_node = _input_node(nodes)  # whose first operand is the data: "input x"
         for position, node in enumerate(drawn, start=first):
             self._add_op(position, node, loss)
         boxes = {id(b): b for edge in self.edges for b in edge[:2]}.values()
@@ -154,7 +155,9 @@ class _Graph:
         self.in_boxes[id(node)] = []
         for i, (box, shape) in enumerate(zip(sources, node.in_shapes)):
             if box is None:  # a constant: its row is known now that the op's is
-                box = _Box("constant", self._constant_lines(shape, constants[i]), row - 1)
+                is_input = i == 0 and id(node) == self._input_node  # as explain names it
+                title = f"input x {shape}" if is_input else f"constant {shape}"
+                box = _Box("constant", self._constant_lines(title, constants[i]), row - 1)
             self.in_boxes[id(node)].append(box)
             # Several inputs arrive at separate points of the op's top edge, a on the left;
             # the one tensor among constants arrives in the middle, so a chain runs straight.
@@ -216,8 +219,8 @@ class _Graph:
         self.edges.append((previous, target, label, slot))
 
     @staticmethod
-    def _constant_lines(shape: tuple, constant) -> list:
-        lines = [(f"constant {shape}", NOTE_COLOR)]
+    def _constant_lines(title: str, constant) -> list:
+        lines = [(title, NOTE_COLOR)]
         if constant is not None and constant.name is not None:
             lines.append((constant.name, NOTE_COLOR))
         if constant is not None and constant.value is not None:
