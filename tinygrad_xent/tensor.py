@@ -456,15 +456,18 @@ def _values(a, b) -> tuple:
     products of two arrays, about twice as fast. It also keeps numpy 1.x in line with numpy
     2, where a 0-d float32 times 2.0 would otherwise become float64.
     """
-    # (a Tensor's data and a number read here, not through _value: this runs for every op)
-    av = a.data if isinstance(a, Tensor) else a if type(a) in _NUMBERS else _value(a)
-    bv = b.data if isinstance(b, Tensor) else b if type(b) in _NUMBERS else _value(b)
-    if type(av) is type(bv):  # two arrays (or two numbers): nothing to convert
+    # (a Tensor's data read here, not through _value: this runs for every binary op)
+    av = a.data if isinstance(a, Tensor) else _value(a)
+    if isinstance(b, Tensor):
+        bv = b.data
+        if type(av) in _NUMBERS and bv.dtype.kind == "f":  # 1 - p
+            av = np.asarray(av, bv.dtype)
         return av, bv
     # type(), not isinstance: np.float64 subclasses float but is not weak in numpy 2 either.
-    if type(bv) in _NUMBERS and type(av) is np.ndarray and av.dtype.kind == "f":
-        bv = np.asarray(bv, av.dtype)
-    elif type(av) in _NUMBERS and type(bv) is np.ndarray and bv.dtype.kind == "f":
+    if type(b) in _NUMBERS and type(av) is np.ndarray and av.dtype.kind == "f":  # x * 2
+        return av, np.asarray(b, av.dtype)
+    bv = _value(b)
+    if type(av) in _NUMBERS and type(bv) is np.ndarray and bv.dtype.kind == "f":
         av = np.asarray(av, bv.dtype)
     return av, bv
 
