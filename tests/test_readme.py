@@ -65,6 +65,7 @@ def test_the_api_page_renders_the_modules_ci_checks():
         "tinygrad_xent.files",
         "tinygrad_xent.textbook",
         "tinygrad_xent.__main__",
+        "tinygrad_xent._startup",
     }
     every = {f"tinygrad_xent.{m.name}" for m in pkgutil.iter_modules(tinygrad_xent.__path__)}
     assert set(shown[1:]) | by_all == every - programs
