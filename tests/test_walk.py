@@ -192,3 +192,65 @@ def test_the_walk_in_the_docs_is_the_walk_in_the_code():
         if block.startswith("def backward(")
     )
     assert listing == inspect.getsource(autograd.backward)
+
+
+# ---- the dozen-line walk of docs/how-the-tape-works.md, on every graph the package makes -------
+def _docs_plain_backward():
+    """``plain_backward`` as the page prints it, run from the page's own text."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "how-the-tape-works.md").read_text()
+    listing = next(
+        block
+        for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+        if block.startswith("def plain_backward(")
+    )
+    namespace = {"np": np, "tx": tx, "Scatter": Scatter, "unbroadcast": autograd.unbroadcast}
+    exec(listing.split("\n\n\nx = ")[0], namespace)
+    return namespace["plain_backward"]
+
+
+def _graphs():
+    """(name, its leaves, a function of nothing making its output): one of each graph kind."""
+    import tinygrad_xent.functional as F
+    from tinygrad_xent import nn
+
+    r = np.random.default_rng(0)
+    x = Tensor(r.normal(size=(4, 3)), requires_grad=True)
+    z = Tensor(r.normal(size=(4, 2)), requires_grad=True)
+    y = np.array([0, 2, 1, 1])
+    model = nn.MLP([2, 5, 3], rng=0)
+    ce = Tensor([1.2, 2.3, 0.8], requires_grad=True)  # the worked examples of graph --example
+    bce = Tensor([0.8, -1.5], requires_grad=True)
+    z_a = Tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
+    z_b = Tensor([[0.8, 0.6], [0.6, -0.8]], requires_grad=True)
+    return [
+        ("example ce", [ce], lambda: F.cross_entropy(ce, 1)),
+        ("example softmax", [ce], lambda: F.softmax(ce)),  # not a scalar: seeded with ones
+        ("example bce", [bce], lambda: F.binary_cross_entropy_with_logits(bce, [1.0, 0.0])),
+        ("example nt_xent", [z_a, z_b], lambda: F.nt_xent(z_a, z_b, temperature=0.5)),
+        ("cross_entropy", [x], lambda: F.cross_entropy(x, y, label_smoothing=0.1)),
+        ("cross_entropy probs", [x], lambda: F.cross_entropy(x, F.softmax(x * 2.0).data)),
+        ("nll_loss", [x], lambda: F.nll_loss(F.log_softmax(x), y)),
+        ("bce", [x], lambda: F.binary_cross_entropy(F.sigmoid(x), (x.data > 0) * 1.0)),
+        ("bce_with_logits", [x], lambda: F.binary_cross_entropy_with_logits(x, x.data > 0)),
+        ("nt_xent", [z], lambda: F.nt_xent(z[:2], z[2:])),
+        ("supcon", [z], lambda: F.supcon(z, [0, 1, 0, 1])),
+        ("multi_margin", [x], lambda: F.multi_margin_loss(x, y)),
+        ("entropy", [x], lambda: F.entropy(F.softmax(x)).sum()),
+        ("large logits", [x], lambda: F.cross_entropy(x * 1e6, y)),
+        ("mlp", model.parameters(), lambda: F.cross_entropy(model(z.data), y % 3)),
+    ]
+
+
+@pytest.mark.parametrize("name, leaves, make", _graphs(), ids=[g[0] for g in _graphs()])
+def test_the_docs_plain_walk_gives_backwards_gradients_on_every_graph(name, leaves, make):
+    plain_backward = _docs_plain_backward()
+    out = make()
+    pending = plain_backward(out)  # reads the rules and what they saved; frees nothing
+    for leaf in leaves:  # (the cases share their leaves)
+        leaf.zero_grad()
+    out.backward(np.ones(out.shape))
+    for leaf in leaves:
+        np.testing.assert_allclose(pending[leaf], leaf.grad, rtol=1e-12, atol=1e-15)
