@@ -217,56 +217,19 @@ def _chain_factors(dtype: type) -> tuple[np.ndarray, ...]:
     )
 
 
-def _chain(dtype: type, quick: bool) -> Case:
-    n_ops = 100 if quick else CHAIN_OPS
-    factors = _chain_factors(dtype)
-    constants = tuple(tx.Tensor(f) for f in factors)  # tensors that need no gradient
-    x0 = np.random.default_rng(5).normal(size=(4, 4)).astype(dtype)
+def _chain_case(x0: np.ndarray, operands: tuple, arrays: tuple, n_ops: int) -> Case:
+    """The chain y * a, y + b, y - c, y / d on the leaf x0, ``operands`` as a, b, c, d.
+
+    ``arrays`` are the same operands as plain arrays: the reference runs on them, and the
+    gradient in closed form is computed from them.
+    """
     x = _leaf(x0)
-    upstream = np.ones((4, 4), dtype=dtype)
+    upstream = np.ones(x0.shape, dtype=x0.dtype)
 
     def ours():
         x.zero_grad()
         # The same chain as the reference: its operators work on Tensors as on arrays.
-        y = ref.elementwise_chain(x, constants, n_ops)
-        y.backward(upstream)
-        return y
-
-    def compare():
-        y = ours()
-        return [
-            ("chain output", y.data, ref.elementwise_chain(x0, factors, n_ops)),
-            ("dx", x.grad, ref.elementwise_chain_grad(x0, factors, n_ops)),
-        ]
-
-    return Case(ours, lambda: ref.elementwise_chain(x0, factors, n_ops), compare, per=n_ops)
-
-
-USER_CHAIN_OPS = 200
-# What learners write: a number on either side of a Tensor (y * 1.0001, y + 0.001).
-USER_FACTORS = (1.0001, 0.001, 0.0005, 1.0002)
-
-
-def _number_chain(dtype: type, quick: bool, named: bool = False) -> Case:
-    """W7: the chain y * a, y + b, y - c, y / d with Python numbers as a, b, c, d.
-
-    W8 (``named``): the same numbers as 0-d Tensors with names, as the losses make them (the
-    row max, 1 / temperature): what explain shows, so each op keeps a reference to them.
-    """
-    n_ops = 40 if quick else USER_CHAIN_OPS
-    x0 = np.random.default_rng(7).normal(size=(4, 4)).astype(dtype)
-    x = _leaf(x0)
-    factors: tuple = USER_FACTORS
-    if named:
-        factors = tuple(
-            tx.Tensor(np.asarray(f, dtype), name=f"c{i}") for i, f in enumerate(USER_FACTORS)
-        )
-    arrays = tuple(np.full((4, 4), f, dtype) for f in USER_FACTORS)
-    upstream = np.ones((4, 4), dtype=dtype)
-
-    def ours():
-        x.zero_grad()
-        y = ref.elementwise_chain(x, factors, n_ops)
+        y = ref.elementwise_chain(x, operands, n_ops)
         y.backward(upstream)
         return y
 
@@ -277,11 +240,36 @@ def _number_chain(dtype: type, quick: bool, named: bool = False) -> Case:
             ("dx", x.grad, ref.elementwise_chain_grad(x0, arrays, n_ops)),
         ]
 
-    return Case(ours, lambda: ref.elementwise_chain(x0, USER_FACTORS, n_ops), compare, per=n_ops)
+    return Case(ours, lambda: ref.elementwise_chain(x0, arrays, n_ops), compare, per=n_ops)
+
+
+def _chain(dtype: type, quick: bool) -> Case:
+    """W5: 1,000 ops with (4, 4) Tensor constants that need no gradient."""
+    factors = _chain_factors(dtype)
+    x0 = np.random.default_rng(5).normal(size=(4, 4)).astype(dtype)
+    constants = tuple(tx.Tensor(f) for f in factors)
+    return _chain_case(x0, constants, factors, 100 if quick else CHAIN_OPS)
+
+
+USER_CHAIN_OPS = 200
+# What learners write: a number on either side of a Tensor (y * 1.0001, y + 0.001).
+USER_FACTORS = (1.0001, 0.001, 0.0005, 1.0002)
+
+
+def _number_chain(dtype: type, quick: bool) -> Case:
+    """W7: 200 ops with Python numbers as a, b, c, d, as learners write them (y * 1.0001)."""
+    x0 = np.random.default_rng(7).normal(size=(4, 4)).astype(dtype)
+    arrays = tuple(np.full((4, 4), f, dtype) for f in USER_FACTORS)
+    return _chain_case(x0, USER_FACTORS, arrays, 40 if quick else USER_CHAIN_OPS)
 
 
 def _named_chain(dtype: type, quick: bool) -> Case:
-    return _number_chain(dtype, quick, named=True)
+    """W8: the same numbers as named 0-d Tensors, as the losses make their constants (the row
+    max, 1 / temperature): explain shows them, so each op keeps a reference to them."""
+    x0 = np.random.default_rng(7).normal(size=(4, 4)).astype(dtype)
+    arrays = tuple(np.full((4, 4), f, dtype) for f in USER_FACTORS)
+    named = tuple(tx.Tensor(np.asarray(f, dtype), name=f"c{i}") for i, f in enumerate(USER_FACTORS))
+    return _chain_case(x0, named, arrays, 40 if quick else USER_CHAIN_OPS)
 
 
 def _hand_step(leaves: list, x: np.ndarray, t: np.ndarray, lr: float) -> tx.Tensor:
