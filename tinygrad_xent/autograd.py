@@ -240,8 +240,14 @@ class Node:
 
     @property
     def grads_in(self) -> tuple | None:
-        """What the rule handed each input in the last recorded backward."""
-        return None if self.flow is None else self.flow[1]
+        """What the rule handed each input in the last recorded backward (None for an input
+        that wants no gradient), each as a plain array."""
+        if self.flow is None:
+            return None
+        return tuple(
+            None if g is None or parent is None else _dense(g)
+            for g, parent in zip(self.flow[1], self.parents)
+        )
 
     @property
     def constants(self) -> tuple | None:
@@ -341,9 +347,11 @@ def backward(tensor, grad_out: np.ndarray, retain_graph: bool = False) -> None:
     Each leaf's ``.grad`` receives d(scalar)/d(leaf), added to what it already held.
     """
     nodes = tape(tensor)
-    observers = _observers(nodes, retain_graph)  # explain's recorder, detect_anomaly's check
-    # pending: node or leaf -> the sum of the gradients its consumers have sent so far
-    pending = Gradients(tensor.node or tensor, grad_out)
+    recording = _records_flow(nodes, retain_graph)  # small graphs keep what flows, for explain
+    observers = _observers(recording)  # explain's recorder, detect_anomaly's check
+    # pending: node or leaf -> the sum of the gradients its consumers have sent so far (summed
+    # in place only when no record holds the arrays)
+    pending = Gradients(tensor.node or tensor, grad_out, in_place=not recording)
     for position in range(len(nodes) - 1, -1, -1):  # newest first
         node = nodes[position]
         # Every consumer of this node was recorded after it, so it was walked before it: the
@@ -379,14 +387,20 @@ def _freed(node: Node, position: int) -> RuntimeError:
     )
 
 
-def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
-    """Who watches the walk: explain's recorder (small graphs, or retain_graph=True) and the
-    checks of ``detect_anomaly`` when it is on in this thread."""
-    observers: list[Callable[[Node, int, np.ndarray, tuple], None]] = []
-    if retain_graph or (
+def _records_flow(nodes: Tape, retain_graph: bool) -> bool:
+    """Does the walk keep what flows through each node for explain: on a small graph (at most
+    EXPLAIN_MAX_NODES nodes of at most EXPLAIN_MAX_SIZE elements each), or when asked."""
+    return retain_graph or (
         len(nodes) <= EXPLAIN_MAX_NODES
         and all(math.prod(n.out_shape) <= EXPLAIN_MAX_SIZE for n in nodes)
-    ):
+    )
+
+
+def _observers(recording: bool) -> list[Callable]:
+    """Who watches the walk: explain's recorder (when ``recording``) and the checks of
+    ``detect_anomaly`` when it is on in this thread."""
+    observers: list[Callable[[Node, int, np.ndarray, tuple], None]] = []
+    if recording:
         observers.append(_record_flow)
     if modes.anomaly is not None:
         observers.append(modes.anomaly.check_backward)
@@ -394,17 +408,9 @@ def _observers(nodes: Tape, retain_graph: bool) -> list[Callable]:
 
 
 def _record_flow(node: Node, position: int, grad: np.ndarray, grads: tuple) -> None:
-    """Keep what flowed through ``node`` for ``tx.explain`` and ``tx.draw``.
-
-    Copies, because the walk may later add into the very arrays it handed on.
-    """
-    node.flow = (
-        grad.copy(),
-        tuple(
-            None if g is None or parent is None else _dense(g).copy()
-            for g, parent in zip(grads, node.parents)
-        ),
-    )
+    """Keep what flowed through ``node`` for ``tx.explain`` and ``tx.draw``: references, no
+    copies (a recording walk never sums in place, so nothing writes into them later)."""
+    node.flow = (grad, grads)
 
 
 def _dense(g: np.ndarray | Scatter) -> np.ndarray:
@@ -423,15 +429,20 @@ class Gradients:
        this class made, or the gradient a rule passed on as it is (``sub`` hands ``g`` to
        ``a``) when the walk held that one alone. Anything else (the caller's ``grad``, a
        read-only broadcast view, the one array ``add`` hands to both its inputs) is never
-       written into. ``_owned`` holds the keys whose pending array is the walk's alone.
+       written into, and neither is anything a rule made while explain's recorder keeps
+       references to it (``in_place=False``). ``_owned`` holds the keys whose pending array
+       is the walk's alone.
     2. **Sparse.** Indexing sends its gradient as a :class:`Scatter` (the picked values and
        their index), which is added straight into the other gradients of the same tensor
        instead of first becoming an array of zeros as big as it.
     """
 
-    def __init__(self, key, grad: np.ndarray):
+    def __init__(self, key, grad: np.ndarray, in_place: bool = True):
         self._pending: dict[Any, np.ndarray | Scatter] = {key: grad}
         self._owned: set = set()
+        # False while explain's recorder keeps references to what the rules hand on: then no
+        # array a rule made is ever written into.
+        self._in_place = in_place
         # The gradient taken out last, which the rule may pass on as it is (sub hands g to a),
         # and whether the walk may then write into it: only if it held it alone, and the rule
         # can hand it to one input only (add gives the same g to a and to b).
@@ -446,7 +457,7 @@ class Gradients:
         else:
             owned = node in self._owned
         self._popped = g
-        self._popped_own = owned and node.wanted == 1
+        self._popped_own = self._in_place and owned and node.wanted == 1
         return g
 
     def add(self, key, g) -> None:
@@ -454,7 +465,10 @@ class Gradients:
         # May the walk write into g? A rule's new array, yes; the popped gradient passed on as
         # it is, if the walk held it alone and the rule gives it to one input only; a view, a
         # Scatter or an array from outside, never.
-        own = self._popped_own if g is self._popped else type(g) is np.ndarray and g.base is None
+        if g is self._popped:
+            own = self._popped_own
+        else:
+            own = self._in_place and type(g) is np.ndarray and g.base is None
         total = self._pending.get(key)
         if total is None:
             self._pending[key] = g
