@@ -956,9 +956,10 @@ def binary_cross_entropy_with_logits(
     loss = -w [pos_weight y log sigma(x) + (1 - y) log(1 - sigma(x))]. Since
     log(1 - sigma(x)) = log sigma(x) - x, this is w [(1 - y) x - (pos_weight y + 1 - y)
     log sigma(x)], which without pos_weight is softplus(x) - x y. softplus is computed as
-    m + log(e^-m + e^(x - m)) with m = max(x, 0), which is the familiar stable form
-    max(x, 0) - x y + log(1 + exp(-|x|)): finite for logits of +-1e4. The gradient is
-    w (sigmoid(x) - y) without pos_weight.
+    m + log(e^-m + e^(x - m)) with m = max(x, 0), the familiar stable form
+    max(x, 0) + log(1 + exp(-|x|)), and the loss is summed from terms that are never
+    negative (:func:`_bce_with_logits_terms`): right to a few ulps at any finite logit. The
+    gradient is w (sigmoid(x) - y) without pos_weight.
 
     Each element is its own binary problem, which is multi-label classification: logits (N, L)
     with labels (N, L) in {0, 1}.
@@ -997,31 +998,26 @@ def binary_cross_entropy_with_logits(
 def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
     """The elementwise loss of binary_cross_entropy_with_logits, for finite logits x.
 
-    Beyond |x| = TAUGHT_SHIFT_MAX the forms below cancel on one side (softplus(x) - x y at
-    x = 1e15, y = 0.999 subtracts two numbers near 1e15), so each side of 0 takes the form
-    that does not: :func:`_bce_with_logits_by_sign`.
+    With c = pos_weight y + 1 - y, the loss is c softplus(x) - pos_weight y x, and with the
+    shift m = max(x, 0) (a constant), softplus(x) = m + log(e^-m + e^(x - m)), so
+
+        loss = c log(e^-m + e^(x - m)) + m (1 - y) - pos_weight y (x - m).
+
+    For targets in [0, 1] each of the three terms is >= 0 (the log lies in [0, log 2], m and
+    1 - y are >= 0, x - m <= 0): their sum never cancels, at any logit, where
+    softplus(x) - x y would (x = 1e15, y = 0.999 subtracts two numbers near 1e15). The
+    gradient is c sigmoid(x) - pos_weight y, which is sigmoid(x) - y without pos_weight.
     """
-    if not _taught_form(x.data):
-        return _bce_with_logits_by_sign(x, y, pw)
-    if pw is None:
-        return _softplus(x) - x * y  # -y log sigma(x) - (1 - y) log(1 - sigma(x))
-    # log(1 - sigma(x)) = log sigma(x) - x, and -log sigma(x) = softplus(-x)
-    return (1 - y) * x + (pw * y + (1 - y)) * _softplus(-x)
-
-
-def _bce_with_logits_by_sign(x: Tensor, y, pw) -> Tensor:
-    """The same loss with no cancellation at any logit: with c = pos_weight y + 1 - y,
-
-        x > 0:  (1 - y) x + c softplus(-x)     (softplus(-x) is small: nothing cancels)
-        x <= 0: c softplus(x) - pos_weight y x (the same, as softplus(-x) = softplus(x) - x)
-
-    ``where`` picks the side, sending the other a gradient of exactly 0.
-    """
+    m, exp_minus_m = _shift(x)
+    shifted = x - m  # <= 0
+    log_term = (exp_minus_m + shifted.exp()).log()  # in [0, log 2]
     pw_y = y if pw is None else pw * y
-    c = 1.0 if pw is None else pw_y + (1 - y)
-    positive = (1 - y) * x + _softplus(-x) * c
-    negative = _softplus(x) * c - x * pw_y
-    return where(x.data > 0, positive, negative)
+    if pw is not None:
+        log_term = log_term * (pw_y + (1 - y))  # c
+    linear = m * (1 - y)  # >= 0; a constant unless the target itself wants a gradient
+    if linear.node is None:
+        linear.name = "m (1 - y)"
+    return log_term + linear - shifted * pw_y
 
 
 def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:
