@@ -167,7 +167,8 @@ class Node:
         the array the op made, not a copy).
     shown_inputs : dict or None
         Input position -> what explain may show of that constant input: the named constant
-        Tensor, the number or the small array itself; None when there is nothing to show.
+        Tensor (only its name, a string, past ``EXPLAIN_MAX_SIZE`` elements), the number or
+        the small array itself; None when there is nothing to show.
     flow : tuple or None
         ``(grad_out, grads_in)`` from the last backward, kept when the walk records (small
         graphs, or ``retain_graph=True``); read it as ``grad_out`` and ``grads_in``.
@@ -269,12 +270,11 @@ class Node:
 
 
 def _constant(x) -> Constant:
-    """What explain shows of a constant input: a named Tensor's name and value, or a value."""
-    name = getattr(x, "name", None)
-    value = getattr(x, "data", x)  # a Tensor's array, or the number or array itself
-    if name is not None and np.size(value) > EXPLAIN_MAX_SIZE:
-        value = None
-    return Constant(name, value)
+    """What explain shows of a constant input: a named Tensor's name and value, the name
+    alone of a big one (kept as a string), or a number or small array."""
+    if isinstance(x, str):
+        return Constant(x, None)
+    return Constant(getattr(x, "name", None), getattr(x, "data", x))
 
 
 class Constant(NamedTuple):

@@ -1014,10 +1014,17 @@ def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
     pw_y = y if pw is None else pw * y
     if pw is not None:
         log_term = log_term * (pw_y + (1 - y))  # c
-    linear = m * (1 - y)  # >= 0; a constant unless the target itself wants a gradient
-    if linear.node is None:
-        linear.name = "m (1 - y)"
-    return log_term + linear - shifted * pw_y
+    return log_term + _shift_times_complement(m, y) - shifted * pw_y
+
+
+def _shift_times_complement(m: Tensor, y) -> Tensor:
+    """m (1 - y) >= 0, the constant that takes the place of softplus's + m: computed in numpy,
+    in one buffer, unless the target is a Tensor that wants a gradient."""
+    if isinstance(y, Tensor) and y.requires_grad:
+        return m * (1 - y)
+    product = np.subtract(1, y.data if isinstance(y, Tensor) else y, dtype=m.dtype)
+    product *= m.data
+    return Tensor(product, name="m (1 - y)")
 
 
 def _bce_with_logits_limits(y, pw) -> tuple[np.ndarray, np.ndarray]:

@@ -502,7 +502,7 @@ def _record(op: Op, data: np.ndarray | np.generic | float, inputs: tuple, saved:
     parents: list[Tensor | Node | None] = []
     shapes: list[tuple] = []
     wanted = 0  # how many inputs want a gradient
-    shown = None  # position -> a constant explain may show, kept by reference (no copy)
+    shown = {}  # position -> a constant explain may show: a reference, no copy
     for x in inputs:
         if isinstance(x, Tensor):
             shapes.append(x.data.shape)
@@ -510,22 +510,26 @@ def _record(op: Op, data: np.ndarray | np.generic | float, inputs: tuple, saved:
                 parents.append(x if x.node is None else x.node)
                 wanted += 1
                 continue
-            show = x.name is not None  # a named constant (the row max); unnamed: not looked at
-        elif type(x) in _NUMBERS:
+            if x.name is not None:  # a named constant (the row max); unnamed: not looked at
+                shown[len(parents)] = _shown_constant(x)
+        elif type(x) in _NUMBERS:  # x * 2, 1 - p: the constant learners write most
             shapes.append(())
-            show = True
+            shown[len(parents)] = x
         else:
             shapes.append(np.shape(x))
-            show = np.size(x) <= autograd.KEEP_VALUE_SIZE
-        if show:
-            if shown is None:
-                shown = {}
-            shown[len(parents)] = x
+            if np.size(x) <= autograd.KEEP_VALUE_SIZE:
+                shown[len(parents)] = x
         parents.append(None)
     if not wanted:
         return Tensor._from_op(data, None)
-    node = Node(op, tuple(parents), wanted, saved, tuple(shapes), data, shown)
+    node = Node(op, tuple(parents), wanted, saved, tuple(shapes), data, shown or None)
     return Tensor._from_op(data, node)
+
+
+def _shown_constant(x: Tensor) -> Tensor | str:
+    """A named constant as explain keeps it: whole while it can show its values, else only its
+    name, so that the graph does not keep a big array alive."""
+    return x if x.data.size <= autograd.EXPLAIN_MAX_SIZE else str(x.name)
 
 
 def _recording_in_this_thread(op: Op, inputs: tuple, data: np.ndarray) -> bool:
