@@ -1008,13 +1008,26 @@ def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
     softplus(x) - x y would (x = 1e15, y = 0.999 subtracts two numbers near 1e15). The
     gradient is c sigmoid(x) - pos_weight y, which is sigmoid(x) - y without pos_weight.
     """
-    m, exp_minus_m = _shift(x)
-    shifted = x - m  # <= 0
-    log_term = (exp_minus_m + shifted.exp()).log()  # in [0, log 2]
+    shifted, log_term, linear = _softplus_parts(x, y)  # x - m, log(e^-m + e^(x - m)), m (1 - y)
     pw_y = y if pw is None else pw * y
     if pw is not None:
         log_term = log_term * (pw_y + (1 - y))  # c
-    return log_term + _shift_times_complement(m, y) - shifted * pw_y
+    positive = log_term + linear
+    del log_term, linear  # (each as big as x: freed before the product makes its array)
+    return positive - shifted * pw_y
+
+
+def _softplus_parts(x: Tensor, y) -> tuple[Tensor, Tensor, Tensor]:
+    """x - m, log(e^-m + e^(x - m)) and m (1 - y), with m = max(x, 0).
+
+    A function of its own so that m and e^-m, two arrays as big as x, are freed as soon as
+    these are made, before the rest of the loss makes arrays of its own: the peak memory of
+    the loss is then what the taught form softplus(x) - x y needs.
+    """
+    m, exp_minus_m = _shift(x)
+    shifted, linear = x - m, _shift_times_complement(m, y)  # x - m <= 0, m (1 - y) >= 0
+    del m  # (as big as x and no longer needed: freed before exp and log make their arrays)
+    return shifted, (exp_minus_m + shifted.exp()).log(), linear
 
 
 def _shift_times_complement(m: Tensor, y) -> Tensor:
