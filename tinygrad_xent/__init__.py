@@ -18,19 +18,37 @@ from .autograd import (
 from .checkpoint import load, save
 from .draw import draw
 from .explain import explain
+from .factories import (
+    arange,
+    full,
+    full_like,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .function import Context, Function
 from .gradcheck import GradcheckError, gradcheck
 from .jacobian import jacobian
-from .nn import manual_seed
 
 # Every primitive op is tx.NAME (tx.tensor.PRIMITIVES lists them; a test keeps the two equal),
-# and so are the ops composed from them here: min, argmax, squeeze, unsqueeze, flatten.
+# and so are the ops composed from them here: min, argmax, squeeze, unsqueeze, flatten, and
+# PyTorch's argmin, cat, norm, swapaxes, var.
 from .tensor import (
     PRIMITIVES,
     Tensor,
+    ValuesIndices,
     abs,
     add,
     argmax,
+    argmin,
+    cat,
     clip,
     concatenate,
     div,
@@ -45,6 +63,7 @@ from .tensor import (
     minimum,
     mul,
     neg,
+    norm,
     pow,
     relu,
     reshape,
@@ -54,9 +73,11 @@ from .tensor import (
     stack,
     sub,
     sum,
+    swapaxes,
     tanh,
     transpose,
     unsqueeze,
+    var,
     where,
 )
 
@@ -72,6 +93,7 @@ __all__ = [
     "PRIMITIVES",
     "Tape",
     "Tensor",
+    "ValuesIndices",
     "detect_anomaly",
     "draw",
     "exercises",
@@ -116,4 +138,23 @@ __all__ = [
     "min",
     "squeeze",
     "unsqueeze",
+    # PyTorch's names, composed from the ops
+    "argmin",
+    "cat",
+    "norm",
+    "swapaxes",
+    "var",
+    # making tensors (factories.py)
+    "arange",
+    "full",
+    "full_like",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
 ]
