@@ -4,7 +4,10 @@ import tinygrad_xent as tx
 import tinygrad_xent.functional as F
 """
 
-from . import exercises
+import types
+
+from . import exercises, factories
+from . import tensor as _tensor_module
 from .autograd import (
     AnomalyError,
     Node,
@@ -29,7 +32,6 @@ from .factories import (
     rand_like,
     randn,
     randn_like,
-    tensor,
     zeros,
     zeros_like,
 )
@@ -82,6 +84,19 @@ from .tensor import (
 )
 
 __version__ = "0.1.0"
+
+
+class _TensorModule(types.ModuleType):
+    """``tx.tensor`` is the module tensor.py (the Tensor, its ops, ``PRIMITIVES``) and, called,
+    PyTorch's ``torch.tensor``: ``tx.tensor([1.0, 2.0])`` is :func:`factories.tensor`."""
+
+    def __call__(self, data, dtype=None, requires_grad: bool = False) -> Tensor:
+        return factories.tensor(data, dtype, requires_grad)
+
+
+# A module's class may be replaced by a subclass of ModuleType (Python's documented way to
+# give a module behaviour); the module itself, its names and its docs stay as they are.
+_tensor_module.__class__ = _TensorModule
 
 __all__ = [
     "AnomalyError",
@@ -154,7 +169,6 @@ __all__ = [
     "rand_like",
     "randn",
     "randn_like",
-    "tensor",
     "zeros",
     "zeros_like",
 ]

@@ -1163,8 +1163,8 @@ def _values_indices(name: str, x: Operand, axis, dim, keepdims: bool) -> ValuesI
     """PyTorch's max or min along ``dim``: the values and where they are."""
     if axis is not None:
         raise TypeError(
-            f"{name}: got both axis={axis!r} and dim={dim!r}; dim= gives PyTorch's "
-            f"(values, indices), axis= numpy's values alone: pass one"
+            f"{name}: got both axis={axis!r} and dim={dim!r}, two spellings of the axis: "
+            f"dim= gives PyTorch's (values, indices), axis= numpy's values alone; pass one"
         )
     if not _is_int(dim):
         raise TypeError(
