@@ -1151,12 +1151,13 @@ def _arg(name: str, find, x: Operand, axis, keepdims: bool, keepdim) -> Tensor:
     return Tensor(np.asarray(index, dtype=np.int64))
 
 
-class ValuesIndices(NamedTuple):
+# (The fields are declared with the Tensor class itself, not the name "Tensor" that class
+# syntax would keep as text under `from __future__ import annotations`.)
+class ValuesIndices(NamedTuple("ValuesIndices", [("values", Tensor), ("indices", Tensor)])):
     """What ``x.max(dim=k)`` and ``x.min(dim=k)`` return, as PyTorch's ``torch.return_types``:
     ``values`` (on the graph) and ``indices`` (int64, no gradient), unpacked ``v, i = ...``."""
 
-    values: Tensor
-    indices: Tensor
+    __slots__ = ()
 
 
 def _values_indices(name: str, x: Operand, axis, dim, keepdims: bool) -> ValuesIndices:
