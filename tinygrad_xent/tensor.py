@@ -1530,6 +1530,7 @@ def var(
     Parameters
     ----------
     x : Tensor or array-like
+        The values, any shape.
     dim, axis : int or tuple of int, optional
         The axes to reduce (default all); one of the two spellings.
     keepdim, keepdims : bool
