@@ -202,12 +202,13 @@ def test_values_and_indices_unpack_and_keep_the_graph():
     values.sum().backward()
     np.testing.assert_array_equal(e.x.grad, X == X.max(1, keepdims=True))
     assert tx.max(e.x, dim=0).indices.tolist() == X.argmax(0).tolist()
+    assert tx.max(e.x, 1).values.tolist() == X.max(1).tolist()  # torch.max(x, 1)
     assert tx.min(e.x, dim=0).values.tolist() == X.min(0).tolist()
 
 
 def test_axis_keeps_numpys_meaning():
     e = fresh()
-    assert isinstance(e.x.max(axis=1), Tensor) and isinstance(tx.max(e.x, 1), Tensor)
+    assert isinstance(e.x.max(axis=1), Tensor) and isinstance(tx.max(e.x, axis=1), Tensor)
     np.testing.assert_array_equal(e.x.var(axis=0).data, X.var(0))  # ddof=0, as np.var
     np.testing.assert_array_equal(e.x.transpose((1, 0)).data, X.T)
     with pytest.raises(ValueError, match="pass dim= for that"):

@@ -437,7 +437,7 @@ class Tensor:
 
     def max(self, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
         """The max over ``axis`` (numpy); over ``dim``, (values, indices): :func:`max`."""
-        return max(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        return max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     @overload
     def min(
@@ -451,7 +451,7 @@ class Tensor:
 
     def min(self, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
         """The min over ``axis`` (numpy); over ``dim``, (values, indices): :func:`min`."""
-        return min(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        return min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Where the max is along ``axis`` (``dim``): :func:`tinygrad_xent.tensor.argmax`."""
@@ -1059,23 +1059,26 @@ def _sum_backward(g, kept_shape, x_shape):
 SUM = Op(sum, _sum_backward, ("x",))
 
 
+# A dim (positional, as torch.max(x, 1), or dim=) gives PyTorch's (values, indices);
+# axis= gives numpy's values alone.
 @overload
 def max(
-    x: Operand, axis=None, keepdims: bool = False, *, dim: None = None, keepdim=None
+    x: Operand, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
 ) -> Tensor: ...
 
 
 @overload
 def max(
-    x: Operand, axis=None, keepdims: bool = False, *, dim: int, keepdim=None
+    x: Operand, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
 ) -> ValuesIndices: ...
 
 
-def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+def max(x: Operand, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
     """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally
 
-    With ``dim=`` (PyTorch's spelling) the result is PyTorch's pair ``(values, indices)``,
-    a :class:`ValuesIndices`; with ``axis=`` (numpy's) it is the values alone.
+    With a ``dim`` (PyTorch's spelling, or the second positional argument, as in
+    ``torch.max(x, 1)``) the result is PyTorch's pair ``(values, indices)``, a
+    :class:`ValuesIndices`; with ``axis=`` (numpy's) it is the values alone.
     """
     if keepdim is not None:  # PyTorch's spelling of keepdims
         keepdims = _keepdims_arg("max", keepdims, keepdim)
@@ -1100,29 +1103,31 @@ def _max_backward(g, x, y, axes):
 MAX = Op(max, _max_backward, ("x",))
 
 
+# A dim (positional, as torch.min(x, 1), or dim=) gives PyTorch's (values, indices);
+# axis= gives numpy's values alone.
 @overload
 def min(
-    x: Operand, axis=None, keepdims: bool = False, *, dim: None = None, keepdim=None
+    x: Operand, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
 ) -> Tensor: ...
 
 
 @overload
 def min(
-    x: Operand, axis=None, keepdims: bool = False, *, dim: int, keepdim=None
+    x: Operand, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
 ) -> ValuesIndices: ...
 
 
-def min(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+def min(x: Operand, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
     """y = min of x over axis = -max(-x);  dx = g at the minimum, tied minima share g equally
 
-    With ``dim=`` the result is PyTorch's pair ``(values, indices)``, as for :func:`max`.
+    With a ``dim`` the result is PyTorch's pair ``(values, indices)``, as for :func:`max`.
     """
     if keepdim is not None:
         keepdims = _keepdims_arg("min", keepdims, keepdim)
     if dim is not None:
         return _values_indices("min", x, axis, dim, keepdims)
     with _renamed_errors("max", "min"):
-        return neg(max(neg(x), axis, keepdims))
+        return neg(max(neg(x), axis=axis, keepdims=keepdims))
 
 
 def argmax(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -1173,8 +1178,8 @@ def _values_indices(name: str, x: Operand, axis, dim, keepdims: bool) -> ValuesI
             f"several axes use numpy's spelling, {name}(x, axis={dim!r})"
         )
     if name == "max":
-        return ValuesIndices(max(x, dim, keepdims), argmax(x, dim, keepdims))
-    return ValuesIndices(min(x, dim, keepdims), argmin(x, dim, keepdims))
+        return ValuesIndices(max(x, axis=dim, keepdims=keepdims), argmax(x, dim, keepdims))
+    return ValuesIndices(min(x, axis=dim, keepdims=keepdims), argmin(x, dim, keepdims))
 
 
 def _keepdims_arg(op_name: str, keepdims: bool, keepdim) -> bool:
@@ -1582,7 +1587,7 @@ def norm(x: Operand, p=2, dim=None, keepdim: bool = False) -> Tensor:
     if p == 1:
         return sum(abs(x), axes, keepdim)
     if p == np.inf:
-        return max(abs(x), axes, keepdim)
+        return max(abs(x), axis=axes, keepdims=keepdim)
     return pow(sum(pow(abs(x), p), axes, keepdim), 1 / p)
 
 
@@ -1675,9 +1680,7 @@ def _np_reduction(tx_name: str):
         _no_extras(f"np.{tx_name}", f"t.{tx_name}(axis, keepdims)", dtype=dtype, out=out, **extras)
         if not isinstance(a, Tensor):
             a = Tensor(_value(a))
-        if tx_name == "mean":
-            return a.mean(axis=axis, keepdims=bool(keepdims))
-        return {"sum": sum, "max": max, "min": min}[tx_name](a, axis, bool(keepdims))
+        return getattr(a, tx_name)(axis=axis, keepdims=bool(keepdims))  # numpy's meaning
 
     return reduction
 
