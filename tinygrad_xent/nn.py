@@ -23,6 +23,7 @@ import numpy as np
 from . import functional as F
 from .checks import check_number
 from .factories import _rng
+from .factories import manual_seed as manual_seed  # nn.manual_seed, where it was first
 from .tensor import Tensor
 
 M = TypeVar("M", bound="Module")
