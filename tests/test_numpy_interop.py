@@ -112,6 +112,7 @@ def test_reads_give_plain_answers_even_on_a_graph():
     np.testing.assert_array_equal(np.ones((2, 3)) < t, 1 < A)  # as t > 1: a boolean array
     np.testing.assert_array_equal(np.where(t > 0), np.where(A > 0))
     np.testing.assert_array_equal(np.asarray(t), A)
+    np.testing.assert_array_equal(np.zeros_like(t), np.zeros_like(A))  # an optimizer's buffer
     assert np.asarray(t) is t.data
 
 

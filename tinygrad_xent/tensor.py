@@ -1748,6 +1748,7 @@ _FUNCTION_READS = {
     "shape", "ndim", "size", "allclose", "isclose", "array_equal", "array_equiv", "argmax",
     "argmin", "argsort", "nonzero", "count_nonzero", "any", "all", "result_type", "can_cast",
     "array2string", "array_repr", "array_str", "isfinite", "isnan", "isinf", "sort", "unique",
+    "zeros_like", "ones_like", "empty_like", "full_like",  # x's shape and dtype, not its values
 }  # fmt: skip
 _UFUNC_OPS: dict[str, Callable[..., Tensor]] = {
     "add": add,
