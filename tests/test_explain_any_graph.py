@@ -57,6 +57,7 @@ LOSSES = {
     "supcon": ([np.vstack([Z_A, Z_B])], lambda f: F.supcon(f, [0, 1, 0, 1], temperature=0.5)),
     "multi_margin_loss": ([X34], lambda x: F.multi_margin_loss(x, Y3)),
     "entropy": ([P34], lambda p: F.entropy(p).sum()),
+    "mse_loss": ([X34], lambda x: F.mse_loss(x, P34)),
 }
 
 

@@ -1388,3 +1388,37 @@ def _entropy_arguments(p, axis, dim, base) -> tuple:
             f"probabilities must be >= 0"
         )
     return p, axes, log_base
+
+
+# ---- regression -------------------------------------------------------------------------------
+def mse_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error: (input - target)^2, elementwise, then reduced.
+
+    The gradient is 2 (input - target) / N for "mean" over N elements. A Tensor target that
+    requires grad gets the opposite gradient, as in PyTorch.
+
+    Parameters
+    ----------
+    input : array-like or Tensor
+        Predictions, any shape.
+    target : array-like or Tensor
+        Of input's shape.
+    reduction : {"mean", "sum", "none"}
+        "mean" is over all elements.
+
+    Returns
+    -------
+    Tensor
+        A scalar, or elementwise losses for reduction="none".
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes or an unknown reduction.
+    """
+    name = "mse_loss"
+    _check_reduction(name, reduction)
+    x = _as_tensor(name, "input", input)
+    y = _binary_target(name, "input", x, target)
+    loss = (x - y) ** 2  # input's shape
+    return _reduce(loss, reduction)

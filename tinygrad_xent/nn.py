@@ -1,4 +1,5 @@
-"""Layers: Module, Linear, ReLU, Tanh, Sequential and MLP, composed from the engine's ops.
+"""Layers: Module, Linear, ReLU, Tanh, Sequential and MLP, composed from the engine's ops; the
+losses as modules (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss).
 
 A layer owns leaf Tensors with ``requires_grad=True`` (its parameters) and a ``forward`` that
 computes with ops, so backward needs nothing from this file: the tape already knows how to send
@@ -21,6 +22,8 @@ import numpy as np
 
 from . import functional as F
 from .checks import check_number
+from .factories import _rng
+from .factories import manual_seed as manual_seed  # nn.manual_seed, where it was first
 from .tensor import Tensor
 
 M = TypeVar("M", bound="Module")
@@ -210,40 +213,6 @@ def _parameters_in(name: str, value) -> Iterator[tuple[str, Tensor]]:
         for i, item in enumerate(value):
             if isinstance(item, Module):
                 yield from item._walk(f"{name}.{i}.")
-
-
-# Where layers given no rng= draw their initial values: fresh entropy until manual_seed.
-_default_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the initial values of every layer built after it without an ``rng=``.
-
-    ``tx.manual_seed(0)`` then the same model built twice gives the same parameters, as
-    ``torch.manual_seed`` does; ``rng=`` stays the explicit way, and wins when given.
-
-    Parameters
-    ----------
-    seed : int
-        The seed, an integer >= 0.
-    """
-    global _default_rng
-    _default_rng = np.random.default_rng(check_number("manual_seed", "seed", seed, 0, integer=True))
-
-
-def _rng(name: str, rng) -> np.random.Generator:
-    """A numpy Generator: ``rng`` itself, one seeded with the int ``rng`` (>= 0), or for None
-    the package's own, which :func:`manual_seed` seeds."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return _default_rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(check_number(name, "rng", rng, 0, integer=True))
-    raise TypeError(
-        f"{name}: rng must be None, an int seed >= 0 or a numpy Generator, got "
-        f"{rng!r} ({type(rng).__name__})"
-    )
 
 
 def _float_dtype(name: str, dtype) -> np.dtype:
@@ -569,3 +538,85 @@ def load_torch_state_dict(model: Module, state: dict) -> None:
     model.load_state_dict(
         {key: np.asarray(state[key]).T if flag else state[key] for key, flag in transposed.items()}
     )
+
+
+# ---- the losses as modules, PyTorch's form: loss_fn = nn.CrossEntropyLoss(); loss_fn(x, y) ----
+class Loss:
+    """A loss with its settings fixed: ``loss_fn(input, target)`` calls the function of
+    :mod:`tinygrad_xent.functional` named by ``function`` with them.
+
+    Not a :class:`Module`: it has no parameters, and it takes two inputs where a layer takes
+    one. Each subclass keeps PyTorch's name, arguments and defaults.
+    """
+
+    function: str = ""
+
+    def __init__(self, **settings) -> None:
+        self.settings = settings
+
+    def __call__(self, input, target) -> Tensor:
+        return self.forward(input, target)
+
+    def forward(self, input, target) -> Tensor:
+        """The loss of ``input`` against ``target``: ``F.<function>(input, target, ...)``."""
+        return getattr(F, self.function)(input, target, **self.settings)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.settings.items() if v is not None)
+        return f"{type(self).__name__}({shown})"
+
+
+class CrossEntropyLoss(Loss):
+    """:func:`tinygrad_xent.functional.cross_entropy` as a module (logits and class targets)."""
+
+    function = "cross_entropy"
+
+    def __init__(
+        self,
+        weight=None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
+
+
+class NLLLoss(Loss):
+    """:func:`tinygrad_xent.functional.nll_loss` as a module (log-probabilities, classes)."""
+
+    function = "nll_loss"
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(weight=weight, ignore_index=ignore_index, reduction=reduction)
+
+
+class BCELoss(Loss):
+    """:func:`tinygrad_xent.functional.binary_cross_entropy` as a module (probabilities)."""
+
+    function = "binary_cross_entropy"
+
+    def __init__(self, weight=None, reduction: str = "mean") -> None:
+        super().__init__(weight=weight, reduction=reduction)
+
+
+class BCEWithLogitsLoss(Loss):
+    """:func:`tinygrad_xent.functional.binary_cross_entropy_with_logits` as a module."""
+
+    function = "binary_cross_entropy_with_logits"
+
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None) -> None:
+        super().__init__(weight=weight, pos_weight=pos_weight, reduction=reduction)
+
+
+class MSELoss(Loss):
+    """:func:`tinygrad_xent.functional.mse_loss` as a module: the mean squared error."""
+
+    function = "mse_loss"
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)

@@ -13,11 +13,12 @@ backward walk sums it back to its input's shape with :func:`~.autograd.unbroadca
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import math
 import numbers
-from collections.abc import Iterator, Sequence
-from typing import Literal, TypeAlias, overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import Literal, NamedTuple, TypeAlias, overload
 
 import numpy as np
 
@@ -60,7 +61,6 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "node", "name", "__weakref__")
-    __array_ufunc__ = None  # numpy defers to us: np.ones(3) * x calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
@@ -110,7 +110,20 @@ class Tensor:
 
     @property
     def size(self) -> int:
+        """The number of elements, numpy's ``size`` (PyTorch's ``numel()``).
+
+        ``x.size(0)``, PyTorch's method, is refused with a message naming ``x.shape[0]``:
+        the count is an int that says so when called.
+        """
+        return _Count(self.data.size)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for numpy's ``size``)."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of axes (PyTorch's name for numpy's ``ndim``)."""
+        return self.data.ndim
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -152,6 +165,45 @@ class Tensor:
             )
         return bool(self.data)  # one element: its truth; none: whatever numpy says
 
+    # numpy hands its functions to these two when an argument is a Tensor: np.exp(t) and
+    # np.ones(3) * t become the package's ops (a Tensor on the graph), and a numpy function
+    # the package has no op for is refused when it would cut the graph without a word.
+    def __array_ufunc__(self, ufunc, method: str, *inputs, **kwargs):
+        """``np.exp(t)``, ``arr * t``: :func:`_numpy_ufunc`."""
+        return _numpy_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """``np.sum(t)``, ``np.concatenate([t, t])``: :func:`_numpy_function`."""
+        return _numpy_function(func, args, kwargs)
+
+    def __float__(self) -> builtins.float:
+        """``float(t)`` of a one-element tensor."""
+        return float(self._one("float()"))
+
+    def __int__(self) -> int:
+        """``int(t)`` of a one-element tensor (truncated toward 0, as int(2.7) is)."""
+        return int(self._one("int()"))
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: a format spec applies to a one-element tensor's value; an empty
+        spec (``f"{t}"``) gives the repr."""
+        if not spec:
+            return repr(self)
+        return format(self._one(f"format spec {spec!r}"), spec)
+
+    def _one(self, what: str):
+        """The value of a one-element tensor; any other shape is refused, naming ``what``."""
+        if self.data.size != 1:
+            raise TypeError(
+                f"Tensor: {what} needs a one-element tensor, got shape {self.shape}; "
+                f"index one element first (t[0]) or convert all of them with t.tolist()"
+            )
+        return self.data.item()
+
+    def tolist(self) -> list | builtins.float | int | bool:
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives one number."""
+        return self.data.tolist()
+
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the same memory, not a copy)."""
         return self.data
@@ -187,6 +239,50 @@ class Tensor:
         out = cls._from_op(data, None)
         out.grad, out.requires_grad, out.name = grad, requires_grad, name
         return out
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on this leaf, in place, and return it (PyTorch's method).
+
+        Only a leaf can change: the output of an op requires grad because its inputs do.
+        """
+        if self.node is not None:
+            raise RuntimeError(
+                f"requires_grad_: only a leaf's flag can be set, and this tensor is the "
+                f"output of {self.node.name}; set it on the leaves it was computed from, "
+                f"or start a new leaf with t.detach().requires_grad_()"
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad_: only floating-point tensors can require grad, got "
+                f"{self.dtype}; make it float first with t.double() or t.float()"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def float(self) -> Tensor:
+        """The values as float32 (PyTorch's ``float()``): :meth:`_cast`."""
+        return self._cast("float", np.float32)
+
+    def double(self) -> Tensor:
+        """The values as float64 (PyTorch's ``double()``): :meth:`_cast`."""
+        return self._cast("double", np.float64)
+
+    def _cast(self, method: str, dtype) -> Tensor:
+        """This tensor if it has ``dtype`` already, else a constant of that dtype.
+
+        The package has no cast op on the tape, so a tensor that requires grad keeps its
+        dtype: converting it would cut the graph without a word.
+        """
+        if self.dtype == dtype:
+            return self
+        if self.requires_grad:
+            raise TypeError(
+                f"{method}: this {self.dtype} tensor requires grad, and the tape has no cast "
+                f"op, so its gradient could not flow back; make the leaf {np.dtype(dtype)} "
+                f"from the start: tx.tensor(data, dtype=np.{np.dtype(dtype)}, "
+                f"requires_grad=True), or nn layers' dtype=np.{np.dtype(dtype)}"
+            )
+        return Tensor(self.data.astype(dtype))
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``grad`` becomes None)."""
@@ -235,46 +331,46 @@ class Tensor:
         autograd.backward(self, grad, retain_graph)
 
     # ---- operators: thin wrappers over the ops below --------------------------------------
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> Tensor:
         return add(self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Operand) -> Tensor:
         return add(other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> Tensor:
         return sub(self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> Tensor:
         return sub(other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> Tensor:
         return mul(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Operand) -> Tensor:
         return mul(other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Operand) -> Tensor:
         return div(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Operand) -> Tensor:
         return div(other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return neg(self)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: Operand) -> Tensor:
         return pow(self, exponent)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: Operand) -> Tensor:
         return pow(base, self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Operand) -> Tensor:
         return matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Operand) -> Tensor:
         return matmul(other, self)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index) -> Tensor:
         return getitem(self, index)
 
     # Comparisons are not differentiable: they return plain boolean arrays and record nothing.
@@ -317,27 +413,75 @@ class Tensor:
         """x clipped to [low, high]: :func:`tinygrad_xent.tensor.clip`."""
         return clip(self, low, high)
 
-    def sum(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
-        """The sum over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.sum`."""
-        return sum(self, axis, keepdims, dim=dim)
+    def clamp(self, min=None, max=None) -> Tensor:
+        """PyTorch's name for :meth:`clip`: x clipped to [min, max], either may be None."""
+        return clip(self, min, max)
 
-    def mean(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    def pow(self, exponent: Operand) -> Tensor:
+        """x ** exponent: :func:`tinygrad_xent.tensor.pow`."""
+        return pow(self, exponent)
+
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """The sum over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.sum`."""
+        return sum(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis``: the sum divided by the number of elements summed."""
         axes = _axes("mean", _axis_arg("mean", axis, dim), self.shape)
-        count = self.size if axes is None else math.prod(self.shape[a] for a in axes)
-        return sum(self, axes, keepdims) / count
+        count = self.data.size if axes is None else math.prod(self.shape[a] for a in axes)
+        return sum(self, axes, _keepdims_arg("mean", keepdims, keepdim)) / count
 
-    def max(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
-        """The max over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.max`."""
-        return max(self, axis, keepdims, dim=dim)
+    def var(self, dim=None, **options) -> Tensor:
+        """The variance over ``dim`` (default all), PyTorch's correction=1 unless numpy's
+        ``axis=`` is used: :func:`tinygrad_xent.tensor.var` lists the options."""
+        return var(self, dim, **options)
 
-    def min(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
-        """The min over ``axis`` (or ``dim``), default all: :func:`tinygrad_xent.tensor.min`."""
-        return min(self, axis, keepdims, dim=dim)
+    def std(self, dim=None, **options) -> Tensor:
+        """The standard deviation, the square root of :meth:`var` (the same options)."""
+        return sqrt(var(self, dim, **options))
 
-    def argmax(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+    def norm(self, p=2, dim=None, keepdim: bool = False) -> Tensor:
+        """The p-norm over ``dim`` (default all elements): :func:`norm`."""
+        return norm(self, p, dim, keepdim)
+
+    # max and min: with dim= PyTorch's (values, indices) pair, with axis= numpy's values.
+    # max and min: a dim (positional or dim=) gives PyTorch's (values, indices) pair, as
+    # x.max(1) does there; axis= gives numpy's values alone.
+    @overload
+    def max(
+        self, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
+    ) -> Tensor: ...
+
+    @overload
+    def max(
+        self, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
+    ) -> ValuesIndices: ...
+
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
+        """The max over ``axis`` (numpy); over ``dim``, (values, indices): :func:`max`."""
+        return max(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    @overload
+    def min(
+        self, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
+    ) -> Tensor: ...
+
+    @overload
+    def min(
+        self, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
+    ) -> ValuesIndices: ...
+
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
+        """The min over ``axis`` (numpy); over ``dim``, (values, indices): :func:`min`."""
+        return min(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Where the max is along ``axis`` (``dim``): :func:`tinygrad_xent.tensor.argmax`."""
-        return argmax(self, axis, keepdims, dim=dim)
+        return argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def argmin(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Where the min is along ``axis`` (``dim``): :func:`tinygrad_xent.tensor.argmin`."""
+        return argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape) -> Tensor:
         """The values in a new shape (ints or a tuple): :func:`tinygrad_xent.tensor.reshape`."""
@@ -345,11 +489,38 @@ class Tensor:
             shape = tuple(shape[0])
         return reshape(self, shape)
 
+    def view(self, *shape) -> Tensor:
+        """PyTorch's name for :meth:`reshape` (here always allowed: no memory layout rules)."""
+        return self.reshape(*shape)
+
     def transpose(self, *axes) -> Tensor:
-        """The axes permuted (default reversed): :func:`tinygrad_xent.tensor.transpose`."""
+        """Two ints swap those two axes (PyTorch); a tuple permutes them (numpy).
+
+        ``x.transpose(0, 1)`` swaps axes 0 and 1, as ``torch.transpose`` does, whatever the
+        number of axes. ``x.transpose((1, 0, 2))`` (a tuple, or three or more ints) is numpy's
+        permutation: axis i of the result is axis ``axes[i]`` of x. No argument reverses the
+        axes, as ``x.T`` does. See :func:`tinygrad_xent.tensor.transpose`.
+        """
+        if len(axes) == 2 and all(_is_int(a) for a in axes):
+            return swapaxes(self, axes[0], axes[1])
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return transpose(self, axes or None)
+
+    def permute(self, *dims) -> Tensor:
+        """The axes permuted: axis i of the result is axis ``dims[i]`` of x (ints or a tuple)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return transpose(self, dims)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (PyTorch's ``t()``); 0-d and 1-D tensors as they are."""
+        if self.ndim > 2:
+            raise ValueError(
+                f"t: x has shape {self.shape}, more than 2 axes; say which to swap with "
+                f"x.transpose(dim0, dim1), or permute them all with x.permute(...)"
+            )
+        return transpose(self, None)
 
     @property
     def T(self) -> Tensor:
@@ -902,8 +1073,10 @@ def _scaled(g: np.ndarray, w) -> np.ndarray:
 
 
 # ---- reductions -----------------------------------------------------------------------------
-def sum(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+def sum(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
     """y = sum of x over axis;  dx = g copied back along the summed axes"""
+    if keepdim is not None:  # PyTorch's spelling of keepdims
+        keepdims = _keepdims_arg("sum", keepdims, keepdim)
     xv = np.asarray(_value(x))
     axes = _axes("sum", _axis_arg("sum", axis, dim), xv.shape)
     y = xv.sum(axis=axes, keepdims=True)  # the summed axes kept with size 1, for backward
@@ -918,8 +1091,31 @@ def _sum_backward(g, kept_shape, x_shape):
 SUM = Op(sum, _sum_backward, ("x",))
 
 
-def max(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
-    """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally"""
+# A dim (positional, as torch.max(x, 1), or dim=) gives PyTorch's (values, indices);
+# axis= gives numpy's values alone.
+@overload
+def max(
+    x: Operand, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
+) -> Tensor: ...
+
+
+@overload
+def max(
+    x: Operand, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
+) -> ValuesIndices: ...
+
+
+def max(x: Operand, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
+    """y = max of x over axis;  dx = g at the maximum, 0 elsewhere; tied maxima share g equally
+
+    With a ``dim`` (PyTorch's spelling, or the second positional argument, as in
+    ``torch.max(x, 1)``) the result is PyTorch's pair ``(values, indices)``, a
+    :class:`ValuesIndices`; with ``axis=`` (numpy's) it is the values alone.
+    """
+    if keepdim is not None:  # PyTorch's spelling of keepdims
+        keepdims = _keepdims_arg("max", keepdims, keepdim)
+    if dim is not None:
+        return _values_indices("max", x, axis, dim, keepdims)
     xv = np.asarray(_value(x))
     axes = _axes("max", _axis_arg("max", axis, dim), xv.shape)
     with _named_errors("max"):  # the max of nothing
@@ -939,27 +1135,111 @@ def _max_backward(g, x, y, axes):
 MAX = Op(max, _max_backward, ("x",))
 
 
-def min(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
-    """y = min of x over axis = -max(-x);  dx = g at the minimum, tied minima share g equally"""
-    axis = _axis_arg("min", axis, dim)
+# A dim (positional, as torch.min(x, 1), or dim=) gives PyTorch's (values, indices);
+# axis= gives numpy's values alone.
+@overload
+def min(
+    x: Operand, dim: None = None, keepdim=None, *, axis=None, keepdims: bool = False
+) -> Tensor: ...
+
+
+@overload
+def min(
+    x: Operand, dim: int, keepdim=None, *, axis=None, keepdims: bool = False
+) -> ValuesIndices: ...
+
+
+def min(x: Operand, dim=None, keepdim=None, *, axis=None, keepdims: bool = False):
+    """y = min of x over axis = -max(-x);  dx = g at the minimum, tied minima share g equally
+
+    With a ``dim`` the result is PyTorch's pair ``(values, indices)``, as for :func:`max`.
+    """
+    if keepdim is not None:
+        keepdims = _keepdims_arg("min", keepdims, keepdim)
+    if dim is not None:
+        return _values_indices("min", x, axis, dim, keepdims)
     with _renamed_errors("max", "min"):
-        return neg(max(neg(x), axis, keepdims))
+        return neg(max(neg(x), axis=axis, keepdims=keepdims))
 
 
-def argmax(x: Operand, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
+def argmax(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
     """The index of the largest entry along ``axis`` (of the flattened x when None).
 
     Not differentiable (an index does not move when x moves a little): returns an int64
     Tensor that records nothing. Ties give the first index, as in numpy and PyTorch.
     """
+    return _arg("argmax", np.argmax, x, _axis_arg("argmax", axis, dim), keepdims, keepdim)
+
+
+def argmin(x: Operand, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+    """The index of the smallest entry along ``axis``: as :func:`argmax`, for the min."""
+    return _arg("argmin", np.argmin, x, _axis_arg("argmin", axis, dim), keepdims, keepdim)
+
+
+def _arg(name: str, find, x: Operand, axis, keepdims: bool, keepdim) -> Tensor:
+    """argmax or argmin (``find``) along one axis, as an int64 Tensor that records nothing."""
     xv = np.asarray(_value(x))
-    axis = _axis_arg("argmax", axis, dim)
-    axes = _axes("argmax", axis, xv.shape)
+    axes = _axes(name, axis, xv.shape)
     if axes is not None and len(axes) != 1:
-        raise TypeError(f"argmax: axis must be one int or None, got {axis!r}")
-    with _named_errors("argmax"):
-        index = np.argmax(xv, axis=None if axes is None else axes[0], keepdims=keepdims)
+        raise TypeError(f"{name}: axis must be one int or None, got {axis!r}")
+    keepdims = _keepdims_arg(name, keepdims, keepdim)
+    with _named_errors(name):
+        index = find(xv, axis=None if axes is None else axes[0], keepdims=keepdims)
     return Tensor(np.asarray(index, dtype=np.int64))
+
+
+# (The fields are declared with the Tensor class itself, not the name "Tensor" that class
+# syntax would keep as text under `from __future__ import annotations`.)
+class ValuesIndices(NamedTuple("ValuesIndices", [("values", Tensor), ("indices", Tensor)])):
+    """What ``x.max(dim=k)`` and ``x.min(dim=k)`` return, as PyTorch's ``torch.return_types``:
+    ``values`` (on the graph) and ``indices`` (int64, no gradient), unpacked ``v, i = ...``."""
+
+    __slots__ = ()
+
+
+def _values_indices(name: str, x: Operand, axis, dim, keepdims: bool) -> ValuesIndices:
+    """PyTorch's max or min along ``dim``: the values and where they are."""
+    if axis is not None:
+        raise TypeError(
+            f"{name}: got both axis={axis!r} and dim={dim!r}, two spellings of the axis: "
+            f"dim= gives PyTorch's (values, indices), axis= numpy's values alone; pass one"
+        )
+    if not _is_int(dim):
+        raise TypeError(
+            f"{name}: dim must be one int, as in PyTorch, got {dim!r}; for the values over "
+            f"several axes use numpy's spelling, {name}(x, axis={dim!r})"
+        )
+    if name == "max":
+        return ValuesIndices(max(x, axis=dim, keepdims=keepdims), argmax(x, dim, keepdims))
+    return ValuesIndices(min(x, axis=dim, keepdims=keepdims), argmin(x, dim, keepdims))
+
+
+def _keepdims_arg(op_name: str, keepdims: bool, keepdim) -> bool:
+    """``keepdims`` (numpy's spelling) or ``keepdim`` (PyTorch's), not both."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims is not False:
+        raise TypeError(
+            f"{op_name}: got both keepdims={keepdims!r} and keepdim={keepdim!r}, two "
+            f"spellings of the same argument; pass one"
+        )
+    return bool(keepdim)
+
+
+def _is_int(a) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+
+
+class _Count(int):
+    """``x.size``: numpy's element count, an int that answers PyTorch's ``x.size(0)`` with
+    the spelling meant instead of "'int' object is not callable"."""
+
+    def __call__(self, dim=None):
+        raise TypeError(
+            f"Tensor.size is numpy's element count, the int {int(self)}, not PyTorch's "
+            f"method: for the shape use x.shape, for one axis x.shape[{dim or 0}], for "
+            f"the count x.numel()"
+        )
 
 
 def _dropped(kept_shape: tuple, axes: tuple | None) -> tuple:
@@ -1142,16 +1422,21 @@ def _permutation(op_name: str, axes, ndim: int) -> tuple:
 def squeeze(x: Operand, axis=None, *, dim=None) -> Tensor:
     """y = x without its axes of size 1 (only ``axis``, if given): a reshape on the tape
 
-    As in numpy, squeezing an axis whose size is not 1 is an error (PyTorch leaves it alone).
+    Each spelling keeps its library's meaning for an axis whose size is not 1: ``dim=``
+    leaves it alone, as PyTorch does; ``axis=`` (or a positional axis) is numpy's error.
     """
     shape = _shape(x)
-    axis = _axis_arg("squeeze", axis, dim)
-    axes = _axes("squeeze", axis, shape)
+    axes = _axes("squeeze", _axis_arg("squeeze", axis, dim), shape)
     if axes is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    if dim is not None:
+        axes = tuple(a for a in axes if shape[a] == 1)
     for a in axes:
         if shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} has size {shape[a]}, not 1 (shape {shape})")
+            raise ValueError(
+                f"squeeze: axis {a} has size {shape[a]}, not 1 (shape {shape}); "
+                f"PyTorch's squeeze(dim={a}) leaves such an axis alone: pass dim= for that"
+            )
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
@@ -1241,6 +1526,317 @@ def _renamed_errors(inner: str, outer: str) -> Iterator[None]:
         if message.startswith(inner + ":"):
             raise type(err)(outer + message[len(inner) :]) from None
         raise
+
+
+# ---- composed from the ops: PyTorch's spellings ----------------------------------------------
+cat = concatenate  # PyTorch's name: tx.cat([a, b], dim=1)
+
+
+def swapaxes(x: Operand, axis1: int, axis2: int) -> Tensor:
+    """y = x with axes axis1 and axis2 swapped: a transpose on the tape
+
+    What PyTorch's ``x.transpose(dim0, dim1)`` means, whatever the number of axes.
+    """
+    shape = _shape(x)
+    if not shape:
+        raise ValueError("transpose: x is 0-d and has no axes to swap")
+    first, second = _axes("transpose", (axis1, axis2), shape) or ()
+    order = list(range(len(shape)))
+    order[first], order[second] = second, first
+    return transpose(x, tuple(order))
+
+
+def var(
+    x: Operand,
+    dim=None,
+    *,
+    keepdim=None,
+    correction=None,
+    unbiased=None,
+    axis=None,
+    keepdims: bool = False,
+    ddof=None,
+) -> Tensor:
+    """y = sum over dim of (x - mean)^2 / (N - correction): composed, so the tape shows it
+
+    N is the number of elements in each reduction. PyTorch's meaning by default:
+    correction=1 (Bessel's correction, the unbiased estimate from a sample; ``unbiased=False``
+    or ``correction=0`` divide by N). numpy's spelling keeps numpy's meaning: with ``axis=``
+    and no ``ddof=`` the division is by N, as ``np.var`` does.
+
+    Parameters
+    ----------
+    x : Tensor or array-like
+        The values, any shape.
+    dim, axis : int or tuple of int, optional
+        The axes to reduce (default all); one of the two spellings.
+    keepdim, keepdims : bool
+        Keep the reduced axes with size 1; one of the two spellings.
+    correction, unbiased, ddof : int, bool, int
+        What N is reduced by: PyTorch's two spellings and numpy's; at most one.
+
+    Returns
+    -------
+    Tensor
+        Of x's shape without the reduced axes (with size 1 under keepdim).
+    """
+    x = x if isinstance(x, Tensor) else Tensor(_value(x))
+    axes = _axes("var", _axis_arg("var", axis, dim), x.shape)
+    keep = _keepdims_arg("var", keepdims, keepdim)
+    c = _correction(correction, unbiased, ddof, default=0 if axis is not None else 1)
+    n = x.data.size if axes is None else math.prod(x.shape[a] for a in axes)
+    deviation = x - x.mean(axes, keepdims=True)  # x's shape
+    return sum(deviation * deviation, axes, keep) / builtins.max(n - c, 0)
+
+
+def _correction(correction, unbiased, ddof, default: int):
+    """The one of var's three spellings given, or ``default``."""
+    given = {"correction": correction, "unbiased": unbiased, "ddof": ddof}
+    named = [f"{k}={v!r}" for k, v in given.items() if v is not None]
+    if len(named) > 1:
+        raise TypeError(f"var: got {' and '.join(named)}, spellings of one argument; pass one")
+    if unbiased is not None:
+        return int(bool(unbiased))
+    if correction is not None:
+        return correction
+    return default if ddof is None else ddof
+
+
+def norm(x: Operand, p=2, dim=None, keepdim: bool = False) -> Tensor:
+    """y = (sum over dim of |x|^p)^(1/p): composed from the ops (sqrt of a sum of squares at p=2)
+
+    p may be 1, 2 (the default, also spelled "fro"), inf (the largest |x|) or any number
+    > 0. At p=2 a tensor of zeros has a nan gradient: sqrt's slope at 0 is infinite, so add
+    a small constant before the norm where that can happen.
+    """
+    if p == "fro":
+        p = 2
+    if isinstance(p, str) or not p > 0:
+        raise ValueError(f"norm: p must be a number > 0, inf or 'fro', got {p!r}")
+    axes = _axes("norm", dim, _shape(x))
+    if p == 2:
+        return sqrt(sum(mul(x, x), axes, keepdim))
+    if p == 1:
+        return sum(abs(x), axes, keepdim)
+    if p == np.inf:
+        return max(abs(x), axis=axes, keepdims=keepdim)
+    return pow(sum(pow(abs(x), p), axes, keepdim), 1 / p)
+
+
+# ---- numpy's functions on Tensors --------------------------------------------------------------
+# numpy calls Tensor.__array_ufunc__ for its ufuncs (np.exp(t), and arr * t, which is
+# np.multiply(arr, t)) and Tensor.__array_function__ for the rest (np.sum(t)). The ones that
+# mean what a package op means become that op, on the graph. Those that only read values
+# (comparisons, np.allclose, np.shape) read the data. Any other numpy function is refused when
+# a Tensor argument requires grad (its plain array would cut the graph without a word), and
+# computed by numpy on the data otherwise.
+def _numpy_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
+    """A numpy ufunc called on a Tensor: the package's op, a read of the data, or refused."""
+    name = f"np.{ufunc.__name__}"
+    if method != "__call__":
+        raise TypeError(
+            f"{name}.{method}: numpy's ufunc methods have no Tensor counterpart; use the "
+            f"reductions t.sum(), t.max(), t.min() and the ops"
+        )
+    if kwargs.get("out") is not None or "where" in kwargs:
+        use = _NUMPY_NAMES.get(ufunc.__name__, "the Tensor's own methods")
+        raise TypeError(
+            f"{name}: out= and where= write into a numpy array, which cannot keep a Tensor's "
+            f"graph; compute a new Tensor instead, with {use}"
+        )
+    op = _UFUNC_OPS.get(ufunc.__name__)
+    if op is not None and not kwargs:
+        return op(*inputs)
+    if ufunc.__name__ in _UFUNC_READS or not _any_needs_grad(inputs):
+        return ufunc(*_plain(inputs), **kwargs)
+    raise _cuts_the_graph(name, ufunc.__name__)
+
+
+def _numpy_function(func, args: tuple, kwargs: dict):
+    """A numpy function called on a Tensor: the package's call, a read, or refused."""
+    name = func.__name__
+    own = _FUNCTIONS.get(name)
+    if own is not None and getattr(np, name, None) is func:
+        return own(*args, **kwargs)
+    if name in _FUNCTION_READS or not _any_needs_grad((args, kwargs)):
+        return func(*_plain(args), **_plain(kwargs))
+    raise _cuts_the_graph(f"np.{name}", name)
+
+
+def _cuts_the_graph(name: str, short: str) -> TypeError:
+    use = _NUMPY_NAMES.get(short)
+    if use is None:
+        use = (
+            "an op composed from the package's, one written with tx.Function "
+            "(docs/your-own-op.md), or numpy on t.detach().numpy() for values without a gradient"
+        )
+    return TypeError(
+        f"{name}: on a Tensor that requires grad it would return a plain numpy array and "
+        f"cut the graph; tinygrad_xent's call: {use}"
+    )
+
+
+def _any_needs_grad(args) -> bool:
+    """Whether a Tensor that requires grad is in ``args`` (looked into lists, tuples, dicts)."""
+    if isinstance(args, Tensor):
+        return args.requires_grad
+    if isinstance(args, dict):
+        args = tuple(args.values())
+    if isinstance(args, (list, tuple)):
+        return any(_any_needs_grad(a) for a in args)
+    return False
+
+
+def _plain(args):
+    """``args`` with every Tensor replaced by its data (looked into lists, tuples, dicts)."""
+    if isinstance(args, Tensor):
+        return args.data
+    if isinstance(args, dict):
+        return {k: _plain(v) for k, v in args.items()}
+    if isinstance(args, (list, tuple)):
+        return type(args)(_plain(a) for a in args)
+    return args
+
+
+def _no_extras(name: str, use: str, **extras) -> None:
+    """Refuse numpy's arguments that the package's call has no meaning for (out=, dtype=)."""
+    given = [k for k, v in extras.items() if v is not None and v is not np._NoValue]
+    if given:
+        raise TypeError(f"{name}: {', '.join(given)}= is numpy's alone; use {use}")
+
+
+def _np_reduction(tx_name: str):
+    """np.sum, np.mean, np.max, np.min (amax, amin) on a Tensor: the package's reduction."""
+
+    def reduction(a, axis=None, dtype=None, out=None, keepdims=False, **extras):
+        _no_extras(f"np.{tx_name}", f"t.{tx_name}(axis, keepdims)", dtype=dtype, out=out, **extras)
+        if not isinstance(a, Tensor):
+            a = Tensor(_value(a))
+        return getattr(a, tx_name)(axis=axis, keepdims=bool(keepdims))  # numpy's meaning
+
+    return reduction
+
+
+def _np_dot(a, b, out=None) -> Tensor:
+    """np.dot: a product for a number, matmul for vectors and matrices."""
+    _no_extras("np.dot", "a @ b", out=out)
+    if np.ndim(_value(a)) == 0 or np.ndim(_value(b)) == 0:
+        return mul(a, b)
+    if np.ndim(_value(a)) > 2 or np.ndim(_value(b)) > 2:
+        raise TypeError("np.dot: for more than 2 axes np.dot is not matmul; use tx.matmul(a, b)")
+    return matmul(a, b)
+
+
+def _np_join(join):
+    """np.concatenate and np.stack: tx.concatenate and tx.stack (axis=None flattens first)."""
+
+    def joined(arrays, axis=0, out=None, **extras):
+        _no_extras(f"np.{join.__name__}", f"tx.{join.__name__}(tensors, axis)", out=out, **extras)
+        if axis is None and join is concatenate:
+            return concatenate([reshape(a, (-1,)) for a in arrays], 0)
+        return join(arrays, axis)
+
+    return joined
+
+
+def _np_reshape(a, *shape, newshape=None, order="C", **extras) -> Tensor:
+    """np.reshape: tx.reshape (C order only: the package's tensors have no other)."""
+    _no_extras("np.reshape", "t.reshape(shape)", order=None if order == "C" else order, **extras)
+    return reshape(a, shape[0] if shape else newshape if newshape is not None else extras["shape"])
+
+
+def _np_where(condition, *branches) -> Tensor | tuple:
+    """np.where(c, a, b) is tx.where; np.where(c) alone, the indices, reads the data."""
+    if not branches:
+        return np.where(_plain(condition))
+    return where(condition, *branches)
+
+
+def _np_clip(a, a_min=None, a_max=None, out=None, **extras) -> Tensor:
+    """np.clip: tx.clip (numpy 2.1's min=, max= spellings too)."""
+    low = extras.pop("min", a_min)
+    high = extras.pop("max", a_max)
+    _no_extras("np.clip", "t.clip(low, high)", out=out, **extras)
+    return clip(a, low, high)
+
+
+_FUNCTIONS: dict[str, Callable] = {
+    "sum": _np_reduction("sum"),
+    "mean": _np_reduction("mean"),
+    "max": _np_reduction("max"),
+    "amax": _np_reduction("max"),
+    "min": _np_reduction("min"),
+    "amin": _np_reduction("min"),
+    "dot": _np_dot,
+    "concatenate": _np_join(concatenate),
+    "stack": _np_join(stack),
+    "reshape": _np_reshape,
+    "transpose": lambda a, axes=None: transpose(a, axes),
+    "where": _np_where,
+    "clip": _np_clip,
+}
+# numpy functions that only read values: the same answer whether or not there is a graph.
+_FUNCTION_READS = {
+    "shape", "ndim", "size", "allclose", "isclose", "array_equal", "array_equiv", "argmax",
+    "argmin", "argsort", "nonzero", "count_nonzero", "any", "all", "result_type", "can_cast",
+    "array2string", "array_repr", "array_str", "isfinite", "isnan", "isinf", "sort", "unique",
+    "zeros_like", "ones_like", "empty_like", "full_like",  # x's shape and dtype, not its values
+}  # fmt: skip
+_UFUNC_OPS: dict[str, Callable[..., Tensor]] = {
+    "add": add,
+    "subtract": sub,
+    "multiply": mul,
+    "divide": div,
+    "true_divide": div,
+    "negative": neg,
+    "power": pow,
+    "square": lambda x: pow(x, 2),
+    "matmul": matmul,
+    "maximum": maximum,
+    "minimum": minimum,
+    "exp": exp,
+    "log": log,
+    "sqrt": sqrt,
+    "absolute": abs,
+    "tanh": tanh,
+}
+_UFUNC_READS = {
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isfinite",
+    "isnan", "isinf", "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
+}  # fmt: skip
+# The package's call for a numpy function, named in the errors.
+_NUMPY_NAMES = {
+    "add": "a + b",
+    "subtract": "a - b",
+    "multiply": "a * b",
+    "true_divide": "a / b",
+    "divide": "a / b",
+    "power": "t ** p",
+    "exp": "t.exp()",
+    "log": "t.log()",
+    "sqrt": "t.sqrt()",
+    "absolute": "t.abs()",
+    "tanh": "t.tanh()",
+    "maximum": "tx.maximum(a, b)",
+    "minimum": "tx.minimum(a, b)",
+    "sum": "t.sum(axis)",
+    "mean": "t.mean(axis)",
+    "var": "t.var(axis=...)",
+    "std": "t.std(axis=...)",
+    "dot": "a @ b",
+    "matmul": "a @ b",
+    "exp2": "2 ** t",
+    "log1p": "(1 + t).log()",
+    "expm1": "t.exp() - 1",
+    "sign": "t.detach().numpy() (its gradient is 0 everywhere)",
+    "norm": "t.norm()",
+    "squeeze": "t.squeeze(axis)",
+    "expand_dims": "t.unsqueeze(axis)",
+    "swapaxes": "t.transpose(a, b)",
+    "moveaxis": "t.permute(...)",
+    "ravel": "t.reshape(-1)",
+    "copy": "t + 0 (a new Tensor on the graph) or t.detach().numpy().copy()",
+}
 
 
 # ---- the registry -----------------------------------------------------------------------------
