@@ -145,14 +145,12 @@ def _composed(x: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---- the usual wrong answers, as knobs over the forward and over the backward --------------
 def _forward_family(x, g, axis=-1, keepdims=True, form="x - logsumexp"):
     """The forward with its reduction axis, its keepdims and its form as knobs."""
-    shift = np.max(x, axis=axis, keepdims=True)
-    lse = shift + np.log(np.exp(x - shift).sum(axis=axis, keepdims=True))
-    if not keepdims and axis is not None:
-        lse, shift = np.squeeze(lse, axis=axis), np.squeeze(shift, axis=axis)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    log_total = np.log(np.exp(shifted).sum(axis=axis, keepdims=keepdims))
     forms = {
-        "x - logsumexp": lambda: x - lse,
-        "softmax": lambda: np.exp(x - lse),
-        "x - max": lambda: x - shift,
+        "x - logsumexp": lambda: shifted - log_total,
+        "softmax": lambda: np.exp(shifted - log_total),
+        "x - max": lambda: shifted,
     }
     return forms[form]()
 
@@ -183,9 +181,8 @@ def _keepdims(what: str) -> Knob:
             (True, ""),
             (
                 False,
-                f"keepdims: {what} lost its axis, so a row's number lined up with the last "
-                f"axis, across the row instead of along it (this case is square, so nothing "
-                f"raised): keep the reduced axis",
+                f"keepdims: {what} lost its axis, so each row's number lined up with the last "
+                f"axis, across a row instead of along it: keep the reduced axis",
             ),
         ),
     )
@@ -198,7 +195,7 @@ FORWARD_KNOBS = (
         "form",
         (
             ("x - logsumexp", ""),
-            ("softmax", "y came out as softmax(x): the op is its log, and it never needs one"),
+            ("softmax", "y came out as softmax(x), where the op is its log"),
             (
                 "x - max",
                 "y came out as x minus the row maximum, the shift alone: what is left to "
@@ -297,6 +294,10 @@ DOC_HINT = (
     "the first line of the class's docstring is the op's math, which tx.explain prints as "
     "its rule: write it as the built-ins do, 'y = ...;  dx = ...', with the formulas in"
 )
+INHERITED_HINT = (
+    "this case's y is wrong too, and a backward that reads what forward saved inherits its "
+    "error: put forward right first"
+)
 GRADCHECK_HINT = (
     "backward agrees with the tape but not with finite differences of your own forward: "
     "forward and backward describe two different ops"
@@ -349,6 +350,8 @@ def _grade_case(cls: type, case: Case, where: str) -> list:
     except (Exception, SystemExit) as err:  # the learner's bug: a message, not a traceback
         return [_raised(cls, "forward", err, where)]
     found = _forward_found(cls, case, where, y, y_expected)
+    if y.shape != x.shape:
+        return found  # g, of x's shape, cannot be sent back through this y
     try:
         _quietly(y.backward, g.copy())
     except NotImplementedError:
@@ -357,6 +360,8 @@ def _grade_case(cls: type, case: Case, where: str) -> list:
         return found + [_raised(cls, "backward", err, where)]
     dx = leaf.grad if leaf.grad is not None else np.zeros_like(x)
     wrong_dx = wrong_values(BACKWARD, case, where, [dx_expected], [dx])
+    if found and wrong_dx and not wrong_dx[0].hints:
+        wrong_dx = [Found("dx", wrong_dx[0].text, (INHERITED_HINT,))]
     if wrong_dx or x.dtype != np.float64 or x.size == 0:
         return found + wrong_dx
     return found + _gradchecked(cls, case, where)
@@ -410,7 +415,8 @@ def _docstring_found(cls: type) -> list:
     first = lines[0].strip() if lines else ""
     if first.startswith("y =") and "dx" in first and "..." not in first:
         return []
-    return [Found("docstring", f"the docstring's first line is {first!r}", (DOC_HINT,))]
+    said = f"its first line is {first!r}" if first else "there is none"
+    return [Found("docstring", f"{cls.__name__}'s docstring: {said}", (DOC_HINT,))]
 
 
 def _not_a_function(cls: object) -> str:
