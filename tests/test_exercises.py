@@ -569,7 +569,9 @@ def test_cli_list_shows_each_status(tmp_path, capsys):
     assert re.match(r"\s+3  exp_backward\s+not started\s+the backward of exp$", lines[3])
     assert re.match(r"\s+4  log_backward\s+passing\s+", lines[4])
     assert re.match(r"\s+6  sum_backward\s+failing\s+", lines[6])
-    assert re.match(r"\s+16  own_op\s+not started\s+your own op: a fused, stable LogSoftmax", lines[16])
+    assert re.match(
+        r"\s+16  own_op\s+not started\s+your own op: a fused, stable LogSoftmax", lines[16]
+    )
     assert lines[-1] == "1 of 16 passing"
 
 

@@ -85,7 +85,10 @@ MISTAKES = {
         ["reduction axis: the sum in dx ran over the first axis"],
     ),
     "log-sum-exp over the wrong axis": (
-        [("x.max(axis=-1", "x.max(axis=0"), (FORWARD_SUM, "np.exp(shifted).sum(axis=0, keepdims=True)")],
+        [
+            ("x.max(axis=-1", "x.max(axis=0"),
+            (FORWARD_SUM, "np.exp(shifted).sum(axis=0, keepdims=True)"),
+        ],
         ["reduction axis: the log-sum-exp in y ran over the first axis"],
     ),
     "no shift": (
@@ -204,7 +207,10 @@ def test_an_input_without_grad_must_not_break_forward():
     message = grade(cls).message
     assert "without requires_grad: LogSoftmax.forward raised AssertionError" in message
     skipping = op_with(
-        ("ctx.save_for_backward(y)", "if ctx.needs_input_grad[0]:\n            ctx.save_for_backward(y)")
+        (
+            "ctx.save_for_backward(y)",
+            "if ctx.needs_input_grad[0]:\n            ctx.save_for_backward(y)",
+        )
     )
     assert grade(skipping).passed
 

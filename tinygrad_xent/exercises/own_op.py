@@ -20,6 +20,10 @@ raises gets a hint from the kind of error (nothing saved, a tuple of the wrong l
 where a gradient is wanted, a sum that lost its axis).
 """
 
+# mypy: disable-error-code="override"
+# (A Function subclass names its inputs in forward's signature, as PyTorch's do; the base class's
+# ``forward(ctx, *inputs)`` cannot say how many, so every subclass "overrides" it.)
+
 from __future__ import annotations
 
 import warnings
@@ -323,7 +327,7 @@ def _quietly(call, *args):
         return call(*args)
 
 
-def _raised(cls: type, method: str, err: BaseException, where: str) -> Found:
+def _raised(cls: type[Function], method: str, err: BaseException, where: str) -> Found:
     """The Found for an exception out of the learner's ``method``, with its hint if known."""
     text = (
         f"{where}: {cls.__name__}.{method} raised {type(err).__name__}: {err}"
@@ -338,7 +342,7 @@ def _raised(cls: type, method: str, err: BaseException, where: str) -> Found:
 
 
 # ---- grading -----------------------------------------------------------------------------------
-def _grade_case(cls: type, case: Case, where: str) -> list:
+def _grade_case(cls: type[Function], case: Case, where: str) -> list:
     """Every disagreement of the learner's op with F.log_softmax on ``case``."""
     x, g = case.args["x"], case.args["g"]
     y_expected, dx_expected = _composed(x, g)
@@ -367,7 +371,9 @@ def _grade_case(cls: type, case: Case, where: str) -> list:
     return found + _gradchecked(cls, case, where)
 
 
-def _forward_found(cls: type, case: Case, where: str, y: Tensor, expected: np.ndarray) -> list:
+def _forward_found(
+    cls: type[Function], case: Case, where: str, y: Tensor, expected: np.ndarray
+) -> list:
     """What is wrong with the forward's output: its values, then its dtype; and the tape."""
     found = wrong_values(FORWARD, case, where, [expected], [y.data])
     if not found and y.dtype != expected.dtype:
@@ -383,7 +389,7 @@ def _forward_found(cls: type, case: Case, where: str, y: Tensor, expected: np.nd
     return found
 
 
-def _gradchecked(cls: type, case: Case, where: str) -> list:
+def _gradchecked(cls: type[Function], case: Case, where: str) -> list:
     """tx.gradcheck of sum(g * op(x)): the learner's backward against their own forward."""
     upstream = Tensor(case.args["g"])
 
@@ -397,7 +403,7 @@ def _gradchecked(cls: type, case: Case, where: str) -> list:
     return []
 
 
-def _without_grad(cls: type, x: np.ndarray) -> list:
+def _without_grad(cls: type[Function], x: np.ndarray) -> list:
     """Applied to a Tensor that wants no gradient, the op runs and its output wants none."""
     try:
         y = _quietly(cls.apply, Tensor(x.copy()))
@@ -405,11 +411,11 @@ def _without_grad(cls: type, x: np.ndarray) -> list:
         where = f"x: {x.shape} {x.dtype} without requires_grad"
         return [_raised(cls, "forward", err, where)]
     if y.requires_grad:
-        return [Found("no grad", f"applied to x without requires_grad, y wants a gradient")]
+        return [Found("no grad", "applied to x without requires_grad, y wants a gradient")]
     return []
 
 
-def _docstring_found(cls: type) -> list:
+def _docstring_found(cls: type[Function]) -> list:
     """A Found unless the class's own docstring starts with its math, 'y = ...;  dx = ...'."""
     lines = (cls.__doc__ or "").strip().splitlines()
     first = lines[0].strip() if lines else ""
