@@ -115,6 +115,10 @@ MISTAKES = {
         [(FORWARD_SUM, "np.exp(shifted).sum(axis=-1)")],
         ["keepdims: the log-sum-exp lost its axis"],
     ),
+    "forward returns nothing": (
+        [("return y", "pass")],
+        ["forward must return a numpy array, got NoneType", "is the return statement missing?"],
+    ),
     "None for x": ([(BACKWARD, "return None")], ["None is only for an input whose"]),
     "softmax's VJP": (
         [(BACKWARD, "p = np.exp(y)\n        return p * (g - (g * p).sum(axis=-1, keepdims=True))")],

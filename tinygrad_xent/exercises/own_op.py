@@ -298,6 +298,7 @@ DOC_HINT = (
     "the first line of the class's docstring is the op's math, which tx.explain prints as "
     "its rule: write it as the built-ins do, 'y = ...;  dx = ...', with the formulas in"
 )
+RETURN_HINT = "forward returned None: is the return statement missing?"
 INHERITED_HINT = (
     "this case's y is wrong too, and a backward that reads what forward saved inherits its "
     "error: put forward right first"
@@ -313,6 +314,7 @@ CALL_HINTS = (
     ((ValueError, IndexError), ("unpack", "index out of range"), SAVE_HINT),
     (AttributeError, ("Context",), SAVE_HINT),
     (ValueError, ("broadcast",), BROADCAST_CALL_HINT),
+    (TypeError, ("got NoneType",), RETURN_HINT),
 )
 
 
