@@ -25,6 +25,8 @@ expected and the given value. Hints come from known wrong answers computed from 
 The two engine exercises (``value``, ``walk``) grade a class and a walk rather than one
 backward: they bring their own grader (``Exercise.grader``), on the random scalar graphs of
 :mod:`.scalar_graphs`, and report through :class:`Found` and :func:`failed` the same way.
+``own_op`` grades a ``tx.Function`` subclass through its ``apply``, with a grader of its own
+that finds the hints for the forward's y and the backward's dx with :func:`wrong_values`.
 """
 
 from __future__ import annotations
