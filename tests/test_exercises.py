@@ -46,8 +46,9 @@ def test_the_set_and_its_order_are_the_issues():
         "bce_with_logits_grad",
         "nt_xent_grad",
         "mlp_backward",
+        "own_op",
     ]
-    assert [name for name, _ in tx.exercises.COMING] == ["own_op"]
+    assert tx.exercises.COMING == ()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -111,7 +112,7 @@ def test_an_untouched_stub_is_not_started(name, tmp_path):
 def test_the_stub_gives_the_task_the_questions_and_the_signature():
     text = stub("cross_entropy_dscores")
     assert text.startswith(
-        '"""Exercise 11 of 15: the gradient of mean cross-entropy w.r.t. the scores'
+        '"""Exercise 11 of 16: the gradient of mean cross-entropy w.r.t. the scores'
     )
     assert "The questions:" in text and "(N, C)" in text
     assert "def cross_entropy_dscores(scores, target):\n    raise NotImplementedError(" in text
@@ -121,7 +122,7 @@ def test_the_stub_gives_the_task_the_questions_and_the_signature():
 
 def test_the_solution_text_is_the_code_with_its_derivation():
     text = solution("softmax_vjp", show=True)
-    assert text.startswith("# Exercise 9 of 15: softmax's vector-Jacobian product\n")
+    assert text.startswith("# Exercise 9 of 16: softmax's vector-Jacobian product\n")
     assert "def softmax_vjp(x, g):" in text and "p_j (g_j - <g, p>)" in text
 
 
@@ -569,9 +570,9 @@ def test_cli_list_shows_each_status(tmp_path, capsys):
     assert re.match(r"\s+4  log_backward\s+passing\s+", lines[4])
     assert re.match(r"\s+6  sum_backward\s+failing\s+", lines[6])
     assert re.match(
-        r"\s+--  own_op\s+to come\s+your own vectorised op through tx.Function", lines[16]
+        r"\s+16  own_op\s+not started\s+your own op: a fused, stable LogSoftmax", lines[16]
     )
-    assert lines[-1] == "1 of 15 passing"
+    assert lines[-1] == "1 of 16 passing"
 
 
 def test_cli_solution_is_refused_before_a_check_and_shown_after(tmp_path, capsys):
@@ -592,7 +593,7 @@ def test_cli_solution_is_refused_before_a_check_and_shown_after(tmp_path, capsys
 
 def test_cli_solution_with_show_needs_no_check(tmp_path, capsys):
     code, out, _ = run(capsys, "exercise", "solution", "walk", "--show", "--dir", str(tmp_path))
-    assert code == 0 and out.startswith("# Exercise 2 of 15: ") and "def backward(root)" in out
+    assert code == 0 and out.startswith("# Exercise 2 of 16: ") and "def backward(root)" in out
 
 
 def test_checking_a_file_by_its_path_unlocks_in_its_folder(tmp_path, capsys):
@@ -720,6 +721,7 @@ ANSWERS = {
     "bce_with_logits_grad": ["sigmoid(x) - y", "s - y", "1 - sigmoid(x)", "s (1 - s)"],
     "nt_xent_grad": ["G + G^T", "(I - u", "u_i (u_i .", "P_ik - [k == p(i)]", "ds_ik/du_i = "],
     "mlp_backward": ["p - one_hot", "h.T @", "(u > 0)", "@ w2.T", "sum(0)", "softmax(scores)"],
+    "own_op": ["g - np.exp", "exp(y) *", "g.sum(", "- x.max(", "save_for_backward(y", "sum(g)"],
 }
 
 

@@ -2,7 +2,7 @@
 
 The path: a scalar ``Value`` and its ops (``value``), the walk over its graph (``walk``), the
 backward of each op on arrays, softmax and cross-entropy derived three ways, BCE, NT-Xent and
-a whole MLP; then, once ``tx.Function`` exists, an op of your own (the slot in ``COMING``).
+a whole MLP; then an op of your own through ``tx.Function`` (``own_op``), the last step.
 
 From Python or a notebook::
 
@@ -45,6 +45,7 @@ from . import (
     mlp_backward,
     mul_backward,
     nt_xent_grad,
+    own_op,
     softmax_vjp,
     sum_backward,
     value,
@@ -75,10 +76,12 @@ EXERCISES: dict[str, Exercise] = {
         bce_with_logits_grad,
         nt_xent_grad,
         mlp_backward,
+        # an op of your own, through the public door
+        own_op,
     )
 }
 # The exercises still to come, after the last of EXERCISES: (name, title).
-COMING = (("own_op", "your own vectorised op through tx.Function (to come)"),)
+COMING: tuple[tuple[str, str], ...] = ()
 # The file in an exercise folder that lists the exercises checked there.
 CHECKED_FILE = ".checked"
 

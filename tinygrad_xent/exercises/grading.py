@@ -25,6 +25,8 @@ expected and the given value. Hints come from known wrong answers computed from 
 The two engine exercises (``value``, ``walk``) grade a class and a walk rather than one
 backward: they bring their own grader (``Exercise.grader``), on the random scalar graphs of
 :mod:`.scalar_graphs`, and report through :class:`Found` and :func:`failed` the same way.
+``own_op`` grades a ``tx.Function`` subclass through its ``apply``, with a grader of its own
+that finds the hints for the forward's y and the backward's dx with :func:`wrong_values`.
 """
 
 from __future__ import annotations
@@ -361,13 +363,13 @@ def grade(exercise: Exercise, fn: object) -> Result:
 def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> list:
     """Every disagreement of ``fn`` with the tape on ``case`` (or why it has no answer):
     the values first; once they are right, the dtypes; then finite differences."""
-    where = f"{where} ({_describe(case)})"
+    where = f"{where} ({describe(case)})"
     expected = _tape_gradients(exercise, case)
     try:
         given = _call(fn, exercise, case, where)
     except _Failure as failure:
         return [Found("the call", str(failure))]
-    found = _wrong_values(exercise, case, where, expected, given)
+    found = wrong_values(exercise, case, where, expected, given)
     found = found or _wrong_dtypes(exercise, where, expected, given)
     smooth = case.smooth and exercise.tape is None
     if found or not smooth or any(e.dtype != np.float64 for e in expected):
@@ -379,7 +381,7 @@ def _grade_case(exercise: Exercise, fn, case: Case, where: str) -> list:
     return found
 
 
-def _wrong_values(exercise: Exercise, case: Case, where: str, expected, given) -> list:
+def wrong_values(exercise: Exercise, case: Case, where: str, expected, given) -> list:
     """A Found, with its hints, for each returned array whose shape or values are wrong."""
     found = []
     for out_name, e, x in zip(exercise.outputs, expected, given):
@@ -409,7 +411,7 @@ def _wrong_dtypes(exercise: Exercise, where: str, expected, given) -> list:
     ]
 
 
-def _describe(case: Case) -> str:
+def describe(case: Case) -> str:
     """``x: (3, 4) float32, g: (3, 4) float32, axis=1``, plus the case's note."""
     parts = []
     for key, value in case.args.items():
@@ -490,7 +492,7 @@ def _call(fn, exercise: Exercise, case: Case, where: str) -> list[np.ndarray]:
         raise _NotStarted() from None
     except (Exception, SystemExit) as err:  # the learner's bug: a message, not a traceback
         raise _Failure(
-            f"{where}: {name} raised {type(err).__name__}: {err}{_learner_line(fn, err)}"
+            f"{where}: {name} raised {type(err).__name__}: {err}{learner_line(fn, err)}"
         ) from None
     if answer is None:
         raise _Failure(f"{where}: {name} returned None; is the return statement missing?")
@@ -536,7 +538,7 @@ def _copies(args: dict) -> dict:
     return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
 
 
-def _learner_line(fn, err: BaseException) -> str:
+def learner_line(fn, err: BaseException) -> str:
     """`` (at line 12: return g * y)``: the last line of the learner's own file it reached."""
     filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == filename]
