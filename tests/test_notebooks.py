@@ -57,8 +57,21 @@ def _printed(nb) -> str:
     return "".join(_text(cell) for cell in nb.cells if cell.cell_type == "code")
 
 
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def _same_printout(stored: str, fresh: str) -> bool:
+    """The same text, and the same numbers to 1e-4 relative: a training run of 10,000 steps
+    rounds its last printed digits differently under numpy 1.24's and numpy 2's kernels."""
+    if NUMBER.sub("#", stored) != NUMBER.sub("#", fresh):
+        return False
+    pairs = zip(NUMBER.findall(stored), NUMBER.findall(fresh))
+    return all(abs(float(a) - float(b)) <= 1e-4 * max(1.0, abs(float(a))) for a, b in pairs)
+
+
 def _check_stored_outputs_are_current(stored, fresh):
-    assert _printed(stored) == _printed(fresh)  # make_notebooks.py was run after the last edit
+    # make_notebooks.py was run after the last edit
+    assert _same_printout(_printed(stored), _printed(fresh)), (_printed(stored), _printed(fresh))
     images = _images(stored)
     assert len(images) == len(_images(fresh))
     for image in images:
