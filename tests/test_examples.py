@@ -174,14 +174,17 @@ def test_cli_graph_errors_are_one_line_and_exit_2(tmp_path):
 
 @pytest.mark.slow  # lesson 13 trains for seconds
 def test_cli_textbook_is_the_textbook_example(tmp_path):
-    result = run_cli("textbook", cwd=tmp_path)
-    script = subprocess.run(
+    # The two run side by side (each trains the case study's net for seconds).
+    commands = [
+        [sys.executable, "-m", "tinygrad_xent", "textbook"],
         [sys.executable, str(ROOT / "examples" / "textbook.py")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == script.stdout
+    ]
+    running = [
+        subprocess.Popen(c, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    (cli_out, cli_err), (script_out, _) = (p.communicate(timeout=60) for p in running)
+    assert running[0].returncode == 0, cli_err
+    assert cli_out == script_out
+    result = subprocess.CompletedProcess(commands[0], 0, cli_out, cli_err)
     assert "cross-entropy" in result.stdout.lower()

@@ -41,6 +41,7 @@ def pages(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_bce_slider_moves_show_the_tapes_loss_and_gradient(browser, pages):
     page = Page(browser, pages / "bce.html")
     shown = []
@@ -64,6 +65,7 @@ def test_bce_slider_moves_show_the_tapes_loss_and_gradient(browser, pages):
     page.check_clean()
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_softmax_slider_moves_show_the_tapes_probabilities_and_gradient(browser, pages):
     page = Page(browser, pages / "softmax.html")
     before = _text(page, "p0-text")

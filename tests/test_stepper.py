@@ -46,6 +46,7 @@ def _write(loss, tmp_path, name="graph.html") -> Path:
     return path
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_cross_entropy_stepped_with_the_keys_shows_explains_numbers(browser, tmp_path):
     loss = worked_example("ce")
     blocks = _explain_blocks(loss)
@@ -101,6 +102,7 @@ def test_previous_undoes_next_and_the_buttons_step_like_the_keys(browser, tmp_pa
     page.check_clean()
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_gradients_appear_in_the_boxes_only_once_the_walk_has_reached_them(browser, tmp_path):
     page = Page(browser, _write(worked_example("ce"), tmp_path))
     hidden = "return document.querySelectorAll('.hide-grad text.grad').length"
@@ -112,6 +114,7 @@ def test_gradients_appear_in_the_boxes_only_once_the_walk_has_reached_them(brows
         assert page.js(hidden) == total - k
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 @pytest.mark.parametrize("name", WORKED_EXAMPLES)
 def test_every_worked_example_steps_to_its_leaves(browser, tmp_path, name):
     loss = worked_example(name)
@@ -126,6 +129,7 @@ def test_every_worked_example_steps_to_its_leaves(browser, tmp_path, name):
     page.check_clean()
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_the_command_line_writes_the_page(browser, tmp_path):
     done = run_cli("graph", "--example", "nt_xent", "--out", str(tmp_path / "g.html"))
     assert done.returncode == 0, done.stderr
@@ -149,6 +153,7 @@ def _mlp_batch():
     return loss, logits, (p - np.eye(3)[y]) / 64  # (P - Y) / N, the gradient at the logits
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_an_mlp_on_a_batch_of_64_opens_its_full_table(browser, tmp_path):
     loss, logits, expected = _mlp_batch()
     record = _walk_record(loss)
@@ -218,6 +223,7 @@ def test_the_models_of_the_examples_step_to_their_leaves(browser, tmp_path):
         page.check_clean()
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_a_graph_of_a_thousand_nodes_shows_the_capped_graph_with_its_note(browser, tmp_path):
     x = Tensor(np.linspace(0.1, 1.0, 5), requires_grad=True)
     y = x
@@ -307,6 +313,7 @@ def test_the_notebook_view_steps_in_a_notebook_the_tests_execute(browser, tmp_pa
     assert page.driver.get_log("browser") == []
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_the_check_catches_a_page_that_asks_the_network(browser, tmp_path):
     path = tmp_path / "leaky.html"
     path.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"></body></html>')
@@ -316,6 +323,7 @@ def test_the_check_catches_a_page_that_asks_the_network(browser, tmp_path):
         page.check_clean()
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_an_op_of_many_inputs_lists_what_explain_lists(browser, tmp_path):
     leaves = [Tensor([float(i)], requires_grad=True) for i in range(20)]
     loss = (tx.concatenate(leaves) * 2.0).sum()

@@ -53,6 +53,7 @@ EXPECTED = [
 ]
 
 
+@pytest.mark.slow  # a real browser (or mypy) takes seconds to start
 def test_mypy_sees_tensor_through_the_operators(tmp_path):
     script = tmp_path / "user.py"
     script.write_text(USER_SCRIPT)
