@@ -80,11 +80,13 @@ def _start(script: Path, folder: Path) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Start every quick script at once; map its name to (Popen, its folder)."""
+def runs(tmp_path_factory, request):
+    """Start every script the run selects at once (the slow ones too, unless -m "not slow"
+    leaves them out): two cores run them side by side; map its name to (Popen, its folder)."""
+    with_slow = "not slow" not in (request.config.getoption("markexpr") or "")
     started = {}
     for script in SCRIPTS:
-        if script.stem not in SLOW:
+        if script.stem != "textbook" and (with_slow or script.stem not in SLOW):
             folder = tmp_path_factory.mktemp(script.stem)
             started[script.stem] = (_start(script, folder), folder)
     yield started
