@@ -1,11 +1,14 @@
 """The Tensor and its primitive ops, each forward beside its backward.
 
-Every op follows one pattern: compute the output with numpy, write its backward right below it
-as a function of the gradient ``g`` and of what it needs from the forward pass (its ``saved``
-values: for ``exp`` its own output), and hand all three to :func:`_record`, which makes the
-output Tensor and, when gradients are on, a tape node that keeps ``saved`` until backward.
-The first line of each op's docstring is its math: ``y`` is the output, ``g`` the gradient
-arriving from above (``grad_out``), ``dx`` the gradient handed to input ``x``.
+Every op follows one pattern: compute the output with numpy, write its backward rule right
+below it as a function of the gradient ``g`` and of what it needs from the forward pass (its
+``saved`` values: for ``exp`` its own output), and declare the two once as an
+:class:`~.autograd.Op` (``EXP = Op(exp, _exp_backward, ("x",))``). The forward hands its
+output, its inputs and ``saved`` to :func:`_record`, which makes the output Tensor and, when
+gradients are on, a tape node that keeps ``saved`` until backward. The first line of each
+op's docstring is its math, which ``tx.explain`` prints as the rule: ``y`` is the output,
+``g`` the gradient arriving from above (``grad_out``), ``dx`` the gradient handed to input
+``x``. ``PRIMITIVES``, at the end, lists every declaration: the one list of primitive ops.
 
 A rule may return a gradient in the broadcast shape of the op's output (``da = g * b``): the
 backward walk sums it back to its input's shape with :func:`~.autograd.unbroadcast`.
