@@ -103,7 +103,13 @@ def check_number(
         If it is nan, infinite or out of range.
     """
     number: float | int
-    if not isinstance(value, bool) and integer and isinstance(value, numbers.Integral):
+    # A Python int or float first: the ABC checks below cost ten times more (and bool, which
+    # subclasses int, is not type int).
+    if type(value) is int:
+        number = value if integer else float(value)
+    elif type(value) is float and not integer:
+        number = value
+    elif not isinstance(value, bool) and integer and isinstance(value, numbers.Integral):
         number = int(value)
     elif not isinstance(value, bool) and not integer and isinstance(value, numbers.Real):
         number = float(value)
