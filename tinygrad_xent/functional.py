@@ -155,8 +155,19 @@ def _softplus(x: Tensor) -> Tensor:
     value does not depend on m, so m is a constant for the gradient, which comes out as
     e^(x - m) / (e^-m + e^(x - m)) = sigmoid(x).
     """
+    m, _, log_term = _softplus_halves(x)
+    return log_term + m
+
+
+def _softplus_halves(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """The shift m = max(x, 0) (a constant), x - m <= 0, and log(e^-m + e^(x - m)) in
+    [0, log 2]: softplus(x) is m plus that log, and none of the three overflows or cancels.
+
+    e^-m, as big as x, is freed when this returns, before the caller makes arrays of its own.
+    """
     m, exp_minus_m = _shift(x)
-    return (exp_minus_m + (x - m).exp()).log() + m
+    shifted = x - m
+    return m, shifted, (exp_minus_m + shifted.exp()).log()
 
 
 def _with_limits(x: Tensor, f: Callable[[Tensor], Tensor], limits: Callable[[], tuple]) -> Tensor:
@@ -334,9 +345,14 @@ def _dropped_shape(shape: tuple, axes: tuple | None) -> tuple:
 TAUGHT_SHIFT_MAX = 8.0
 
 
-def _taught_form(raw_max: np.ndarray) -> bool:
+def _largest_shift(raw_max: np.ndarray) -> float:
+    """max |m| over the rows: inf if a row holds an infinite max, nan if one holds a nan."""
+    return float(np.abs(raw_max).max(initial=0.0))
+
+
+def _taught_form(largest: float) -> bool:
     """True when every row max is finite and at most TAUGHT_SHIFT_MAX in size (nan: False)."""
-    return bool(np.all(np.abs(raw_max) <= TAUGHT_SHIFT_MAX))
+    return largest <= TAUGHT_SHIFT_MAX
 
 
 def _shifted_log_total(
@@ -416,7 +432,7 @@ def _log_softmax(x: Tensor, axes, shift: np.ndarray | None = None) -> Tensor:
     gets -inf everywhere, the log of softmax's all-zero row, with a zero gradient.
     """
     raw_max = x.data.max(axis=axes, keepdims=True) if shift is None else shift
-    if _taught_form(raw_max):
+    if _taught_form(_largest_shift(raw_max)):
         return x - _logsumexp(x, axes, keepdims=True, shift=raw_max)
     shifted, log_total, _ = _shifted_log_total(x, axes, True, raw_max)
     masked = raw_max == -np.inf  # (..., 1, ...): -inf - -inf would be nan
@@ -770,12 +786,12 @@ def _minus_log_probs(
     limits instead (rule 3): 0 or inf.
     """
     row_max = x.data.max(axis=1, keepdims=True)  # (N, 1, d...)
-    largest = np.abs(row_max).max(initial=0.0)  # one number answers both questions below
+    largest = _largest_shift(row_max)  # one number answers both questions below
     if largest == np.inf:
         log_p = log_softmax(x, axis=1)  # (N, C, d...), with the limits at +-inf
         weighted = _weighted(log_p, None if w is None else _class_axis_view(w, x.ndim))
         return -_pick(log_p, safe_target), (-weighted.sum(axis=1) if eps > 0 else None)
-    if not largest <= TAUGHT_SHIFT_MAX:  # (written so that a nan takes the shifted form)
+    if not _taught_form(largest):  # (a nan takes the shifted form too)
         return _shifted_minus_log_probs(x, safe_target, w, eps, row_max)
     lse = _logsumexp(x, (1,), keepdims=False, shift=row_max)  # (N, d...)
     minus_log_p_y = lse - _pick(x, safe_target)  # (N, d...)
@@ -1008,26 +1024,15 @@ def _bce_with_logits_terms(x: Tensor, y, pw) -> Tensor:
     softplus(x) - x y would (x = 1e15, y = 0.999 subtracts two numbers near 1e15). The
     gradient is c sigmoid(x) - pos_weight y, which is sigmoid(x) - y without pos_weight.
     """
-    shifted, log_term, linear = _softplus_parts(x, y)  # x - m, log(e^-m + e^(x - m)), m (1 - y)
+    m, shifted, log_term = _softplus_halves(x)  # m, x - m, log(e^-m + e^(x - m))
+    linear = _shift_times_complement(m, y)  # m (1 - y) >= 0
+    del m  # (as big as x and no longer needed: freed before the rest makes its arrays)
     pw_y = y if pw is None else pw * y
     if pw is not None:
         log_term = log_term * (pw_y + (1 - y))  # c
     positive = log_term + linear
     del log_term, linear  # (each as big as x: freed before the product makes its array)
     return positive - shifted * pw_y
-
-
-def _softplus_parts(x: Tensor, y) -> tuple[Tensor, Tensor, Tensor]:
-    """x - m, log(e^-m + e^(x - m)) and m (1 - y), with m = max(x, 0).
-
-    A function of its own so that m and e^-m, two arrays as big as x, are freed as soon as
-    these are made, before the rest of the loss makes arrays of its own: the peak memory of
-    the loss is then what the taught form softplus(x) - x y needs.
-    """
-    m, exp_minus_m = _shift(x)
-    shifted, linear = x - m, _shift_times_complement(m, y)  # x - m <= 0, m (1 - y) >= 0
-    del m  # (as big as x and no longer needed: freed before exp and log make their arrays)
-    return shifted, (exp_minus_m + shifted.exp()).log(), linear
 
 
 def _shift_times_complement(m: Tensor, y) -> Tensor:
